@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # Connection, authentication and paging options of the AvePoint Graph API modules.
+    DOCUMENTATION = r'''
+options:
+  api_url:
+    description:
+      - Root URL of the AvePoint Graph API of the tenant's data centre, scheme and host only,
+        for example V(https://graph-us.avepointonlineservices.com).
+      - Give O(api_url) or O(region), not both.
+      - If not set, the environment variable E(AVEPOINT_API_URL) is used.
+    type: str
+  region:
+    description:
+      - Data-centre code of the tenant, as AvePoint Online Services shows it under Organization profile.
+        Picks O(api_url) and, for V(gov), V(aos2) and V(fedramp), the token URL of that environment.
+      - Give O(api_url) or O(region), not both.
+      - If not set, the environment variable E(AVEPOINT_REGION) is used.
+    type: str
+    choices: [au, aos2, ca, ch, de, fedramp, fr, gcp-au, gcp-jp, gcp-kr, gcp-us, gcp-we, gov, jp, kr, ne, qa,
+              sg, uae, uk, us, we, za]
+  identity_url:
+    description:
+      - Token URL of the AvePoint identity service.
+      - Defaults to V(https://identity.avepointonlineservices.com/connect/token), the URL of every
+        commercial data centre; O(region=gov), O(region=aos2) and O(region=fedramp) pick their own.
+      - If not set, the environment variable E(AVEPOINT_IDENTITY_URL) is used.
+    type: str
+  client_id:
+    description:
+      - Application (client) ID of the app registration in AvePoint Online Services > Administration >
+        App registrations.
+      - Required unless O(access_token) is given.
+      - If not set, the environment variable E(AVEPOINT_CLIENT_ID) is used.
+    type: str
+  client_secret:
+    description:
+      - Client secret of the app registration.
+      - Give O(client_secret), or O(certificate_path) with O(private_key_path), not both.
+      - If not set, the environment variable E(AVEPOINT_CLIENT_SECRET) is used.
+    type: str
+  certificate_path:
+    description:
+      - PEM file with the certificate uploaded to the app registration. The module signs an RS256 client
+        assertion with O(private_key_path) instead of sending a secret (AvePoint recommends this).
+      - Needs the Python library C(cryptography).
+      - If not set, the environment variable E(AVEPOINT_CERTIFICATE_PATH) is used.
+    type: path
+  private_key_path:
+    description:
+      - PEM file with the unencrypted RSA private key of O(certificate_path).
+      - If not set, the environment variable E(AVEPOINT_PRIVATE_KEY_PATH) is used.
+    type: path
+  access_token:
+    description:
+      - A bearer token obtained beforehand. The module then makes no token request and ignores
+        O(client_id), O(client_secret) and the certificate; a refused token fails the task.
+      - If not set, the environment variable E(AVEPOINT_ACCESS_TOKEN) is used.
+    type: str
+  scope:
+    description:
+      - Scope (permission) to ask the identity service for. Each module knows the one its API needs,
+        in lower case as the app-registration page writes it; set this only if AvePoint changes it.
+    type: str
+  validate_certs:
+    description:
+      - Check the TLS certificate of the API and the identity service. Set to V(false) only on a
+        trusted network; the module warns when it is.
+      - If not set, the environment variable E(AVEPOINT_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM bundle of the CA certificates to trust instead of the system's, for a TLS-inspecting proxy.
+      - If not set, the environment variable E(AVEPOINT_CA_PATH) is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for a connection and, separately, for each answer, from 1 to 3600.
+      - If not set, the environment variable E(AVEPOINT_TIMEOUT) is used.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request after a connection error or an HTTP 429, 500, 502, 503 or 504,
+        from 0 to 10, with exponential back-off and jitter. A C(Retry-After) header is honoured up to
+        60 seconds. Each retry is reported as a warning.
+      - If not set, the environment variable E(AVEPOINT_RETRIES) is used.
+    type: int
+    default: 3
+  page_size:
+    description:
+      - Jobs asked for per request, from 1 to 100. Every page is read whatever the size; a larger page
+        means fewer requests. AvePoint documents no maximum; 100 is the largest this collection relies on.
+    type: int
+    default: 100
+notes:
+  - The modules read every page of the listing and never truncate silently. Jobs that appear on two
+    pages (new jobs shift the pages during a listing) are returned once; if the API lists fewer jobs
+    than the total it reports, the module warns.
+  - One token is requested per task run and requested again if it expires during the run. Tokens the
+    module obtains never appear in its output.
+requirements:
+  - requests >= 2.25
+  - cryptography >= 3.4 (for O(certificate_path) only)
+'''

@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The AvePoint job-info modules' common ground: connection options, the API client, and the run of a module.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+A module gives its own options and a function from its parameters to the API's query; ``run`` does the
+rest: connect, page through every job, normalise, summarise, and exit (or fail with a readable message).
+"""
+
+from datetime import datetime, timezone
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS, TIME_FIELDS
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+    ClientCertificate,
+    TokenSource,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._http import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    HttpClient,
+    json_body,
+    raise_for_status,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, summarize
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Page
+
+MAX_PAGE_SIZE = 100
+
+
+def _env(*names):
+    return (env_fallback, list(names))
+
+
+AVEPOINT_ARGUMENT_SPEC = dict(
+    api_url=dict(type='str', fallback=_env('AVEPOINT_API_URL')),
+    region=dict(type='str', choices=sorted(REGIONS), fallback=_env('AVEPOINT_REGION')),
+    identity_url=dict(type='str', fallback=_env('AVEPOINT_IDENTITY_URL')),
+    client_id=dict(type='str', fallback=_env('AVEPOINT_CLIENT_ID')),
+    client_secret=dict(type='str', no_log=True, fallback=_env('AVEPOINT_CLIENT_SECRET')),
+    certificate_path=dict(type='path', fallback=_env('AVEPOINT_CERTIFICATE_PATH')),
+    private_key_path=dict(type='path', no_log=False, fallback=_env('AVEPOINT_PRIVATE_KEY_PATH')),
+    access_token=dict(type='str', no_log=True, fallback=_env('AVEPOINT_ACCESS_TOKEN')),
+    scope=dict(type='str'),
+    validate_certs=dict(type='bool', default=True, fallback=_env('AVEPOINT_VALIDATE_CERTS')),
+    ca_path=dict(type='path', fallback=_env('AVEPOINT_CA_PATH')),
+    timeout=dict(type='int', default=30, fallback=_env('AVEPOINT_TIMEOUT')),
+    retries=dict(type='int', default=3, fallback=_env('AVEPOINT_RETRIES')),
+    page_size=dict(type='int', default=MAX_PAGE_SIZE),
+)
+
+
+class AvePointClient:
+    """GET requests to one Graph API root with a bearer token, renewed once if the API refuses it."""
+
+    def __init__(self, http, api_url, token, warn):
+        self._http = http
+        self._api_url = api_url
+        self._token = token
+        self._warn = warn
+
+    def get_page(self, path, params):
+        url = self._api_url + path
+        response = self._http.request('GET', url, params=params, headers=self._token.headers())
+        if response.status_code == 401 and self._token.renew():
+            response = self._http.request('GET', url, params=params, headers=self._token.headers())
+        if response.status_code == 401:
+            raise_for_status(response, AuthenticationError, hint=(
+                'The API refused the token given in access_token (expired, or issued for another scope?)'
+                if self._token.given else
+                'The API refused a fresh token for client_id %s, scope %s' % (self._token.client_id, self._token.scope)))
+        if response.status_code == 403:
+            raise_for_status(response, AuthenticationError, hint=(
+                'The token lacks permission for %s: the app registration of client_id %s needs the scope %s'
+                % (path, self._token.client_id or '(given token)', self._token.scope)))
+        return Page.from_body(json_body(response), path, self._warn)
+
+    def list_jobs(self, api, query, page_size):
+        """Every job of the query, each once, and the API's total where it gives one."""
+        collector = Collector('jobId', self._warn)
+        api.paging(lambda params: self.get_page(api.path, params), query, page_size, collector)
+        return collector.finish(), collector.total
+
+
+class AvePointJobModule(AnsibleModule):
+    """An AnsibleModule with the AvePoint connection options, for the read-only job-info modules."""
+
+    def __init__(self, api, argument_spec):
+        spec = dict(AVEPOINT_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        super().__init__(argument_spec=spec, supports_check_mode=True,
+                         required_together=[('certificate_path', 'private_key_path')])
+        self.api = api
+
+    def run(self, build_query):
+        """List the jobs ``build_query(params, now)`` asks for; exit with jobs, total_count and summary."""
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        now = datetime.now(timezone.utc)
+        try:
+            query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
+            client = self._connect()
+            records, total = client.list_jobs(self.api, query, self.params['page_size'])
+        except BackupOpsError as error:
+            self.fail_json(**error.to_fail_json())
+        jobs = [normalize_record(record, self.api.codes, self.api.outcomes, TIME_FIELDS, self.api.aliases)
+                for record in records]
+        result = dict(changed=False, jobs=jobs, summary=summarize(jobs, now, warn=self.warn))
+        if self.api.reports_total:
+            result['total_count'] = total
+        self.exit_json(**result)
+
+    def _endpoints(self):
+        """(Graph API root, token URL) from api_url or region, and identity_url."""
+        params = self.params
+        if params['api_url'] and params['region']:
+            raise OptionError('api_url (%s) and region (%s) both name the API; give one of them (check the '
+                              'AVEPOINT_API_URL and AVEPOINT_REGION environment variables too)'
+                              % (params['api_url'], params['region']), option='api_url')
+        if params['api_url']:
+            api_url, token_url = check_url('api_url', params['api_url'], self.warn), COMMERCIAL_IDENTITY_URL
+        elif params['region']:
+            api_url, token_url = REGIONS[params['region']]
+        else:
+            raise OptionError('no API given: set region (or AVEPOINT_REGION) to the data centre of the tenant, '
+                              'e.g. us, ne, we, au, gov, or api_url (or AVEPOINT_API_URL)', option='api_url')
+        if params['identity_url']:
+            token_url = check_url('identity_url', params['identity_url'], self.warn, root_only=False)
+        return api_url, token_url
+
+    def _certificate(self):
+        if not self.params['certificate_path']:
+            return None
+        if not HAS_CRYPTOGRAPHY:
+            self.fail_json(msg=missing_required_lib('cryptography', reason='certificate_path'),
+                           exception=CRYPTOGRAPHY_IMPORT_ERROR)
+        return ClientCertificate(self.params['certificate_path'], self.params['private_key_path'])
+
+    def _check_credentials(self):
+        params = self.params
+        if params['access_token']:
+            return
+        if not params['client_id']:
+            raise OptionError('no credentials: give client_id (or AVEPOINT_CLIENT_ID) with client_secret (or '
+                              'AVEPOINT_CLIENT_SECRET), or with certificate_path and private_key_path (or '
+                              'AVEPOINT_CERTIFICATE_PATH and AVEPOINT_PRIVATE_KEY_PATH); or give access_token '
+                              '(or AVEPOINT_ACCESS_TOKEN)', option='client_id')
+        if params['client_secret'] and params['certificate_path']:
+            raise OptionError('client_secret and certificate_path are both set; client_id %s authenticates with one '
+                              'of them (check AVEPOINT_CLIENT_SECRET and AVEPOINT_CERTIFICATE_PATH too)'
+                              % params['client_id'], option='client_secret')
+        if not params['client_secret'] and not params['certificate_path']:
+            raise OptionError('client_id %s has no credential: give client_secret (or AVEPOINT_CLIENT_SECRET), or '
+                              'certificate_path and private_key_path' % params['client_id'], option='client_secret')
+
+    def _connect(self):
+        params = self.params
+        api_url, token_url = self._endpoints()
+        self._check_credentials()
+        check_range('timeout', params['timeout'], 1, 3600)
+        check_range('retries', params['retries'], 0, 10)
+        check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
+        if not params['validate_certs']:
+            self.warn('validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path can '
+                      'read the credentials and forge the answers' % api_url)
+        http = HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
+                          warn=self.warn)
+        token = TokenSource(http, token_url, params['client_id'], params['scope'] or self.api.scope,
+                            client_secret=params['client_secret'],
+                            certificate=None if params['access_token'] else self._certificate(),
+                            access_token=params['access_token'] or None, on_token=self.no_log_values.add)
+        return AvePointClient(http, api_url, token, self.warn)

@@ -1,0 +1,172 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""AvePoint Online Services tokens: OAuth 2.0 client credentials with a client secret or a certificate.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+The certificate flow signs a JWT client assertion (RS256) with the app's private key. AvePoint's own
+samples disagree on what the identity service needs (``kid`` thumbprint or ``x5t``; ``client_id`` in the
+body or not), so the assertion carries both headers and the body carries ``client_id``.
+"""
+
+import base64
+import json
+import time
+import traceback
+import uuid
+
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
+    AuthenticationError,
+    OptionError,
+    UnexpectedResponseError,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._http import raise_for_status
+
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+except ImportError:
+    HAS_CRYPTOGRAPHY = False
+    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_CRYPTOGRAPHY = True
+    CRYPTOGRAPHY_IMPORT_ERROR = None
+
+ASSERTION_LIFETIME = 300
+# Fetch a new token this long before the old one expires, so no request goes out with a dying token.
+REFRESH_MARGIN = 60
+DEFAULT_TOKEN_LIFETIME = 3600
+JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+
+def _b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b'=').decode('ascii')
+
+
+def _read(option, path):
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read()
+    except (IOError, OSError) as error:
+        raise OptionError('%s: cannot read %s: %s' % (option, path, error.strerror or error),
+                          option=option, value=path)
+
+
+class ClientCertificate:
+    """An app registration's certificate and private key (PEM), checked to belong together."""
+
+    def __init__(self, certificate_path, private_key_path):
+        certificate_pem = _read('certificate_path', certificate_path)
+        key_pem = _read('private_key_path', private_key_path)
+        try:
+            self.certificate = x509.load_pem_x509_certificate(certificate_pem)
+        except ValueError as error:
+            raise OptionError('certificate_path: %s is not a PEM certificate (%s)' % (certificate_path, error),
+                              option='certificate_path', value=certificate_path)
+        try:
+            self.private_key = serialization.load_pem_private_key(key_pem, password=None)
+        except (ValueError, TypeError) as error:
+            raise OptionError('private_key_path: %s is not an unencrypted PEM private key (%s)'
+                              % (private_key_path, error), option='private_key_path', value=private_key_path)
+        if not isinstance(self.private_key, rsa.RSAPrivateKey):
+            raise OptionError('private_key_path: %s holds a %s key; AvePoint signs client assertions with RSA (RS256)'
+                              % (private_key_path, type(self.private_key).__name__.replace('_', '')),
+                              option='private_key_path', value=private_key_path)
+        if self.private_key.public_key().public_numbers() != self.certificate.public_key().public_numbers():
+            raise OptionError('private_key_path: the key in %s does not belong to the certificate in %s'
+                              % (private_key_path, certificate_path),
+                              option='private_key_path', value=private_key_path)
+        sha1 = self.certificate.fingerprint(hashes.SHA1())  # nosec - a thumbprint, as x5t defines it
+        self.x5t = _b64url(sha1)
+        self.thumbprint = sha1.hex().upper()
+
+    def assertion(self, client_id, audience, now=None):
+        """A signed JWT: iss = sub = client id, aud = the token URL, a fresh jti, valid for five minutes."""
+        issued = int(now if now is not None else time.time())
+        header = dict(alg='RS256', typ='JWT', x5t=self.x5t, kid=self.thumbprint)
+        claims = dict(iss=client_id, sub=client_id, aud=audience, jti=str(uuid.uuid4()),
+                      iat=issued, nbf=issued, exp=issued + ASSERTION_LIFETIME)
+        signing_input = '%s.%s' % (_b64url(json.dumps(header, separators=(',', ':')).encode()),
+                                   _b64url(json.dumps(claims, separators=(',', ':')).encode()))
+        signature = self.private_key.sign(signing_input.encode('ascii'), padding.PKCS1v15(), hashes.SHA256())
+        return '%s.%s' % (signing_input, _b64url(signature))
+
+
+class TokenSource:
+    """The bearer token of one module run: fetched once, fetched again before it expires or once on a 401.
+
+    ``on_token`` is told every token obtained, so the module can keep it out of all output.
+    """
+
+    def __init__(self, http, token_url, client_id, scope, client_secret=None, certificate=None,
+                 access_token=None, on_token=None):
+        self._http = http
+        self._token_url = token_url
+        self._client_id = client_id
+        self._scope = scope
+        self._client_secret = client_secret
+        self._certificate = certificate
+        self._static = access_token is not None
+        self._token = access_token
+        self._refresh_at = None
+        self._on_token = on_token
+        self.fetches = 0
+
+    @property
+    def scope(self):
+        return self._scope
+
+    @property
+    def client_id(self):
+        return self._client_id
+
+    @property
+    def given(self):
+        """True when the user gave the token (access_token), so there is none to fetch again."""
+        return self._static
+
+    def headers(self):
+        if not self._static and (self._token is None or time.time() >= self._refresh_at):
+            self._fetch()
+        return {'Authorization': 'Bearer %s' % self._token}
+
+    def renew(self):
+        """After a 401: fetch a new token once; False when the token was given and cannot be renewed."""
+        if self._static:
+            return False
+        self._fetch()
+        return True
+
+    def _fetch(self):
+        form = dict(grant_type='client_credentials', client_id=self._client_id, scope=self._scope)
+        if self._certificate is not None:
+            form.update(client_assertion_type=JWT_BEARER,
+                        client_assertion=self._certificate.assertion(self._client_id, self._token_url))
+        else:
+            form['client_secret'] = self._client_secret
+        response = self._http.request('POST', self._token_url, data=form, headers={'Accept': 'application/json'})
+        if response.status_code in (400, 401, 403):
+            raise_for_status(response, AuthenticationError,
+                             hint='The identity service refused client_id %s for scope %s: check the app '
+                                  'registration, its credential and that it was granted this service'
+                                  % (self._client_id, self._scope))
+        raise_for_status(response)
+        try:
+            body = response.json()
+            token = body['access_token']
+        except (ValueError, KeyError, TypeError):
+            raise UnexpectedResponseError('POST %s answered HTTP %s without an access_token'
+                                          % (self._token_url, response.status_code), path=self._token_url)
+        if self._on_token is not None:
+            self._on_token(token)
+        try:
+            lifetime = int(body.get('expires_in', DEFAULT_TOKEN_LIFETIME))
+        except (TypeError, ValueError):
+            lifetime = DEFAULT_TOKEN_LIFETIME
+        self._token = token
+        self._refresh_at = time.time() + lifetime - min(REFRESH_MARGIN, lifetime / 4.0)
+        self.fetches += 1

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Jobs and sessions shaped for people: snake_case keys, names beside codes, one common outcome, a summary.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+"""
+
+import re
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
+
+DURATION = re.compile(r'^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
+
+
+def duration_seconds(value):
+    """Seconds in a .NET TimeSpan string: '00:04:01' is 241, '1.16:00:44' is 144044."""
+    match = DURATION.match(str(value).strip()) if value is not None else None
+    if not match:
+        return None
+    days, hours, minutes, seconds = match.groups()
+    total = int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    return int(total) if total == int(total) else total
+
+
+def normalize_record(raw, codes, outcomes, time_fields, aliases=None):
+    """One API record as the modules return it.
+
+    ``codes`` maps a snake_case field to its CodeTable: the field keeps its raw value and gains
+    ``<field>_name``. The ``status`` field decides ``outcome``. Time fields become ISO 8601 UTC where they
+    parse and stay as sent where they do not. ``aliases`` maps an older key spelling to the current one.
+    """
+    record = camel_dict_to_snake_dict(raw) if isinstance(raw, dict) else {}
+    for old, new in (aliases or {}).items():
+        if new not in record and old in record:
+            record[new] = record[old]
+    for field, table in codes.items():
+        if field in record:
+            record[field + '_name'] = table.name_of(record[field])
+    record['status_name'] = codes['status'].name_of(record.get('status')) if 'status' in codes else None
+    record['outcome'] = outcomes.outcome_of(record.get('status'))
+    for field in time_fields:
+        moment = parse_timestamp(record.get(field))
+        if moment is not None:
+            record[field] = format_timestamp(moment)
+    if 'duration' in record:
+        record['duration_seconds'] = duration_seconds(record['duration'])
+    return record
+
+
+def summarize(records, now, started='start_time', finished='finish_time', warn=None):
+    """count, by_outcome, latest (newest start), latest_success (newest finished success), hours_since_success.
+
+    A success that claims to finish after ``now`` is not trusted as the latest success: a gate must not
+    pass on a clock it cannot believe.
+    """
+    by_outcome = dict((outcome, 0) for outcome in OUTCOMES)
+    latest = latest_success = None
+    latest_start = latest_finish = None
+    for record in records:
+        outcome = record.get('outcome', 'unknown')
+        by_outcome[outcome if outcome in by_outcome else 'unknown'] += 1
+        start = parse_timestamp(record.get(started))
+        if start is not None and (latest_start is None or start > latest_start):
+            latest, latest_start = record, start
+        if outcome != 'success':
+            continue
+        finish = parse_timestamp(record.get(finished))
+        if finish is None:
+            continue
+        if finish > now:
+            if warn is not None:
+                warn('%s reports success finishing at %s, after now (%s); not counted as a recent success'
+                     % (record.get('job_id') or record.get('id'), format_timestamp(finish), format_timestamp(now)))
+            continue
+        if latest_finish is None or finish > latest_finish:
+            latest_success, latest_finish = record, finish
+    hours = None
+    if latest_finish is not None:
+        hours = round((now - latest_finish).total_seconds() / 3600.0, 2)
+    return dict(count=len(records), by_outcome=by_outcome, latest=latest, latest_success=latest_success,
+                hours_since_success=hours)

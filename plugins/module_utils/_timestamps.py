@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Timestamps as the APIs write them, read as UTC.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+The APIs write ISO 8601 with 'Z', with '+00:00', with none (meaning UTC), and with 0 to 7 fraction
+digits (.NET writes seven); ``datetime.fromisoformat`` of older Pythons reads only some of these.
+"""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+ISO_8601 = re.compile(
+    r'^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?'
+    r'\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
+
+
+def parse_timestamp(value):
+    """An aware UTC datetime, or None when the value is empty or not ISO 8601."""
+    if not isinstance(value, str):
+        return None
+    match = ISO_8601.match(value.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+                          int((fraction or '0')[:6].ljust(6, '0')), tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    if zone and zone.upper() != 'Z':
+        sign = 1 if zone[0] == '+' else -1
+        digits = zone[1:].replace(':', '')
+        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return moment
+
+
+def format_timestamp(moment):
+    """ISO 8601 in UTC with 'Z'; fractions of a second only where there are some."""
+    text = moment.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%S')
+    if moment.microsecond:
+        text += '.%06d' % moment.microsecond
+    return text + 'Z'
+
+
+def format_query_time(moment, round_up=False):
+    """Whole seconds, as the APIs' query parameters are documented; a window's end rounds up so it loses nothing."""
+    if moment is None:
+        return None
+    whole = moment.replace(microsecond=0)
+    if round_up and moment.microsecond:
+        whole += timedelta(seconds=1)
+    return format_timestamp(whole)

@@ -1,0 +1,220 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+module: dynamics_backup_job_info
+short_description: List the jobs of AvePoint Cloud Backup for Dynamics 365
+version_added: 0.1.0
+description:
+  - Reads the job reports of AvePoint Cloud Backup for Dynamics 365 from the AvePoint Graph API
+    (C(GET /dynamicsbackup/jobs)) for a time window, every page of them, and summarises them: how many
+    ended in which outcome, the newest job, the newest successful one and how many hours ago it finished.
+  - The API requires a job type and a window, so O(job_type) and O(start_time) have defaults.
+  - Needs the permission C(Dynamics.ReadWrite.All) (scope V(dynamics.readwrite.all)) on the app
+    registration; AvePoint offers no read-only permission for this API.
+author:
+  - backupops.jobs developers
+options:
+  job_type:
+    description:
+      - The type of job to list, by name or by the API's integer code. V(all) lists every type.
+      - Names are V(all) (0), V(backup) (1), V(restore) (2), V(dryrun) (4), V(retention) (8),
+        V(audit_backup) (16), V(export) (32).
+    type: str
+    default: backup
+  status:
+    description:
+      - List only jobs in this status, by name or integer code. Names are V(in_progress) (2),
+        V(finished) (3), V(failed) (4), V(finished_with_exception) (7).
+    type: str
+  organization_id:
+    description:
+      - List only the jobs of this Dynamics 365 organization (environment), by its GUID.
+    type: str
+  start_time:
+    description:
+      - List jobs from this time on. An ISO 8601 time (V(2026-11-24T06:00:00Z); without a zone it is
+        UTC) or an age before now, a number and one of V(s), V(m), V(h), V(d), V(w), such as V(30m),
+        V(24h), V(7d) or V(2w).
+    type: str
+    default: 7d
+  finish_time:
+    description:
+      - List jobs up to this time; the same formats as O(start_time). Defaults to now.
+    type: str
+notes:
+  - The outcome of a job follows its status - V(finished) is V(success), V(finished_with_exception) is
+    V(warning), V(failed) is V(failed), V(in_progress) is V(running). A status AvePoint adds later is
+    passed through with outcome V(unknown).
+  - Older versions of the API page named the list C(result) and the total C(totalNumber); both
+    spellings are read.
+seealso:
+  - module: backupops.jobs.vm_backup_job_info
+  - module: backupops.jobs.google_backup_job_info
+  - name: AvePoint Graph API - Cloud Backup for Dynamics 365 jobs
+    description: The vendor's description of the endpoint.
+    link: https://learn.avepoint.com/docs/services-and-features/d365/d365.html
+extends_documentation_fragment:
+  - backupops.jobs.avepoint
+  - backupops.jobs.attributes
+  - backupops.jobs.attributes.action_group_avepoint
+'''
+
+EXAMPLES = r'''
+- name: List the Dynamics 365 backup jobs of the last 24 hours
+  backupops.jobs.dynamics_backup_job_info:
+    region: us
+    client_id: "{{ avepoint_client_id }}"
+    client_secret: "{{ avepoint_client_secret }}"
+    start_time: 24h
+  register: dynamics
+
+- name: Fail unless one organization has a successful backup in the last 24 hours
+  ansible.builtin.assert:
+    that:
+      - dynamics.summary.hours_since_success is not none
+      - dynamics.summary.hours_since_success < 24
+    fail_msg: "No successful Dynamics 365 backup in the last 24 hours"
+
+- name: List the failed jobs of one organization last week, authenticating with a certificate
+  backupops.jobs.dynamics_backup_job_info:
+    api_url: https://graph-ne.avepointonlineservices.com
+    client_id: "{{ avepoint_client_id }}"
+    certificate_path: /etc/backupops/avepoint.crt
+    private_key_path: /etc/backupops/avepoint.key
+    organization_id: 69cb1ecc-f8e8-439b-8077-a4b7fd45e87f
+    status: failed
+    start_time: 2w
+    finish_time: 1w
+'''
+
+RETURN = r'''
+jobs:
+  description:
+    - The jobs in the window, newest first as the API sends them, each once.
+    - Keys are the API's in snake_case; every key the API sends is returned, including ones added after
+      this collection was written.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: Unique ID of the job.
+      type: str
+      sample: DCIB2022081903124382222110
+    module:
+      description: The Dynamics 365 module the job belongs to.
+      type: str
+      sample: Customer Engagement
+    type:
+      description: Job type code.
+      type: int
+      sample: 1
+    type_name:
+      description: Job type name, or null for a code this collection does not know.
+      type: str
+      sample: backup
+    status:
+      description: Status code as the API sent it.
+      type: int
+      sample: 3
+    status_name:
+      description: Status name, or null for a code this collection does not know.
+      type: str
+      sample: finished
+    outcome:
+      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+      type: str
+      sample: success
+    start_time:
+      description: Start of the job, ISO 8601 in UTC.
+      type: str
+      sample: "2022-08-19T03:12:43.823000Z"
+    finish_time:
+      description: End of the job, ISO 8601 in UTC.
+      type: str
+      sample: "2022-08-19T03:13:46.633000Z"
+    duration_hours:
+      description: Duration in hours.
+      type: float
+      sample: 0.0174
+    organization_id:
+      description: GUID of the Dynamics 365 organization.
+      type: str
+      sample: 69cb1ecc-f8e8-439b-8077-a4b7fd45e87f
+    organization_name:
+      description: Name of the organization.
+      type: str
+      sample: contoso-prod
+    backup_size:
+      description: Size of the backup in bytes.
+      type: int
+      sample: 180832
+total_count:
+  description: The number of jobs the API reported for the query.
+  returned: success
+  type: int
+  sample: 20
+summary:
+  description: What the jobs say about backup health.
+  returned: success
+  type: dict
+  contains:
+    count:
+      description: Number of jobs returned.
+      type: int
+      sample: 20
+    by_outcome:
+      description: Number of jobs per outcome; every outcome is present.
+      type: dict
+      sample: {success: 18, warning: 1, failed: 1, running: 0, queued: 0, stopped: 0, skipped: 0, unknown: 0}
+    latest:
+      description: The job that started last, or null when there is none.
+      type: dict
+    latest_success:
+      description:
+        - The successful job that finished last, or null when there is none.
+        - A job claiming to finish in the future is not counted; the module warns about it.
+      type: dict
+    hours_since_success:
+      description: Hours from the finish of RV(summary.latest_success) to now, or null.
+      type: float
+      sample: 3.25
+'''
+
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
+    DYNAMICS,
+    DYNAMICS_JOB_TYPES,
+    DYNAMICS_STATUSES,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, time_window
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
+
+
+def build_query(params, now):
+    start, finish = time_window(params, now)
+    return dict(
+        type=DYNAMICS_JOB_TYPES.code_for('job_type', params['job_type']),
+        status=DYNAMICS_STATUSES.code_for('status', params['status']),
+        organizationId=check_guid('organization_id', params['organization_id']),
+        startTime=format_query_time(start),
+        finishTime=format_query_time(finish or now, round_up=True),
+    )
+
+
+def main():
+    module = AvePointJobModule(DYNAMICS, argument_spec=dict(
+        job_type=dict(type='str', default='backup'),
+        status=dict(type='str'),
+        organization_id=dict(type='str'),
+        start_time=dict(type='str', default='7d'),
+        finish_time=dict(type='str'),
+    ))
+    module.run(build_query)
+
+
+if __name__ == '__main__':
+    main()

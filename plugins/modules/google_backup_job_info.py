@@ -1,0 +1,214 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+module: google_backup_job_info
+short_description: List the jobs of AvePoint Cloud Backup for Google Workspace
+version_added: 0.1.0
+description:
+  - Reads the job reports of AvePoint Cloud Backup for Google Workspace from the AvePoint Graph API
+    (C(GET /backup/google/admin/jobs)), every page of them, and summarises them.
+  - Needs the permission V(gsuite.graph.read.all) on the app registration.
+author:
+  - backupops.jobs developers
+options:
+  data_source:
+    description:
+      - Where the jobs were started, by name or integer code - V(admin) (1), the Cloud Backup admin
+        portal, or V(recenter) (2), the self-service portal. The API lists V(admin) when it is not set.
+    type: str
+  app_type:
+    description:
+      - List only the jobs of this service, by name or integer code. Names are V(gmail) (1), V(drive) (2),
+        V(calendar) (4), V(contacts) (8), V(shared_drives) (64), V(classroom) (128), V(users) (256),
+        V(groups) (512), V(chat) (4096), V(gmail_vault) (8192), V(drive_vault) (16384),
+        V(shared_drives_vault) (32768).
+    type: str
+  job_type:
+    description:
+      - List only jobs of this type, by name or integer code. Names are V(backup) (1), V(restore) (2),
+        V(export) (3), V(delete) (4), V(retention) (5), V(generate_report) (6).
+    type: str
+  job_status:
+    description:
+      - List only jobs in this status, by name or integer code. Names are V(in_progress) (0),
+        V(finished) (2), V(failed) (3), V(finished_with_exception) (7).
+    type: str
+extends_documentation_fragment:
+  - backupops.jobs.time_window
+  - backupops.jobs.avepoint
+  - backupops.jobs.attributes
+  - backupops.jobs.attributes.action_group_avepoint
+notes:
+  - The outcome of a job follows its status - V(finished) is V(success), V(finished_with_exception) is
+    V(warning), V(failed) is V(failed), V(in_progress) is V(running). A status AvePoint adds later is
+    passed through with outcome V(unknown).
+  - The API gives no total. Pages are read from C(pageIndex) 0 until one comes back with fewer jobs than
+    O(page_size) and no C(nextLink), or empty; so RV(total_count) is not returned.
+seealso:
+  - module: backupops.jobs.dynamics_backup_job_info
+  - module: backupops.jobs.vm_backup_job_info
+  - name: AvePoint Graph API - Cloud Backup for Google Workspace jobs
+    description: The vendor's description of the endpoint.
+    link: https://learn.avepoint.com/docs/services-and-features/google/google.html
+'''
+
+EXAMPLES = r'''
+- name: List the Gmail backup jobs of the last two days
+  backupops.jobs.google_backup_job_info:
+    region: gcp-us
+    client_id: "{{ avepoint_client_id }}"
+    client_secret: "{{ avepoint_client_secret }}"
+    app_type: gmail
+    job_type: backup
+    start_time: 2d
+  register: gmail
+
+- name: Show the outcome counts
+  ansible.builtin.debug:
+    var: gmail.summary.by_outcome
+
+- name: List failed Drive jobs started from the self-service portal in a fixed window
+  backupops.jobs.google_backup_job_info:
+    region: gcp-us
+    client_id: "{{ avepoint_client_id }}"
+    client_secret: "{{ avepoint_client_secret }}"
+    data_source: recenter
+    app_type: drive
+    job_status: failed
+    start_time: "2026-11-01T00:00:00Z"
+    finish_time: "2026-11-08T00:00:00Z"
+'''
+
+RETURN = r'''
+jobs:
+  description:
+    - The jobs, newest first as the API sends them, each once.
+    - Keys are the API's in snake_case; every key the API sends is returned.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: Unique ID of the job.
+      type: str
+      sample: GDIG20241009053431
+    app_type:
+      description: Service code.
+      type: int
+      sample: 1
+    app_type_name:
+      description: Service name, or null for a code this collection does not know.
+      type: str
+      sample: gmail
+    job_type:
+      description: Job type code.
+      type: int
+      sample: 1
+    job_type_name:
+      description: Job type name, or null for a code this collection does not know.
+      type: str
+      sample: backup
+    data_source:
+      description: Data source code.
+      type: int
+      sample: 1
+    data_source_name:
+      description: Data source name.
+      type: str
+      sample: admin
+    status:
+      description: Status code as the API sent it.
+      type: int
+      sample: 2
+    status_name:
+      description: Status name, or null for a code this collection does not know.
+      type: str
+      sample: finished
+    outcome:
+      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+      type: str
+      sample: success
+    progress:
+      description: Percentage of the job done.
+      type: float
+      sample: 100.0
+    start_time:
+      description: Start of the job, ISO 8601 in UTC.
+      type: str
+      sample: "2024-10-09T05:34:31Z"
+    finish_time:
+      description: End of the job, ISO 8601 in UTC.
+      type: str
+      sample: "2024-10-09T05:50:36.008000Z"
+    operator:
+      description: Who ran the job.
+      type: str
+      sample: System
+summary:
+  description: What the jobs say about backup health.
+  returned: success
+  type: dict
+  contains:
+    count:
+      description: Number of jobs returned.
+      type: int
+      sample: 12
+    by_outcome:
+      description: Number of jobs per outcome; every outcome is present.
+      type: dict
+      sample: {success: 11, warning: 0, failed: 1, running: 0, queued: 0, stopped: 0, skipped: 0, unknown: 0}
+    latest:
+      description: The job that started last, or null when there is none.
+      type: dict
+    latest_success:
+      description:
+        - The successful job that finished last, or null when there is none.
+        - A job claiming to finish in the future is not counted; the module warns about it.
+      type: dict
+    hours_since_success:
+      description: Hours from the finish of RV(summary.latest_success) to now, or null.
+      type: float
+      sample: 3.25
+'''
+
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
+    GOOGLE,
+    GOOGLE_APP_TYPES,
+    GOOGLE_DATA_SOURCES,
+    GOOGLE_JOB_TYPES,
+    GOOGLE_STATUSES,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._options import time_window
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
+
+
+def build_query(params, now):
+    start, finish = time_window(params, now)
+    return dict(
+        dataSource=GOOGLE_DATA_SOURCES.code_for('data_source', params['data_source']),
+        appType=GOOGLE_APP_TYPES.code_for('app_type', params['app_type']),
+        jobType=GOOGLE_JOB_TYPES.code_for('job_type', params['job_type']),
+        jobStatus=GOOGLE_STATUSES.code_for('job_status', params['job_status']),
+        startTime=format_query_time(start),
+        finishTime=format_query_time(finish, round_up=True),
+    )
+
+
+def main():
+    module = AvePointJobModule(GOOGLE, argument_spec=dict(
+        data_source=dict(type='str'),
+        app_type=dict(type='str'),
+        job_type=dict(type='str'),
+        job_status=dict(type='str'),
+        start_time=dict(type='str'),
+        finish_time=dict(type='str'),
+    ))
+    module.run(build_query)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,216 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+module: vm_backup_job_info
+short_description: List the jobs of AvePoint Cloud Backup for IaaS + PaaS
+version_added: 0.1.0
+description:
+  - Reads the job reports of AvePoint Cloud Backup for IaaS + PaaS (Azure VMs, Entra ID, Azure Storage,
+    Amazon EC2 and S3, SQL, Google Cloud and the rest) from the AvePoint Graph API (C(GET /backup/vm/jobs)),
+    every page of them, and summarises them.
+  - Needs the permission C(PlatformBackup.ReadWrite.All) (scope V(platformbackup.readwrite.all)) on the app
+    registration; AvePoint offers no read-only permission for this API.
+author:
+  - backupops.jobs developers
+options:
+  search_text:
+    description:
+      - List only jobs whose ID or description contains this text.
+    type: str
+  service_type:
+    description:
+      - List only the jobs of this service, by name or by the API's integer code, for example
+        V(azure_virtual_machine) (1), V(entra_id) (2), V(azure_storage) (4), V(amazon_ec2) (256),
+        V(azure_devops) (1024), V(azure_sql_backup) (2048), V(google_cloud_platform) (8192),
+        V(sql_server) (20000), V(vmware) (21000), V(azure_cosmos_database) (24000),
+        V(azure_postgresql) (25000), V(amazon_s3) (26000), V(entra_external_id) (27000).
+      - An unknown name fails with the full list of names.
+    type: str
+  job_type:
+    description:
+      - List only jobs of this type, by name or integer code, for example V(azure_vm_backup) (1),
+        V(azure_vm_restore) (2), V(entra_id_backup) (128), V(azure_storage_backup) (1024),
+        V(amazon_ec2_backup) (20009), V(azure_sql_database_backup) (20016), V(sql_server_backup) (60000),
+        V(amazon_s3_backup) (90110).
+      - An unknown name fails with the full list of names.
+    type: str
+extends_documentation_fragment:
+  - backupops.jobs.time_window
+  - backupops.jobs.avepoint
+  - backupops.jobs.attributes
+  - backupops.jobs.attributes.action_group_avepoint
+notes:
+  - The outcome of a job follows its status - V(successful) is V(success), V(exception) (finished with
+    exceptions) is V(warning), V(failed) is V(failed), V(in_progress) is V(running), V(not_started)
+    and V(waiting) are V(queued), V(stopped) is V(stopped), V(skipped) is V(skipped). A status AvePoint
+    adds later is passed through with outcome V(unknown).
+  - Pages are followed through the skip token the API returns as C(nextLink); if a page has none while
+    the total says more jobs exist, the module asks for the next C(pageNumber).
+  - The 2024 version of the API page called the status C(state); both spellings are read.
+seealso:
+  - module: backupops.jobs.dynamics_backup_job_info
+  - module: backupops.jobs.google_backup_job_info
+  - name: AvePoint Graph API - Cloud Backup for IaaS + PaaS jobs
+    description: The vendor's description of the endpoint.
+    link: https://learn.avepoint.com/docs/services-and-features/iaas-paas/iaas-paas.html
+'''
+
+EXAMPLES = r'''
+- name: List the Azure VM backup jobs of the last 24 hours
+  backupops.jobs.vm_backup_job_info:
+    region: us
+    client_id: "{{ avepoint_client_id }}"
+    client_secret: "{{ avepoint_client_secret }}"
+    service_type: azure_virtual_machine
+    job_type: azure_vm_backup
+    start_time: 24h
+  register: vm_jobs
+
+- name: Show how long ago the last successful VM backup finished
+  ansible.builtin.debug:
+    msg: "Last success {{ vm_jobs.summary.hours_since_success }} h ago, {{ vm_jobs.summary.by_outcome.failed }} failed"
+
+- name: Find the jobs of one job ID, with connection options from module_defaults
+  module_defaults:
+    group/backupops.jobs.avepoint:
+      region: ne
+      client_id: "{{ avepoint_client_id }}"
+      client_secret: "{{ avepoint_client_secret }}"
+  backupops.jobs.vm_backup_job_info:
+    search_text: FB20241027081716326
+'''
+
+RETURN = r'''
+jobs:
+  description:
+    - The jobs, newest first as the API sends them, each once.
+    - Keys are the API's in snake_case; every key the API sends is returned.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: Unique ID of the job.
+      type: str
+      sample: FB20241027081716326
+    job_type:
+      description: Job type code.
+      type: int
+      sample: 1
+    job_type_name:
+      description: Job type name, or null for a code this collection does not know.
+      type: str
+      sample: azure_vm_backup
+    status:
+      description: Status code as the API sent it.
+      type: int
+      sample: 2
+    status_name:
+      description: Status name, or null for a code this collection does not know.
+      type: str
+      sample: successful
+    outcome:
+      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+      type: str
+      sample: success
+    start_time:
+      description: Start of the job, ISO 8601 in UTC.
+      type: str
+      sample: "2024-10-27T08:17:06Z"
+    finish_time:
+      description: End of the job, ISO 8601 in UTC.
+      type: str
+      sample: "2024-10-27T08:21:08Z"
+    duration:
+      description: Duration as the API writes it, C([days.]hours:minutes:seconds).
+      type: str
+      sample: "1.16:00:44"
+    duration_seconds:
+      description: The duration in seconds, or null when it cannot be read.
+      type: int
+      sample: 144044
+    successful_count:
+      description: Objects backed up.
+      type: int
+      sample: 10
+    failed_count:
+      description: Objects that failed.
+      type: int
+      sample: 0
+    skipped_count:
+      description: Objects skipped.
+      type: int
+      sample: 35
+    total_count:
+      description: Objects in the job.
+      type: int
+      sample: 45
+    comments:
+      description: Comments of the job.
+      type: str
+      sample: ""
+total_count:
+  description: The number of jobs the API reported for the query.
+  returned: success
+  type: int
+  sample: 51
+summary:
+  description: What the jobs say about backup health.
+  returned: success
+  type: dict
+  contains:
+    count:
+      description: Number of jobs returned.
+      type: int
+      sample: 51
+    by_outcome:
+      description: Number of jobs per outcome; every outcome is present.
+      type: dict
+      sample: {success: 48, warning: 1, failed: 1, running: 1, queued: 0, stopped: 0, skipped: 0, unknown: 0}
+    latest:
+      description: The job that started last, or null when there is none.
+      type: dict
+    latest_success:
+      description:
+        - The successful job that finished last, or null when there is none.
+        - A job claiming to finish in the future is not counted; the module warns about it.
+      type: dict
+    hours_since_success:
+      description: Hours from the finish of RV(summary.latest_success) to now, or null.
+      type: float
+      sample: 3.25
+'''
+
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import VM, VM_JOB_TYPES, VM_SERVICE_TYPES
+from ansible_collections.backupops.jobs.plugins.module_utils._options import time_window
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
+
+
+def build_query(params, now):
+    start, finish = time_window(params, now)
+    return dict(
+        searchText=params['search_text'] or None,
+        serviceType=VM_SERVICE_TYPES.code_for('service_type', params['service_type']),
+        jobType=VM_JOB_TYPES.code_for('job_type', params['job_type']),
+        startTime=format_query_time(start),
+        finishTime=format_query_time(finish, round_up=True),
+    )
+
+
+def main():
+    module = AvePointJobModule(VM, argument_spec=dict(
+        search_text=dict(type='str'),
+        service_type=dict(type='str'),
+        job_type=dict(type='str'),
+        start_time=dict(type='str'),
+        finish_time=dict(type='str'),
+    ))
+    module.run(build_query)
+
+
+if __name__ == '__main__':
+    main()

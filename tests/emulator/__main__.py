@@ -1,0 +1,122 @@
+"""Run the emulator: ``python -m emulator --state-dir DIR [--jobs N] [--seed S] [--latency-ms MS]``.
+
+It listens on loopback (HTTPS and plain HTTP, ports chosen by the system unless given), then writes
+``DIR/emulator.json`` with its URLs, the CA to trust and the test credentials, and serves until it gets
+SIGTERM or SIGINT.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import socket
+import ssl
+import sys
+import threading
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from emulator.app import Client, State, create_app
+from emulator.data import build_jobs
+from emulator.tls import make_certificates
+
+AVEPOINT_SCOPES = ('dynamics.readwrite.all', 'platformbackup.readwrite.all', 'gsuite.graph.read.all')
+# Test credentials of the emulator only; they open nothing anywhere else.
+SECRET_CLIENT = dict(client_id='11111111-aaaa-4bbb-8ccc-000000000001', client_secret='emulator-secret-3f9c2d1b7a')
+CERTIFICATE_CLIENT_ID = '11111111-aaaa-4bbb-8ccc-000000000002'
+NARROW_CLIENT = dict(client_id='11111111-aaaa-4bbb-8ccc-000000000003', client_secret='emulator-narrow-5e8a0c4f21')
+
+
+class NoDelayHandler(WSGIRequestHandler):
+    """Send each response at once: Werkzeug writes headers and body separately, and Nagle's algorithm
+    with the client's delayed ACK would add about 40 ms to every keep-alive response."""
+
+    protocol_version = 'HTTP/1.1'
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_request(self, code='-', size='-'):
+        pass
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog='python -m emulator', description=__doc__.splitlines()[0])
+    parser.add_argument('--state-dir', required=True, help='where certificates and emulator.json are written')
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--https-port', type=int, default=0)
+    parser.add_argument('--http-port', type=int, default=0)
+    parser.add_argument('--jobs', type=int, default=240, help='jobs per API per tenant')
+    parser.add_argument('--seed', default='backupops')
+    parser.add_argument('--interval-hours', type=float, default=2.0, help='hours between seeded jobs')
+    parser.add_argument('--latency-ms', type=float, default=0.0, help='delay added to every API request')
+    parser.add_argument('--token-lifetime', type=int, default=3600, help='seconds an access token lives')
+    return parser.parse_args(argv)
+
+
+def build_state(args, certificates):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    with open(certificates['client_cert'], 'rb') as handle:
+        client_pem = handle.read()
+    clients = [
+        Client(SECRET_CLIENT['client_id'], 'contoso', AVEPOINT_SCOPES, secret=SECRET_CLIENT['client_secret']),
+        Client(CERTIFICATE_CLIENT_ID, 'contoso', AVEPOINT_SCOPES, certificate_pem=client_pem),
+        Client(NARROW_CLIENT['client_id'], 'contoso', ('gsuite.graph.read.all',),
+               secret=NARROW_CLIENT['client_secret']),
+    ]
+    tenants = {'contoso': build_jobs(args.seed, args.jobs, now, args.interval_hours)}
+    return State(tenants, clients, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0)
+
+
+def serve(server):
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return thread
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    os.makedirs(args.state_dir, exist_ok=True)
+    certificates = make_certificates(args.state_dir)
+    app = create_app(build_state(args, certificates))
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.minimum_version = ssl.TLSVersion.TLSv1_2
+    tls.load_cert_chain(certificates['server_cert'], certificates['server_key'])
+    https = make_server(args.host, args.https_port, app, threaded=True, request_handler=NoDelayHandler,
+                        ssl_context=tls)
+    http = make_server(args.host, args.http_port, app, threaded=True, request_handler=NoDelayHandler)
+    for server in (https, http):
+        serve(server)
+    https_url = 'https://%s:%d' % (args.host, https.server_port)
+    description = dict(
+        pid=os.getpid(),
+        https_url=https_url,
+        http_url='http://%s:%d' % (args.host, http.server_port),
+        token_url=https_url + '/connect/token',
+        ca_path=certificates['ca_path'],
+        jobs_per_api=args.jobs,
+        tenants=['contoso'],
+        clients=dict(
+            secret=SECRET_CLIENT,
+            certificate=dict(client_id=CERTIFICATE_CLIENT_ID, certificate_path=certificates['client_cert'],
+                             private_key_path=certificates['client_key']),
+            narrow=NARROW_CLIENT,
+        ),
+    )
+    path = os.path.join(args.state_dir, 'emulator.json')
+    with open(path + '.tmp', 'w') as handle:
+        json.dump(description, handle, indent=2)
+    os.replace(path + '.tmp', path)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    for server in (https, http):
+        server.shutdown()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,205 @@
+"""The emulator's Flask application: shared state, the identity service, and the control endpoints."""
+
+import base64
+import json
+import secrets
+import threading
+import time
+from email.utils import formatdate
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from flask import Flask, jsonify, request
+
+from emulator.data import public
+
+CONTROL_PREFIX = '/_emulator/'
+
+
+class Client:
+    """An app registration: a secret or a certificate, the scopes granted, and whose data it sees."""
+
+    def __init__(self, client_id, tenant, scopes, secret=None, certificate_pem=None):
+        self.client_id = client_id
+        self.tenant = tenant
+        self.scopes = set(scope.lower() for scope in scopes)
+        self.secret = secret
+        self.certificate = x509.load_pem_x509_certificate(certificate_pem) if certificate_pem else None
+
+
+class State:
+    """Everything the emulator knows; guarded by one lock because the server runs a thread per request."""
+
+    def __init__(self, tenants, clients, token_lifetime=3600, latency=0.0):
+        self.tenants = tenants
+        self.clients = dict((client.client_id, client) for client in clients)
+        self.token_lifetime = token_lifetime
+        self.latency = latency
+        self.tokens = {}
+        self.requests = []
+        self.faults = []
+        self.lock = threading.Lock()
+
+    def record(self):
+        entry = dict(method=request.method, path=request.path, query=request.args.to_dict(flat=False),
+                     headers=dict(request.headers), form=request.form.to_dict(flat=False),
+                     scheme=request.scheme, time=time.time())
+        with self.lock:
+            self.requests.append(entry)
+
+    def take_fault(self, path):
+        with self.lock:
+            for fault in self.faults:
+                if path.startswith(fault['path']) and fault['remaining'] > 0:
+                    fault['remaining'] -= 1
+                    return dict(fault)
+        return None
+
+    def issue_token(self, client, scopes):
+        token = 'emu-at-' + secrets.token_urlsafe(24)
+        with self.lock:
+            self.tokens[token] = dict(client_id=client.client_id, tenant=client.tenant, scopes=scopes,
+                                      expires=time.time() + self.token_lifetime)
+        return token
+
+
+def error(status, message, **extra):
+    body = dict(message=message, **extra)
+    return jsonify(body), status
+
+
+def bearer(state, scope):
+    """The token record of the request, or a Flask error response (401 or 403)."""
+    header = request.headers.get('Authorization', '')
+    if not header.startswith('Bearer '):
+        return None, error(401, 'Authorization: Bearer token required')
+    with state.lock:
+        token = state.tokens.get(header[len('Bearer '):])
+    if token is None or token['expires'] < time.time():
+        return None, error(401, 'The access token is invalid or has expired')
+    if scope not in token['scopes']:
+        return None, error(403, 'The access token lacks the scope %s' % scope)
+    return token, None
+
+
+def _b64decode(text):
+    return base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
+
+
+def _check_assertion(state, assertion, token_url):
+    """The client of a valid RS256 client assertion, or an error message."""
+    try:
+        header_b64, claims_b64, signature_b64 = assertion.split('.')
+        header = json.loads(_b64decode(header_b64))
+        claims = json.loads(_b64decode(claims_b64))
+        signature = _b64decode(signature_b64)
+    except ValueError:
+        return None, 'client_assertion is not a JWT'
+    client = state.clients.get(claims.get('iss'))
+    if client is None or client.certificate is None:
+        return None, 'unknown client %s' % claims.get('iss')
+    if header.get('alg') != 'RS256':
+        return None, 'client_assertion must be signed with RS256'
+    thumbprint = client.certificate.fingerprint(hashes.SHA1())
+    if header.get('x5t') != base64.urlsafe_b64encode(thumbprint).rstrip(b'=').decode():
+        return None, 'x5t does not match the registered certificate'
+    try:
+        client.certificate.public_key().verify(signature, ('%s.%s' % (header_b64, claims_b64)).encode(),
+                                               padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return None, 'client_assertion signature is invalid'
+    now = time.time()
+    if claims.get('sub') != client.client_id or claims.get('aud') != token_url:
+        return None, 'client_assertion sub must be the client id and aud %s' % token_url
+    if not claims.get('jti') or not claims.get('nbf', now + 1) <= now + 30 or not claims.get('exp', 0) > now:
+        return None, 'client_assertion jti, nbf or exp is missing or out of date'
+    return client, None
+
+
+def create_app(state):
+    app = Flask('backupops_emulator')
+    app.config['JSON_SORT_KEYS'] = False
+    app.json.sort_keys = False
+    app.extensions['emulator'] = state
+
+    @app.before_request
+    def observe_and_disturb():
+        if request.path.startswith(CONTROL_PREFIX):
+            return None
+        state.record()
+        if state.latency:
+            time.sleep(state.latency)
+        fault = state.take_fault(request.path)
+        if fault is None:
+            return None
+        headers = {}
+        if fault.get('retry_after') is not None:
+            headers['Retry-After'] = (formatdate(time.time() + fault['retry_after'], usegmt=True)
+                                      if fault.get('retry_after_as_date') else str(fault['retry_after']))
+        body = fault.get('body')
+        if body is None:
+            return jsonify(message='injected fault %s' % fault['status']), fault['status'], headers
+        return body, fault['status'], dict(headers, **{'Content-Type': fault.get('content_type', 'text/html')})
+
+    @app.post('/connect/token')
+    def token():
+        form = request.form
+        if form.get('grant_type') != 'client_credentials':
+            return jsonify(error='unsupported_grant_type'), 400
+        token_url = request.base_url
+        if form.get('client_assertion'):
+            if form.get('client_assertion_type') != 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer':
+                return jsonify(error='invalid_client', error_description='unknown client_assertion_type'), 400
+            client, problem = _check_assertion(state, form['client_assertion'], token_url)
+            if client is None or (form.get('client_id') and form['client_id'] != client.client_id):
+                return jsonify(error='invalid_client', error_description=problem or 'client_id mismatch'), 400
+        else:
+            client = state.clients.get(form.get('client_id', ''))
+            if client is None or client.secret is None or not secrets.compare_digest(
+                    client.secret, form.get('client_secret', '')):
+                return jsonify(error='invalid_client'), 400
+        asked = set(scope.lower() for scope in form.get('scope', '').split())
+        if not asked or not asked <= client.scopes:
+            return jsonify(error='invalid_scope'), 400
+        access_token = state.issue_token(client, asked)
+        return jsonify(access_token=access_token, token_type='Bearer', expires_in=state.token_lifetime,
+                       ext_expires_in=state.token_lifetime, scope=' '.join(sorted(asked)))
+
+    @app.get(CONTROL_PREFIX + 'health')
+    def health():
+        return jsonify(ok=True)
+
+    @app.route(CONTROL_PREFIX + 'requests', methods=['GET', 'DELETE'])
+    def requests_log():
+        with state.lock:
+            if request.method == 'DELETE':
+                state.requests = []
+            return jsonify(list(state.requests))
+
+    @app.route(CONTROL_PREFIX + 'faults', methods=['POST', 'DELETE'])
+    def faults():
+        with state.lock:
+            if request.method == 'DELETE':
+                state.faults = []
+            else:
+                fault = dict(request.get_json())
+                fault['remaining'] = fault.pop('count', 1)
+                state.faults.append(fault)
+            return jsonify(state.faults)
+
+    @app.get(CONTROL_PREFIX + 'jobs/<tenant>/<api>')
+    def ground_truth(tenant, api):
+        return jsonify([public(job) for job in state.tenants[tenant][api]])
+
+    @app.post(CONTROL_PREFIX + 'tokens/expire')
+    def expire_tokens():
+        with state.lock:
+            for record in state.tokens.values():
+                record['expires'] = 0
+        return jsonify(expired=len(state.tokens))
+
+    from emulator.avepoint import register
+    register(app, state)
+    return app

@@ -1,0 +1,129 @@
+"""Seeded job data, as the AvePoint APIs return it (camelCase, integer codes).
+
+Jobs are spaced back in time from ``now``: the newest starts 30 minutes ago, one every
+``interval_hours`` before it. The same seed, count and now give the same jobs. Fields that the API
+filters on but does not return (the IaaS + PaaS service type) are kept under keys starting with '_'
+and stripped before a job is sent.
+"""
+
+import datetime
+import random
+
+ORGANIZATIONS = (
+    ('0f8fad5b-d9cb-469f-a165-70867728950e', 'contoso-prod'),
+    ('7c9e6679-7425-40de-944b-e07fc1f90ae7', 'contoso-test'),
+)
+# (serviceType, jobType) pairs of IaaS + PaaS backup jobs the seed draws from.
+VM_SERVICES = ((1, 1), (1, 1), (2, 128), (4, 1024), (256, 20009), (2048, 20016))
+APIS = ('dynamics', 'vm', 'google')
+
+
+def iso(moment, digits=3):
+    text = moment.strftime('%Y-%m-%dT%H:%M:%S')
+    if digits:
+        text += ('.%06d' % moment.microsecond)[:digits + 1]
+    return text + 'Z'
+
+
+def public(job):
+    return dict((key, value) for key, value in job.items() if not key.startswith('_'))
+
+
+def _outcome(rng, index):
+    """success, warning, failed or running; the newest job of a healthy tenant succeeded."""
+    if index == 0:
+        return 'success'
+    return rng.choices(('success', 'warning', 'failed', 'running'), weights=(82, 8, 8, 2))[0]
+
+
+def _times(now, index, interval_hours, rng, outcome):
+    start = now - datetime.timedelta(minutes=30) - datetime.timedelta(hours=interval_hours * index)
+    start -= datetime.timedelta(seconds=rng.randint(0, 900), microseconds=rng.randint(0, 999) * 1000)
+    if outcome == 'running' and index > 0:
+        # A job still running started recently; far back it would be a stuck job, which is another shape.
+        outcome = 'failed'
+    duration = datetime.timedelta(seconds=rng.randint(60, 1500))
+    return start, (None if outcome == 'running' else start + duration), duration, outcome
+
+
+def dynamics_jobs(count, now, rng, interval_hours):
+    status = {'success': 3, 'warning': 7, 'failed': 4, 'running': 2}
+    jobs = []
+    for index in range(count):
+        start, finish, duration, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+        organization_id, organization_name = ORGANIZATIONS[index % len(ORGANIZATIONS)]
+        job_type = rng.choices((1, 2, 8), weights=(90, 5, 5))[0]
+        records = rng.randint(100, 50000)
+        failed = records // 50 if outcome in ('failed', 'warning') else 0
+        jobs.append({
+            'module': 'Customer Engagement', 'type': job_type,
+            'jobId': 'DCIB%s%04d' % (start.strftime('%Y%m%d%H%M%S'), index),
+            'startTime': iso(start), 'finishTime': iso(finish) if finish else None,
+            'durationHours': round(duration.total_seconds() / 3600.0, 6) if finish else None,
+            'status': status[outcome],
+            'successfulEntity': 40, 'failedEntity': 1 if failed else 0, 'skippedEntity': 0, 'warningEntity': 0,
+            'totalEntity': 40 + (1 if failed else 0),
+            'successfulRecord': records - failed, 'failedRecord': failed, 'skippedRecord': 0, 'warningRecord': 0,
+            'totalRecord': records, 'backupSize': records * 1800,
+            'organizationId': organization_id, 'organizationName': organization_name,
+        })
+    return jobs
+
+
+def _timespan(duration):
+    seconds = int(duration.total_seconds())
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    return ('%d.' % days if days else '') + '%02d:%02d:%02d' % (hours, minutes, seconds)
+
+
+def vm_jobs(count, now, rng, interval_hours):
+    status = {'success': 2, 'warning': 8, 'failed': 16, 'running': 1}
+    jobs = []
+    for index in range(count):
+        start, finish, duration, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+        service_type, job_type = rng.choice(VM_SERVICES)
+        total = rng.randint(1, 90)
+        failed = 1 if outcome in ('failed', 'warning') else 0
+        jobs.append({
+            'jobId': '%s%s%03d' % ('FB' if index % 3 else 'IB', start.strftime('%Y%m%d%H%M%S'), index % 1000),
+            'jobType': job_type, 'status': status[outcome],
+            'failedCount': failed, 'successfulCount': total - failed, 'skippedCount': 0, 'totalCount': total,
+            'startTime': iso(start, 0), 'finishTime': iso(finish, 0) if finish else None,
+            'duration': _timespan(duration) if finish else None,
+            'comments': 'nightly %s' % ('VM' if service_type == 1 else 'platform'),
+            '_serviceType': service_type,
+        })
+    return jobs
+
+
+def google_jobs(count, now, rng, interval_hours):
+    status = {'success': 2, 'warning': 7, 'failed': 3, 'running': 0}
+    jobs = []
+    for index in range(count):
+        start, finish, _, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+        jobs.append({
+            'jobId': 'GDIG%s%03d' % (start.strftime('%Y%m%d%H%M%S'), index % 1000),
+            'appType': rng.choice((1, 2, 4, 64)), 'jobType': rng.choices((1, 5), weights=(92, 8))[0],
+            'dataSource': rng.choices((1, 2), weights=(95, 5))[0], 'status': status[outcome],
+            'progress': 100.0 if finish else round(rng.uniform(5, 95), 1),
+            'startTime': start.strftime('%Y-%m-%dT%H:%M:%S+00:00'),
+            'finishTime': finish.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + '+00:00' if finish else None,
+            'operator': 'System',
+        })
+    return jobs
+
+
+GENERATORS = {'dynamics': dynamics_jobs, 'vm': vm_jobs, 'google': google_jobs}
+
+
+def build_jobs(seed, count, now, interval_hours=2.0):
+    """{api: [jobs newest first]} for one tenant; each job keeps its start as a datetime in '_started'."""
+    tenant = {}
+    for api in APIS:
+        jobs = GENERATORS[api](count, now, random.Random('%s-%s' % (seed, api)), interval_hours)
+        for job in jobs:
+            job['_started'] = datetime.datetime.fromisoformat(job['startTime'].replace('Z', '+00:00'))
+        tenant[api] = jobs
+    return tenant
