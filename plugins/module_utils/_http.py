@@ -99,9 +99,9 @@ def _innermost_reason(error):
     reason = error
     while True:
         inner = getattr(reason, 'reason', None)
-        if inner is None and reason.args and isinstance(reason.args[0], Exception):
+        if not isinstance(inner, Exception) and reason.args and isinstance(reason.args[0], Exception):
             inner = reason.args[0]
-        if inner is None or inner is reason:
+        if not isinstance(inner, Exception) or inner is reason:
             break
         reason = inner
     text = str(reason)

@@ -9,13 +9,13 @@ short_description: List the jobs of AvePoint Cloud Backup for Dynamics 365
 version_added: 0.1.0
 description:
   - Reads the job reports of AvePoint Cloud Backup for Dynamics 365 from the AvePoint Graph API
-    (C(GET /dynamicsbackup/jobs)) for a time window, every page of them, and summarises them: how many
+    (C(GET /dynamicsbackup/jobs)) for a time window, every page of them, and summarises them - how many
     ended in which outcome, the newest job, the newest successful one and how many hours ago it finished.
   - The API requires a job type and a window, so O(job_type) and O(start_time) have defaults.
   - Needs the permission C(Dynamics.ReadWrite.All) (scope V(dynamics.readwrite.all)) on the app
     registration; AvePoint offers no read-only permission for this API.
 author:
-  - backupops.jobs developers
+  - backupops.jobs maintainers (@backupops)
 options:
   job_type:
     description:

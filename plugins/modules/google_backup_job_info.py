@@ -12,7 +12,7 @@ description:
     (C(GET /backup/google/admin/jobs)), every page of them, and summarises them.
   - Needs the permission V(gsuite.graph.read.all) on the app registration.
 author:
-  - backupops.jobs developers
+  - backupops.jobs maintainers (@backupops)
 options:
   data_source:
     description:
@@ -46,7 +46,7 @@ notes:
     V(warning), V(failed) is V(failed), V(in_progress) is V(running). A status AvePoint adds later is
     passed through with outcome V(unknown).
   - The API gives no total. Pages are read from C(pageIndex) 0 until one comes back with fewer jobs than
-    O(page_size) and no C(nextLink), or empty; so RV(total_count) is not returned.
+    O(page_size) and no C(nextLink), or empty; so no C(total_count) is returned.
 seealso:
   - module: backupops.jobs.dynamics_backup_job_info
   - module: backupops.jobs.vm_backup_job_info

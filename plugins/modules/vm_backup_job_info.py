@@ -14,7 +14,7 @@ description:
   - Needs the permission C(PlatformBackup.ReadWrite.All) (scope V(platformbackup.readwrite.all)) on the app
     registration; AvePoint offers no read-only permission for this API.
 author:
-  - backupops.jobs developers
+  - backupops.jobs maintainers (@backupops)
 options:
   search_text:
     description:

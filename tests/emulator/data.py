@@ -102,7 +102,7 @@ def google_jobs(count, now, rng, interval_hours):
     status = {'success': 2, 'warning': 7, 'failed': 3, 'running': 0}
     jobs = []
     for index in range(count):
-        start, finish, _, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+        start, finish, _duration, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
         jobs.append({
             'jobId': 'GDIG%s%03d' % (start.strftime('%Y%m%d%H%M%S'), index % 1000),
             'appType': rng.choice((1, 2, 4, 64)), 'jobType': rng.choices((1, 5), weights=(92, 8))[0],

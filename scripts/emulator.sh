@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Start the API emulator in the background and wait until it listens:
+#   scripts/emulator.sh start STATE_DIR [emulator options]   (prints the environment for the modules)
+#   scripts/emulator.sh stop STATE_DIR
+# Needs the environment of scripts/setup.sh.
+set -euo pipefail
+
+action=${1:?start or stop}
+state=${2:?state directory}
+shift 2
+
+case "$action" in
+start)
+  mkdir -p "$state"
+  rm -f "$state/emulator.json"
+  python -m emulator --state-dir "$state" "$@" >"$state/emulator.log" 2>&1 &
+  for _ in $(seq 1 100); do
+    [ -s "$state/emulator.json" ] && break
+    if ! kill -0 $! 2>/dev/null; then
+      echo "emulator: failed to start; its log:" >&2; cat "$state/emulator.log" >&2; exit 1
+    fi
+    sleep 0.1
+  done
+  [ -s "$state/emulator.json" ] || { echo "emulator: no emulator.json after 10 s" >&2; exit 1; }
+  python - "$state/emulator.json" <<'PY'
+import json, shlex, sys
+emulator = json.load(open(sys.argv[1]))
+client = emulator['clients']['secret']
+for name, value in (('AVEPOINT_API_URL', emulator['https_url']), ('AVEPOINT_IDENTITY_URL', emulator['token_url']),
+                    ('AVEPOINT_CA_PATH', emulator['ca_path']), ('AVEPOINT_CLIENT_ID', client['client_id']),
+                    ('AVEPOINT_CLIENT_SECRET', client['client_secret'])):
+    print('export %s=%s' % (name, shlex.quote(value)))
+PY
+  ;;
+stop)
+  if [ -s "$state/emulator.json" ]; then
+    pid=$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$state/emulator.json")
+    kill "$pid" 2>/dev/null || true
+  fi
+  ;;
+*)
+  echo "usage: $0 start|stop STATE_DIR [options]" >&2; exit 2 ;;
+esac

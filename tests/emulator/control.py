@@ -1,0 +1,90 @@
+"""Start, stop and steer an emulator process from Python (tests and scripts)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+EMULATOR_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class EmulatorProcess:
+    """A running emulator: its URLs and credentials (from emulator.json) and its control endpoints."""
+
+    def __init__(self, state_dir, *options):
+        self.state_dir = str(state_dir)
+        self.options = [str(option) for option in options]
+        self.process = None
+        self.info = None
+
+    def start(self, wait=15.0):
+        path = os.path.join(self.state_dir, 'emulator.json')
+        if os.path.exists(path):
+            os.remove(path)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([EMULATOR_ROOT, os.environ.get('PYTHONPATH', '')]))
+        self.process = subprocess.Popen([sys.executable, '-m', 'emulator', '--state-dir', self.state_dir] + self.options,
+                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + wait
+        while not os.path.exists(path):
+            if self.process.poll() is not None:
+                raise RuntimeError('emulator exited: %s' % self.process.stderr.read().decode())
+            if time.time() > deadline:
+                self.stop()
+                raise RuntimeError('emulator did not start within %s s' % wait)
+            time.sleep(0.05)
+        with open(path) as handle:
+            self.info = json.load(handle)
+        return self
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self):
+        return self.info['https_url']
+
+    def _control(self, method, path, **kwargs):
+        response = requests.request(method, self.url + '/_emulator/' + path, verify=self.info['ca_path'],
+                                    timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def requests(self, path_prefix='/'):
+        """Requests the API endpoints got (control calls excluded), oldest first."""
+        return [entry for entry in self._control('GET', 'requests') if entry['path'].startswith(path_prefix)]
+
+    def clear(self):
+        self._control('DELETE', 'requests')
+        self._control('DELETE', 'faults')
+
+    def fault(self, path, status, count=1, **details):
+        """Answer the next ``count`` requests to ``path`` (a prefix) with ``status``."""
+        return self._control('POST', 'faults', json=dict(path=path, status=status, count=count, **details))
+
+    def expire_tokens(self):
+        return self._control('POST', 'tokens/expire')
+
+    def jobs(self, api, tenant='contoso'):
+        """The tenant's jobs of one API as the emulator holds them (camelCase, newest first)."""
+        return self._control('GET', 'jobs/%s/%s' % (tenant, api))
+
+    def avepoint_connection(self, auth='secret'):
+        """Connection options of the AvePoint modules for this emulator, with secret or certificate auth."""
+        options = dict(api_url=self.url, identity_url=self.info['token_url'], ca_path=self.info['ca_path'])
+        options.update(self.info['clients'][auth])
+        return options

@@ -1,0 +1,103 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._options import (
+    check_guid,
+    check_url,
+    parse_time_option,
+    time_window,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
+    format_query_time,
+    format_timestamp,
+    parse_timestamp,
+)
+
+NOW = datetime(2026, 11, 24, 12, 0, 0, 500000, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('2022-08-19T03:12:43.823Z', datetime(2022, 8, 19, 3, 12, 43, 823000, tzinfo=timezone.utc)),
+    ('2024-10-09T05:50:36.008+00:00', datetime(2024, 10, 9, 5, 50, 36, 8000, tzinfo=timezone.utc)),
+    ('2024-10-27T08:17:06Z', datetime(2024, 10, 27, 8, 17, 6, tzinfo=timezone.utc)),
+    # .NET writes seven fraction digits; no zone means UTC.
+    ('2024-10-27T08:17:06.1234567', datetime(2024, 10, 27, 8, 17, 6, 123456, tzinfo=timezone.utc)),
+    ('2024-10-27T10:17:06+02:00', datetime(2024, 10, 27, 8, 17, 6, tzinfo=timezone.utc)),
+    ('2024-10-27', datetime(2024, 10, 27, tzinfo=timezone.utc)),
+])
+def test_api_timestamps_are_read_as_utc(text, expected):
+    assert parse_timestamp(text) == expected
+
+
+@pytest.mark.parametrize('text', ['', 'yesterday', '2024-13-01T00:00:00Z', None, 17])
+def test_unreadable_timestamps_give_none(text):
+    assert parse_timestamp(text) is None
+
+
+def test_query_times_are_whole_seconds_and_the_end_rounds_up():
+    assert format_query_time(NOW) == '2026-11-24T12:00:00Z'
+    assert format_query_time(NOW, round_up=True) == '2026-11-24T12:00:01Z'
+    assert format_timestamp(NOW) == '2026-11-24T12:00:00.500000Z'
+
+
+@pytest.mark.parametrize('age, delta', [
+    ('30m', timedelta(minutes=30)), ('24h', timedelta(hours=24)), ('7d', timedelta(days=7)),
+    ('2w', timedelta(weeks=2)), ('1.5h', timedelta(minutes=90)), ('90s', timedelta(seconds=90)), ('12H', timedelta(hours=12)),
+])
+def test_relative_ages_count_back_from_now(age, delta):
+    assert parse_time_option('start_time', age, NOW) == NOW - delta
+
+
+def test_iso_times_are_taken_as_given():
+    assert parse_time_option('start_time', '2026-11-01T00:00:00Z', NOW) == datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize('value', ['24 hours', 'soon', '-3d', '2026-11-01T25:00:00Z'])
+def test_unreadable_time_option_names_option_value_and_formats(value):
+    with pytest.raises(OptionError) as caught:
+        parse_time_option('start_time', value, NOW)
+    assert 'start_time' in caught.value.msg and repr(value) in caught.value.msg
+    assert '24h' in caught.value.msg and 'ISO 8601' in caught.value.msg
+
+
+def test_window_must_run_forward():
+    with pytest.raises(OptionError) as caught:
+        time_window(dict(start_time='1d', finish_time='2d'), NOW)
+    assert 'finish_time' in caught.value.msg and 'before start_time' in caught.value.msg
+    start, finish = time_window(dict(start_time='2d', finish_time=None), NOW)
+    assert start == NOW - timedelta(days=2) and finish is None
+
+
+def test_guid_is_checked_and_lower_cased():
+    assert check_guid('organization_id', '69CB1ECC-F8E8-439B-8077-A4B7FD45E87F') == '69cb1ecc-f8e8-439b-8077-a4b7fd45e87f'
+    with pytest.raises(OptionError) as caught:
+        check_guid('organization_id', '6cccccc-ffff-bbb-88888-aabbccdeee')
+    assert "organization_id: '6cccccc-ffff-bbb-88888-aabbccdeee' is not a GUID" in caught.value.msg
+
+
+def test_service_root_url():
+    warnings = []
+    assert check_url('api_url', 'https://graph-us.avepointonlineservices.com/', warnings.append) == \
+        'https://graph-us.avepointonlineservices.com'
+    assert warnings == []
+    assert check_url('api_url', 'http://127.0.0.1:8080', warnings.append) == 'http://127.0.0.1:8080'
+    assert 'plain http://' in warnings[0]
+
+
+@pytest.mark.parametrize('value, complaint', [
+    ('graph-us.avepointonlineservices.com', 'not a usable URL'),
+    ('ftp://graph-us.avepointonlineservices.com', 'not a usable URL'),
+    ('https://graph-us.avepointonlineservices.com/dynamicsbackup', 'has a path'),
+    ('https://host:99999', 'not a usable URL'),
+])
+def test_bad_service_roots_are_refused_with_the_option_named(value, complaint):
+    with pytest.raises(OptionError) as caught:
+        check_url('api_url', value, lambda msg: None)
+    assert caught.value.msg.startswith('api_url: %r' % value) and complaint in caught.value.msg
+
+
+def test_token_url_keeps_its_path():
+    assert check_url('identity_url', 'https://identity-gov.avepointonlineservices.com/connect/token',
+                     lambda msg: None, root_only=False) == 'https://identity-gov.avepointonlineservices.com/connect/token'
