@@ -24,7 +24,7 @@ pick_python() {
     fi
   done
   if command -v pyenv >/dev/null 2>&1; then
-    for candidate in $(ls -d "$(pyenv root)"/versions/3.* 2>/dev/null | sort -V -r); do
+    for candidate in $(find "$(pyenv root)/versions" -mindepth 1 -maxdepth 1 -name '3.*' 2>/dev/null | sort -V -r); do
       if [ -x "$candidate/bin/python3" ] && version_ok "$candidate/bin/python3"; then
         echo "$candidate/bin/python3"; return
       fi

@@ -5,7 +5,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 eval "$(scripts/setup.sh)" || { echo "test: set-up failed" >&2; exit 1; }
 
 results=()

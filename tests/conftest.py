@@ -81,5 +81,5 @@ def ansible_run():
     def run(command, *args, env=None, cwd=None):
         return subprocess.run([os.path.join(bin_dir, command)] + [str(arg) for arg in args],
                               env=ansible_env(env), cwd=cwd or COLLECTION_ROOT, capture_output=True, text=True,
-                              timeout=300)
+                              timeout=300, check=False)
     return run

@@ -114,7 +114,6 @@ class TokenSource:
         self._token = access_token
         self._refresh_at = None
         self._on_token = on_token
-        self.fetches = 0
 
     @property
     def scope(self):
@@ -169,4 +168,3 @@ class TokenSource:
             lifetime = DEFAULT_TOKEN_LIFETIME
         self._token = token
         self._refresh_at = time.time() + lifetime - min(REFRESH_MARGIN, lifetime / 4.0)
-        self.fetches += 1

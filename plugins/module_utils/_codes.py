@@ -71,6 +71,3 @@ class OutcomeMap:
             return self._outcomes.get(int(code), 'unknown')
         except (TypeError, ValueError):
             return 'unknown'
-
-    def items(self):
-        return self._outcomes.items()

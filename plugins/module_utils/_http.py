@@ -188,9 +188,6 @@ class HttpClient:
             raise ApiConnectionError('%s %s to %s failed: %s'
                                      % (method, urlsplit(url).path, origin, _innermost_reason(error)), url=origin)
 
-    def get_json(self, url, **kwargs):
-        return json_body(self.request('GET', url, **kwargs))
-
 
 def raise_for_status(response, error_class=ApiResponseError, hint=''):
     """Turn a non-2xx response into a typed error naming the method, path, status and the API's words."""

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from flask import Flask, jsonify, request
 
+from emulator.avepoint import register as register_avepoint
 from emulator.data import public
 
 CONTROL_PREFIX = '/_emulator/'
@@ -63,25 +64,6 @@ class State:
             self.tokens[token] = dict(client_id=client.client_id, tenant=client.tenant, scopes=scopes,
                                       expires=time.time() + self.token_lifetime)
         return token
-
-
-def error(status, message, **extra):
-    body = dict(message=message, **extra)
-    return jsonify(body), status
-
-
-def bearer(state, scope):
-    """The token record of the request, or a Flask error response (401 or 403)."""
-    header = request.headers.get('Authorization', '')
-    if not header.startswith('Bearer '):
-        return None, error(401, 'Authorization: Bearer token required')
-    with state.lock:
-        token = state.tokens.get(header[len('Bearer '):])
-    if token is None or token['expires'] < time.time():
-        return None, error(401, 'The access token is invalid or has expired')
-    if scope not in token['scopes']:
-        return None, error(403, 'The access token lacks the scope %s' % scope)
-    return token, None
 
 
 def _b64decode(text):
@@ -200,6 +182,5 @@ def create_app(state):
                 record['expires'] = 0
         return jsonify(expired=len(state.tokens))
 
-    from emulator.avepoint import register
-    register(app, state)
+    register_avepoint(app, state)
     return app

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from flask import jsonify, request
 
-from emulator.app import bearer, error
+from emulator.auth import bearer, error
 from emulator.data import public
 
 MAX_PAGE_SIZE = 100

@@ -1,3 +1,5 @@
+from collections import namedtuple
+
 import pytest
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
@@ -7,6 +9,9 @@ from ansible_collections.backupops.jobs.plugins.module_utils._paging import (
     page_index_paging,
     skip_token_paging,
 )
+
+
+Listing = namedtuple('Listing', 'ids asked warnings')
 
 
 def jobs(*ids):
@@ -30,7 +35,7 @@ def run(paging, pages, page_size, query=None):
     warnings = []
     collector = Collector('jobId', warnings.append)
     paging(api.fetch, query or {}, page_size, collector)
-    return [job['jobId'] for job in collector.finish()], api.asked, warnings
+    return Listing([job['jobId'] for job in collector.finish()], api.asked, warnings)
 
 
 def test_dynamics_pages_from_one_until_the_total():
@@ -42,18 +47,18 @@ def test_dynamics_pages_from_one_until_the_total():
 
 
 def test_exact_multiple_of_the_page_size_stops_at_the_total_without_an_extra_request():
-    ids, asked, _ = run(page_index_paging(1), [Page(jobs(1, 2), 4), Page(jobs(3, 4), 4)], 2)
+    ids, asked, _warnings = run(page_index_paging(1), [Page(jobs(1, 2), 4), Page(jobs(3, 4), 4)], 2)
     assert ids == [1, 2, 3, 4] and len(asked) == 2
 
 
 def test_google_pages_from_zero_until_a_short_page():
-    ids, asked, _ = run(page_index_paging(0), [Page(jobs(1, 2)), Page(jobs(3))], 2)
+    ids, asked, _warnings = run(page_index_paging(0), [Page(jobs(1, 2)), Page(jobs(3))], 2)
     assert ids == [1, 2, 3] and [params['pageIndex'] for params in asked] == [0, 1]
 
 
 def test_short_page_with_a_next_link_is_not_the_end():
     # An API that caps the page size below what was asked still says there is more.
-    ids, asked, _ = run(page_index_paging(0), [Page(jobs(1), next_link='tok'), Page(jobs(2), next_link=None)], 5)
+    ids, asked, _warnings = run(page_index_paging(0), [Page(jobs(1), next_link='tok'), Page(jobs(2), next_link=None)], 5)
     assert ids == [1, 2] and len(asked) == 2
 
 
@@ -65,7 +70,7 @@ def test_overlapping_pages_keep_each_job_once_and_reach_the_total():
 
 
 def test_fewer_jobs_than_the_total_is_said_not_hidden():
-    ids, _, warnings = run(page_index_paging(1), [Page(jobs(1, 2), 5), Page(jobs(3), 5)], 2)
+    ids, _asked, warnings = run(page_index_paging(1), [Page(jobs(1, 2), 5), Page(jobs(3), 5)], 2)
     assert ids == [1, 2, 3]
     assert 'reported 5 jobs in total but listed 3' in warnings[0]
 
@@ -79,7 +84,7 @@ def test_an_api_repeating_the_same_page_does_not_loop_forever():
 def test_vm_follows_the_skip_token_decoded_once():
     pages = [Page(jobs(1, 2), 5, next_link='pZ5%2Fti%2BPG%3D'), Page(jobs(3, 4), 5, next_link='b%2Bc'),
              Page(jobs(5), 5, next_link=None)]
-    ids, asked, _ = run(skip_token_paging, pages, 2, query=dict(jobType=1))
+    ids, asked, _warnings = run(skip_token_paging, pages, 2, query=dict(jobType=1))
     assert ids == [1, 2, 3, 4, 5]
     assert asked[0] == dict(jobType=1, pageNumber=0, pageSize=2)
     assert asked[1] == dict(jobType=1, pageSize=2, skiptoken='pZ5/ti+PG=')
@@ -88,12 +93,12 @@ def test_vm_follows_the_skip_token_decoded_once():
 
 def test_vm_falls_back_to_page_numbers_when_no_token_comes():
     pages = [Page(jobs(1, 2), 5), Page(jobs(3, 4), 5), Page(jobs(5), 5)]
-    ids, asked, _ = run(skip_token_paging, pages, 2)
+    ids, asked, _warnings = run(skip_token_paging, pages, 2)
     assert ids == [1, 2, 3, 4, 5] and [params['pageNumber'] for params in asked] == [0, 1, 2]
 
 
 def test_vm_without_token_or_total_stops_after_one_page():
-    ids, asked, _ = run(skip_token_paging, [Page(jobs(1, 2))], 2)
+    ids, asked, _warnings = run(skip_token_paging, [Page(jobs(1, 2))], 2)
     assert ids == [1, 2] and len(asked) == 1
 
 
