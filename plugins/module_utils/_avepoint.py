@@ -20,7 +20,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth impo
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
     ClientCertificate,
-    TokenSource,
+    ClientCredentialsToken,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._http import (
@@ -82,7 +82,7 @@ class AvePointClient:
             raise_for_status(response, AuthenticationError, hint=(
                 'The token lacks permission for %s: the app registration of client_id %s needs the scope %s'
                 % (path, self._token.client_id or '(given token)', self._token.scope)))
-        return Page.from_body(json_body(response), path, self._warn)
+        return Page.from_avepoint(json_body(response), path, self._warn)
 
     def list_jobs(self, api, query, page_size):
         """Every job of the query, each once, and the API's total where it gives one."""
@@ -174,7 +174,7 @@ class AvePointJobModule(AnsibleModule):
                       'read the credentials and forge the answers' % api_url)
         http = HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
                           warn=self.warn)
-        token = TokenSource(http, token_url, params['client_id'], params['scope'] or self.api.scope,
+        token = ClientCredentialsToken(http, token_url, params['client_id'], params['scope'] or self.api.scope,
                             client_secret=params['client_secret'],
                             certificate=None if params['access_token'] else self._certificate(),
                             access_token=params['access_token'] or None, on_token=self.no_log_values.add)

@@ -18,12 +18,8 @@ import time
 import traceback
 import uuid
 
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
-    AuthenticationError,
-    OptionError,
-    UnexpectedResponseError,
-)
-from ansible_collections.backupops.jobs.plugins.module_utils._http import raise_for_status
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._tokens import BearerToken
 
 try:
     from cryptography import x509
@@ -37,9 +33,6 @@ else:
     CRYPTOGRAPHY_IMPORT_ERROR = None
 
 ASSERTION_LIFETIME = 300
-# Fetch a new token this long before the old one expires, so no request goes out with a dying token.
-REFRESH_MARGIN = 60
-DEFAULT_TOKEN_LIFETIME = 3600
 JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 
@@ -96,75 +89,23 @@ class ClientCertificate:
         return '%s.%s' % (signing_input, _b64url(signature))
 
 
-class TokenSource:
-    """The bearer token of one module run: fetched once, fetched again before it expires or once on a 401.
-
-    ``on_token`` is told every token obtained, so the module can keep it out of all output.
-    """
+class ClientCredentialsToken(BearerToken):
+    """An AvePoint token from the client-credentials grant, with a client secret or a certificate."""
 
     def __init__(self, http, token_url, client_id, scope, client_secret=None, certificate=None,
                  access_token=None, on_token=None):
-        self._http = http
-        self._token_url = token_url
-        self._client_id = client_id
-        self._scope = scope
+        super().__init__(http, token_url, access_token=access_token, on_token=on_token)
+        self.client_id = client_id
+        self.scope = scope
         self._client_secret = client_secret
         self._certificate = certificate
-        self._static = access_token is not None
-        self._token = access_token
-        self._refresh_at = None
-        self._on_token = on_token
 
-    @property
-    def scope(self):
-        return self._scope
-
-    @property
-    def client_id(self):
-        return self._client_id
-
-    @property
-    def given(self):
-        """True when the user gave the token (access_token), so there is none to fetch again."""
-        return self._static
-
-    def headers(self):
-        if not self._static and (self._token is None or time.time() >= self._refresh_at):
-            self._fetch()
-        return {'Authorization': 'Bearer %s' % self._token}
-
-    def renew(self):
-        """After a 401: fetch a new token once; False when the token was given and cannot be renewed."""
-        if self._static:
-            return False
-        self._fetch()
-        return True
-
-    def _fetch(self):
-        form = dict(grant_type='client_credentials', client_id=self._client_id, scope=self._scope)
+    def _obtain(self):
+        form = dict(grant_type='client_credentials', client_id=self.client_id, scope=self.scope)
         if self._certificate is not None:
             form.update(client_assertion_type=JWT_BEARER,
-                        client_assertion=self._certificate.assertion(self._client_id, self._token_url))
+                        client_assertion=self._certificate.assertion(self.client_id, self.token_url))
         else:
             form['client_secret'] = self._client_secret
-        response = self._http.request('POST', self._token_url, data=form, headers={'Accept': 'application/json'})
-        if response.status_code in (400, 401, 403):
-            raise_for_status(response, AuthenticationError,
-                             hint='The identity service refused client_id %s for scope %s: check the app '
-                                  'registration, its credential and that it was granted this service'
-                                  % (self._client_id, self._scope))
-        raise_for_status(response)
-        try:
-            body = response.json()
-            token = body['access_token']
-        except (ValueError, KeyError, TypeError):
-            raise UnexpectedResponseError('POST %s answered HTTP %s without an access_token'
-                                          % (self._token_url, response.status_code), path=self._token_url)
-        if self._on_token is not None:
-            self._on_token(token)
-        try:
-            lifetime = int(body.get('expires_in', DEFAULT_TOKEN_LIFETIME))
-        except (TypeError, ValueError):
-            lifetime = DEFAULT_TOKEN_LIFETIME
-        self._token = token
-        self._refresh_at = time.time() + lifetime - min(REFRESH_MARGIN, lifetime / 4.0)
+        self._post_form(form, 'The identity service refused client_id %s for scope %s: check the app registration, '
+                              'its credential and that it was granted this service' % (self.client_id, self.scope))

@@ -20,39 +20,52 @@ def snake_name(text):
     return re.sub(r'[^a-z0-9]+', '_', str(text).strip().lower()).strip('_')
 
 
+def _lookup(table, code):
+    """A value keyed by an integer code (AvePoint) or by a name as the API spells it (Veeam), any case."""
+    if code is None or isinstance(code, bool):
+        return None
+    if isinstance(code, str):
+        text = code.strip()
+        if re.match(r'^-?\d+$', text):
+            return table.get(int(text))
+        return table.get(text.lower())
+    return table.get(code)
+
+
 class CodeTable:
     """One documented enumeration, read both ways.
 
-    Unknown codes in a response are passed through (``name_of`` gives None); an option accepts a
-    documented name in any case or spelling, or any integer, so a value newer than this collection can
-    still be asked for.
+    Codes are integers (AvePoint) or names as the API spells them (Veeam's 'NotConfigured'). Unknown
+    codes in a response are passed through (``name_of`` gives None). An option accepts a documented
+    name in any case or spelling and, where the API uses integers, any integer, so a value newer than
+    this collection can still be asked for.
     """
 
     def __init__(self, names_by_code):
-        self._names = dict(names_by_code)
-        self._codes = dict((name, code) for code, name in self._names.items())
+        self._names = dict((code.lower() if isinstance(code, str) else code, name)
+                           for code, name in names_by_code.items())
+        self._codes = dict((name, code) for code, name in names_by_code.items())
+        self._integers = all(isinstance(code, int) for code in names_by_code)
 
     @property
     def names(self):
-        return list(self._names.values())
+        return list(self._codes)
 
     def name_of(self, code):
-        try:
-            return self._names.get(int(code))
-        except (TypeError, ValueError):
-            return None
+        return _lookup(self._names, code)
 
     def code_for(self, option, value):
-        """The integer code of an option value; None when the option is not set."""
+        """The API's code for an option value; None when the option is not set."""
         if value is None or str(value).strip() == '':
             return None
         text = str(value).strip()
-        if re.match(r'^-?\d+$', text):
+        if self._integers and re.match(r'^-?\d+$', text):
             return int(text)
         code = self._codes.get(snake_name(text))
         if code is None:
-            raise OptionError('%s: unknown value %r; use one of %s, or the integer code the API documents'
-                              % (option, value, ', '.join(self.names)),
+            raise OptionError('%s: unknown value %r; use one of %s%s'
+                              % (option, value, ', '.join(self.names),
+                                 ', or the integer code the API documents' if self._integers else ''),
                               option=option, value=value, accepted=self.names)
         return code
 
@@ -64,10 +77,8 @@ class OutcomeMap:
         unknown = set(outcomes_by_code.values()) - set(OUTCOMES)
         if unknown:
             raise ValueError('not common outcomes: %s' % sorted(unknown))
-        self._outcomes = dict(outcomes_by_code)
+        self._outcomes = dict((code.lower() if isinstance(code, str) else code, outcome)
+                              for code, outcome in outcomes_by_code.items())
 
     def outcome_of(self, code):
-        try:
-            return self._outcomes.get(int(code), 'unknown')
-        except (TypeError, ValueError):
-            return 'unknown'
+        return _lookup(self._outcomes, code) or 'unknown'

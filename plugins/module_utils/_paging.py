@@ -8,7 +8,7 @@ FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private
 may change in any release, even a bugfix one. Do not import them from other content.
 
 A strategy is a function ``(fetch, query, page_size, collector)`` that calls ``fetch(params)`` for each
-page it wants and hands every page to the collector. ``fetch`` returns a ``Page``. The collector keeps
+page it wants and hands every page to the collector (Veeam's also follows links with ``follow(link)``). ``fetch`` returns a ``Page``. The collector keeps
 each record once (pages overlap when jobs arrive during a listing), knows when the API's total is
 reached, and warns when a listing ends short of it: nothing is ever dropped without a word.
 """
@@ -25,12 +25,37 @@ def _first_present(body, keys):
     return None, None
 
 
-class Page:
-    """One page as the APIs return it, whichever of the documented key spellings they used."""
+def _total(body, keys, path, warn):
+    """The listing's total, read leniently: vendors send numbers as strings at times."""
+    key, total = _first_present(body, keys)
+    if total is None or isinstance(total, int):
+        return total
+    try:
+        return int(str(total).strip())
+    except ValueError:
+        if warn is not None:
+            warn('GET %s gave %s=%r, not a number; paging on without a total' % (path, key, total))
+        return None
 
-    ITEM_KEYS = ('jobs', 'result')
-    TOTAL_KEYS = ('totalCount', 'totalNumber')
-    NEXT_KEYS = ('nextLink', 'nextlink')
+
+def _items(body, keys, path):
+    if not isinstance(body, dict):
+        raise UnexpectedResponseError('GET %s answered with JSON %s, not the documented object with a list'
+                                      % (path, type(body).__name__), path=path)
+    key, items = _first_present(body, keys)
+    if key is None:
+        raise UnexpectedResponseError('GET %s answered without a %s list (keys: %s)'
+                                      % (path, keys[0], ', '.join(sorted(body)) or 'none'), path=path)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise UnexpectedResponseError('GET %s answered with %s as %s, not a list'
+                                      % (path, key, type(items).__name__), path=path)
+    return items
+
+
+class Page:
+    """One page of a listing, whichever of the documented shapes and key spellings the API used."""
 
     def __init__(self, items, total=None, next_link=None):
         self.items = items
@@ -38,36 +63,30 @@ class Page:
         self.next_link = next_link
 
     @classmethod
-    def from_body(cls, body, path, warn=None):
-        if not isinstance(body, dict):
-            raise UnexpectedResponseError('GET %s answered with JSON %s, not the documented object with a jobs list'
-                                          % (path, type(body).__name__), path=path)
-        key, items = _first_present(body, cls.ITEM_KEYS)
-        if key is None:
-            raise UnexpectedResponseError('GET %s answered without a jobs list (keys: %s)'
-                                          % (path, ', '.join(sorted(body)) or 'none'), path=path)
-        if items is None:
-            items = []
-        if not isinstance(items, list):
-            raise UnexpectedResponseError('GET %s answered with %s as %s, not a list'
-                                          % (path, key, type(items).__name__), path=path)
-        total_key, total = _first_present(body, cls.TOTAL_KEYS)
-        if total is not None and not isinstance(total, int):
-            try:
-                total = int(str(total).strip())
-            except ValueError:
-                if warn is not None:
-                    warn('GET %s gave %s=%r, not a number; paging on without a total' % (path, total_key, total))
-                total = None
-        next_link = _first_present(body, cls.NEXT_KEYS)[1]
-        return cls(items, total, next_link if isinstance(next_link, str) and next_link.strip() else None)
+    def from_avepoint(cls, body, path, warn=None):
+        """AvePoint: ``jobs`` (``result`` in older pages), ``totalCount`` (``totalNumber``), ``nextLink``."""
+        items = _items(body, ('jobs', 'result'), path)
+        next_link = _first_present(body, ('nextLink', 'nextlink'))[1]
+        return cls(items, _total(body, ('totalCount', 'totalNumber'), path, warn),
+                   next_link if isinstance(next_link, str) and next_link.strip() else None)
+
+    @classmethod
+    def from_vb365(cls, body, path, warn=None):
+        """Veeam: a ``results`` envelope with ``_links.next.href``, or on some v5 endpoints a bare list."""
+        if isinstance(body, list):
+            return cls(body, len(body))
+        items = _items(body, ('results',), path)
+        next_link = ((body.get('_links') or {}).get('next') or {}).get('href')
+        return cls(items, _total(body, ('totalCount',), path, warn),
+                   next_link if isinstance(next_link, str) and next_link.strip() else None)
 
 
 class Collector:
     """Every record once, in the order the API sent them."""
 
-    def __init__(self, id_key, warn):
+    def __init__(self, id_key, warn, noun='jobs'):
         self.records = []
+        self._noun = noun
         self.total = None
         self.pages = 0
         self._id_key = id_key
@@ -97,14 +116,14 @@ class Collector:
     def stalled(self, page, new):
         """A full page with nothing new means the API is repeating itself: stop instead of looping."""
         if page.items and new == 0:
-            self._warn('page %d repeated only jobs already listed; paging stopped there' % self.pages)
+            self._warn('page %d repeated only %s already listed; paging stopped there' % (self.pages, self._noun))
             return True
         return False
 
     def finish(self):
         if self.total is not None and len(self.records) < self.total:
-            self._warn('the API reported %d jobs in total but listed %d; the list below may be incomplete'
-                       % (self.total, len(self.records)))
+            self._warn('the API reported %d %s in total but listed %d; the list may be incomplete'
+                       % (self.total, self._noun, len(self.records)))
         return self.records
 
 
@@ -125,6 +144,27 @@ def page_index_paging(first_index):
                 return
             index += 1
     return paging
+
+
+def offset_paging(fetch, query, page_size, collector, follow):
+    """Veeam: offset + limit, following each page's ``next`` link (``follow(link)``) while there is one.
+
+    Without a link, a full page is followed by the next offset; a short page or an empty one ends the
+    listing. A bare list (v5 log items) is the whole listing.
+    """
+    offset = 0
+    page = fetch(dict(query, offset=offset, limit=page_size))
+    while True:
+        new = collector.add(page)
+        offset += len(page.items)
+        if collector.complete or not page.items or collector.stalled(page, new):
+            return
+        if page.next_link:
+            page = follow(page.next_link)
+        elif len(page.items) >= page_size:
+            page = fetch(dict(query, offset=offset, limit=page_size))
+        else:
+            return
 
 
 def skip_token_paging(fetch, query, page_size, collector):

@@ -103,15 +103,15 @@ def test_vm_without_token_or_total_stops_after_one_page():
 
 
 def test_page_reads_every_documented_spelling():
-    page = Page.from_body(dict(result=jobs(1), totalNumber='7', nextlink='x'), '/p')
+    page = Page.from_avepoint(dict(result=jobs(1), totalNumber='7', nextlink='x'), '/p')
     assert (len(page.items), page.total, page.next_link) == (1, 7, 'x')
-    empty = Page.from_body(dict(jobs=None, nextLink=''), '/p')
+    empty = Page.from_avepoint(dict(jobs=None, nextLink=''), '/p')
     assert (empty.items, empty.total, empty.next_link) == ([], None, None)
 
 
 def test_an_unreadable_total_is_warned_about_and_ignored():
     warnings = []
-    page = Page.from_body(dict(jobs=[], totalCount='many'), '/backup/vm/jobs', warnings.append)
+    page = Page.from_avepoint(dict(jobs=[], totalCount='many'), '/backup/vm/jobs', warnings.append)
     assert page.total is None and "totalCount='many'" in warnings[0]
 
 
@@ -120,5 +120,5 @@ def test_an_unreadable_total_is_warned_about_and_ignored():
 ])
 def test_bodies_of_the_wrong_shape_are_clear_errors(body, complaint):
     with pytest.raises(UnexpectedResponseError) as caught:
-        Page.from_body(body, '/dynamicsbackup/jobs')
+        Page.from_avepoint(body, '/dynamicsbackup/jobs')
     assert '/dynamicsbackup/jobs' in caught.value.msg and complaint in caught.value.msg

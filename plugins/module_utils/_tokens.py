@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The bearer token of one module run, whatever grant obtains it.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+A token is obtained on first use, obtained again shortly before it expires and once after the API
+refuses it (401), unless the user gave it (``access_token``), in which case there is nothing to renew.
+Every token and refresh token obtained is passed to ``on_token`` so the module keeps it out of all output.
+"""
+
+import time
+
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, UnexpectedResponseError
+from ansible_collections.backupops.jobs.plugins.module_utils._http import raise_for_status
+
+# Obtain a new token this long before the old one expires, so no request goes out with a dying token.
+REFRESH_MARGIN = 60
+DEFAULT_TOKEN_LIFETIME = 3600
+
+
+class BearerToken:
+    """Subclasses implement ``_obtain()``, which calls ``_post_form`` with their grant."""
+
+    def __init__(self, http, token_url, access_token=None, on_token=None):
+        self._http = http
+        self.token_url = token_url
+        self._given = access_token is not None
+        self._token = access_token
+        self._refresh_at = None
+        self._on_token = on_token
+        self.refresh_token = None
+
+    @property
+    def given(self):
+        """True when the user gave the token (access_token), so there is none to obtain again."""
+        return self._given
+
+    @property
+    def obtained(self):
+        """True when this run obtained a token (and so may have a session to log out of)."""
+        return not self._given and self._token is not None
+
+    def headers(self):
+        if not self._given and (self._token is None or time.time() >= self._refresh_at):
+            self._obtain()
+        return {'Authorization': 'Bearer %s' % self._token}
+
+    def renew(self):
+        """After a 401: obtain a new token once; False when the token was given and cannot be renewed."""
+        if self._given:
+            return False
+        self._obtain()
+        return True
+
+    def _obtain(self):
+        raise NotImplementedError
+
+    def _post_form(self, form, refused_hint):
+        """POST a grant to the token URL; keep the token it returns. A refusal becomes AuthenticationError."""
+        response = self._http.request('POST', self.token_url, data=form, headers={'Accept': 'application/json'})
+        if response.status_code in (400, 401, 403):
+            raise_for_status(response, AuthenticationError, hint=refused_hint)
+        raise_for_status(response)
+        try:
+            body = response.json()
+            token = body['access_token']
+        except (ValueError, KeyError, TypeError):
+            raise UnexpectedResponseError('POST %s answered HTTP %s without an access_token'
+                                          % (self.token_url, response.status_code), path=self.token_url)
+        refresh_token = body.get('refresh_token')
+        if self._on_token is not None:
+            for secret in (token, refresh_token):
+                if secret:
+                    self._on_token(secret)
+        try:
+            lifetime = int(body.get('expires_in', DEFAULT_TOKEN_LIFETIME))
+        except (TypeError, ValueError):
+            lifetime = DEFAULT_TOKEN_LIFETIME
+        self._token = token
+        self.refresh_token = refresh_token
+        self._refresh_at = time.time() + lifetime - min(REFRESH_MARGIN, lifetime / 4.0)
