@@ -52,8 +52,13 @@ def run_module(capsys, monkeypatch):
         if name.startswith('AVEPOINT_') or name.startswith('VB365_'):
             monkeypatch.delenv(name)
 
+    from ansible.module_utils.common import warnings
+
     def run(module, **args):
         capsys.readouterr()
+        # A real module runs in a fresh process; in-process runs must not inherit each other's warnings.
+        for store in ('_global_warnings', '_global_deprecations'):
+            getattr(warnings, store).clear()
         with patch_module_args(args):
             with pytest.raises(SystemExit):
                 module.main()

@@ -35,3 +35,15 @@ attributes:
       - backupops.jobs.avepoint
       - backupops.jobs.all
 '''
+
+    ACTION_GROUP_VB365 = r'''
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/backupops.jobs.vb365) or C(group/backupops.jobs.all) in C(module_defaults)
+      to set the connection options of every module of the group once.
+    support: full
+    membership:
+      - backupops.jobs.vb365
+      - backupops.jobs.all
+'''

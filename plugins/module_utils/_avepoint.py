@@ -13,7 +13,7 @@ rest: connect, page through every job, normalise, summarise, and exit (or fail w
 
 from datetime import datetime, timezone
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS, TIME_FIELDS
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
@@ -23,38 +23,29 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth impo
     ClientCredentialsToken,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._http import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    HttpClient,
-    json_body,
-    raise_for_status,
-)
+from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, raise_for_status
+from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, summarize
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Page
 
 MAX_PAGE_SIZE = 100
 
 
-def _env(*names):
-    return (env_fallback, list(names))
-
-
 AVEPOINT_ARGUMENT_SPEC = dict(
-    api_url=dict(type='str', fallback=_env('AVEPOINT_API_URL')),
-    region=dict(type='str', choices=sorted(REGIONS), fallback=_env('AVEPOINT_REGION')),
-    identity_url=dict(type='str', fallback=_env('AVEPOINT_IDENTITY_URL')),
-    client_id=dict(type='str', fallback=_env('AVEPOINT_CLIENT_ID')),
-    client_secret=dict(type='str', no_log=True, fallback=_env('AVEPOINT_CLIENT_SECRET')),
-    certificate_path=dict(type='path', fallback=_env('AVEPOINT_CERTIFICATE_PATH')),
-    private_key_path=dict(type='path', no_log=False, fallback=_env('AVEPOINT_PRIVATE_KEY_PATH')),
-    access_token=dict(type='str', no_log=True, fallback=_env('AVEPOINT_ACCESS_TOKEN')),
+    api_url=dict(type='str', fallback=from_env('AVEPOINT_API_URL')),
+    region=dict(type='str', choices=sorted(REGIONS), fallback=from_env('AVEPOINT_REGION')),
+    identity_url=dict(type='str', fallback=from_env('AVEPOINT_IDENTITY_URL')),
+    client_id=dict(type='str', fallback=from_env('AVEPOINT_CLIENT_ID')),
+    client_secret=dict(type='str', no_log=True, fallback=from_env('AVEPOINT_CLIENT_SECRET')),
+    certificate_path=dict(type='path', fallback=from_env('AVEPOINT_CERTIFICATE_PATH')),
+    private_key_path=dict(type='path', no_log=False, fallback=from_env('AVEPOINT_PRIVATE_KEY_PATH')),
+    access_token=dict(type='str', no_log=True, fallback=from_env('AVEPOINT_ACCESS_TOKEN')),
     scope=dict(type='str'),
-    validate_certs=dict(type='bool', default=True, fallback=_env('AVEPOINT_VALIDATE_CERTS')),
-    ca_path=dict(type='path', fallback=_env('AVEPOINT_CA_PATH')),
-    timeout=dict(type='int', default=30, fallback=_env('AVEPOINT_TIMEOUT')),
-    retries=dict(type='int', default=3, fallback=_env('AVEPOINT_RETRIES')),
+    validate_certs=dict(type='bool', default=True, fallback=from_env('AVEPOINT_VALIDATE_CERTS')),
+    ca_path=dict(type='path', fallback=from_env('AVEPOINT_CA_PATH')),
+    timeout=dict(type='int', default=30, fallback=from_env('AVEPOINT_TIMEOUT')),
+    retries=dict(type='int', default=3, fallback=from_env('AVEPOINT_RETRIES')),
     page_size=dict(type='int', default=MAX_PAGE_SIZE),
 )
 
@@ -91,27 +82,24 @@ class AvePointClient:
         return collector.finish(), collector.total
 
 
-class AvePointJobModule(AnsibleModule):
-    """An AnsibleModule with the AvePoint connection options, for the read-only job-info modules."""
+class AvePointJobModule(BackupOpsModule):
+    """A module with the AvePoint connection options, for the read-only job-info modules."""
 
     def __init__(self, api, argument_spec):
         spec = dict(AVEPOINT_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        super().__init__(argument_spec=spec, supports_check_mode=True,
-                         required_together=[('certificate_path', 'private_key_path')])
+        super().__init__(spec, required_together=[('certificate_path', 'private_key_path')])
         self.api = api
 
     def run(self, build_query):
         """List the jobs ``build_query(params, now)`` asks for; exit with jobs, total_count and summary."""
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         now = datetime.now(timezone.utc)
         try:
             query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
             client = self._connect()
             records, total = client.list_jobs(self.api, query, self.params['page_size'])
         except BackupOpsError as error:
-            self.fail_json(**error.to_fail_json())
+            self.fail_on(error)
         jobs = [normalize_record(record, self.api.codes, self.api.outcomes, TIME_FIELDS, self.api.aliases)
                 for record in records]
         result = dict(changed=False, jobs=jobs, summary=summarize(jobs, now, warn=self.warn))
@@ -166,16 +154,10 @@ class AvePointJobModule(AnsibleModule):
         params = self.params
         api_url, token_url = self._endpoints()
         self._check_credentials()
-        check_range('timeout', params['timeout'], 1, 3600)
-        check_range('retries', params['retries'], 0, 10)
         check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
-        if not params['validate_certs']:
-            self.warn('validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path can '
-                      'read the credentials and forge the answers' % api_url)
-        http = HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
-                          warn=self.warn)
-        token = ClientCredentialsToken(http, token_url, params['client_id'], params['scope'] or self.api.scope,
-                            client_secret=params['client_secret'],
-                            certificate=None if params['access_token'] else self._certificate(),
-                            access_token=params['access_token'] or None, on_token=self.no_log_values.add)
+        http = self.http_client(api_url)
+        token = ClientCredentialsToken(
+            http, token_url, params['client_id'], params['scope'] or self.api.scope,
+            client_secret=params['client_secret'], certificate=None if params['access_token'] else self._certificate(),
+            access_token=params['access_token'] or None, on_token=self.no_log_values.add)
         return AvePointClient(http, api_url, token, self.warn)

@@ -84,9 +84,10 @@ class Page:
 class Collector:
     """Every record once, in the order the API sent them."""
 
-    def __init__(self, id_key, warn, noun='jobs'):
+    def __init__(self, id_key, warn, noun='jobs', limit=None):
         self.records = []
         self._noun = noun
+        self._limit = limit
         self.total = None
         self.pages = 0
         self._id_key = id_key
@@ -111,6 +112,8 @@ class Collector:
 
     @property
     def complete(self):
+        if self._limit is not None and len(self.records) >= self._limit:
+            return True
         return self.total is not None and len(self.records) >= self.total
 
     def stalled(self, page, new):
@@ -121,6 +124,11 @@ class Collector:
         return False
 
     def finish(self):
+        """The records; a warning where the API listed fewer than its total, or the limit cut the list."""
+        if self._limit is not None and len(self.records) >= self._limit:
+            if len(self.records) > self._limit or self.total is None or self.total > self._limit:
+                self._warn('more than %d %s exist; the first %d are returned' % (self._limit, self._noun, self._limit))
+            return self.records[:self._limit]
         if self.total is not None and len(self.records) < self.total:
             self._warn('the API reported %d %s in total but listed %d; the list may be incomplete'
                        % (self.total, self._noun, len(self.records)))

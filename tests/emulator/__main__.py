@@ -18,14 +18,16 @@ import threading
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from emulator.app import Client, State, create_app
-from emulator.data import build_jobs
-from emulator.tls import make_certificates
+from emulator.data import build_jobs, build_vb365
+from emulator.tls import make_certificates, make_self_signed
+from emulator.vb365 import new_server
 
 AVEPOINT_SCOPES = ('dynamics.readwrite.all', 'platformbackup.readwrite.all', 'gsuite.graph.read.all')
 # Test credentials of the emulator only; they open nothing anywhere else.
 SECRET_CLIENT = dict(client_id='11111111-aaaa-4bbb-8ccc-000000000001', client_secret='emulator-secret-3f9c2d1b7a')
 CERTIFICATE_CLIENT_ID = '11111111-aaaa-4bbb-8ccc-000000000002'
 NARROW_CLIENT = dict(client_id='11111111-aaaa-4bbb-8ccc-000000000003', client_secret='emulator-narrow-5e8a0c4f21')
+VB365_USER = dict(username='vbadmin@emulator.local', password='emulator-vb365-pw-7d41c2')
 
 
 class NoDelayHandler(WSGIRequestHandler):
@@ -48,7 +50,8 @@ def parse_args(argv):
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--https-port', type=int, default=0)
     parser.add_argument('--http-port', type=int, default=0)
-    parser.add_argument('--jobs', type=int, default=240, help='jobs per API per tenant')
+    parser.add_argument('--vb365-port', type=int, default=0, help='HTTPS with a self-signed certificate, like VB365')
+    parser.add_argument('--jobs', type=int, default=240, help='jobs per API per tenant, and sessions per VB365 job')
     parser.add_argument('--seed', default='backupops')
     parser.add_argument('--interval-hours', type=float, default=2.0, help='hours between seeded jobs')
     parser.add_argument('--latency-ms', type=float, default=0.0, help='delay added to every API request')
@@ -67,7 +70,9 @@ def build_state(args, certificates):
                secret=NARROW_CLIENT['client_secret']),
     ]
     tenants = {'contoso': build_jobs(args.seed, args.jobs, now, args.interval_hours)}
-    return State(tenants, clients, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0)
+    vb365 = new_server(build_vb365(args.seed, args.jobs, now, args.interval_hours),
+                       {VB365_USER['username']: VB365_USER['password']})
+    return State(tenants, clients, vb365, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0)
 
 
 def serve(server):
@@ -87,7 +92,13 @@ def main(argv=None):
     https = make_server(args.host, args.https_port, app, threaded=True, request_handler=NoDelayHandler,
                         ssl_context=tls)
     http = make_server(args.host, args.http_port, app, threaded=True, request_handler=NoDelayHandler)
-    for server in (https, http):
+    vb365_cert, vb365_key = make_self_signed(args.state_dir, 'vb365')
+    vb365_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    vb365_tls.load_cert_chain(vb365_cert, vb365_key)
+    vb365 = make_server(args.host, args.vb365_port, app, threaded=True, request_handler=NoDelayHandler,
+                        ssl_context=vb365_tls)
+    servers = (https, http, vb365)
+    for server in servers:
         serve(server)
     https_url = 'https://%s:%d' % (args.host, https.server_port)
     description = dict(
@@ -104,6 +115,7 @@ def main(argv=None):
                              private_key_path=certificates['client_key']),
             narrow=NARROW_CLIENT,
         ),
+        vb365=dict(url='https://%s:%d' % (args.host, vb365.server_port), certificate=vb365_cert, **VB365_USER),
     )
     path = os.path.join(args.state_dir, 'emulator.json')
     with open(path + '.tmp', 'w') as handle:
@@ -114,7 +126,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
-    for server in (https, http):
+    for server in servers:
         server.shutdown()
 
 

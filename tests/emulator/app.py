@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from flask import Flask, jsonify, request
 
 from emulator.avepoint import register as register_avepoint
+from emulator.vb365 import register as register_vb365
 from emulator.data import public
 
 CONTROL_PREFIX = '/_emulator/'
@@ -33,8 +34,9 @@ class Client:
 class State:
     """Everything the emulator knows; guarded by one lock because the server runs a thread per request."""
 
-    def __init__(self, tenants, clients, token_lifetime=3600, latency=0.0):
+    def __init__(self, tenants, clients, vb365, token_lifetime=3600, latency=0.0):
         self.tenants = tenants
+        self.vb365 = vb365
         self.clients = dict((client.client_id, client) for client in clients)
         self.token_lifetime = token_lifetime
         self.latency = latency
@@ -46,7 +48,7 @@ class State:
     def record(self):
         entry = dict(method=request.method, path=request.path, query=request.args.to_dict(flat=False),
                      headers=dict(request.headers), form=request.form.to_dict(flat=False),
-                     scheme=request.scheme, time=time.time())
+                     scheme=request.scheme, host=request.host, time=time.time())
         with self.lock:
             self.requests.append(entry)
 
@@ -175,6 +177,17 @@ def create_app(state):
     def ground_truth(tenant, api):
         return jsonify([public(job) for job in state.tenants[tenant][api]])
 
+    @app.get(CONTROL_PREFIX + 'vb365')
+    def vb365_ground_truth():
+        server = state.vb365
+        return jsonify(jobs=server['jobs'], sessions=[public(session) for session in server['sessions']],
+                       log_items=dict((key, [public(item) for item in items])
+                                      for key, items in server['log_items'].items()))
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return jsonify(message='No such resource: %s' % request.path), 404
+
     @app.post(CONTROL_PREFIX + 'tokens/expire')
     def expire_tokens():
         with state.lock:
@@ -183,4 +196,5 @@ def create_app(state):
         return jsonify(expired=len(state.tokens))
 
     register_avepoint(app, state)
+    register_vb365(app, state)
     return app

@@ -19,6 +19,6 @@ def bearer(state, scope):
         token = state.tokens.get(header[len('Bearer '):])
     if token is None or token['expires'] < time.time():
         return None, error(401, 'The access token is invalid or has expired')
-    if scope not in token['scopes']:
+    if scope not in token.get('scopes', ()):
         return None, error(403, 'The access token lacks the scope %s' % scope)
     return token, None

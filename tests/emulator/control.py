@@ -83,6 +83,16 @@ class EmulatorProcess:
         """The tenant's jobs of one API as the emulator holds them (camelCase, newest first)."""
         return self._control('GET', 'jobs/%s/%s' % (tenant, api))
 
+    def vb365(self):
+        """The VB365 server's jobs, sessions (all fields, oldest first) and log items by session."""
+        return self._control('GET', 'vb365')
+
+    def vb365_connection(self, version='v8'):
+        """Connection options of job_session_info for this emulator's VB365 listener."""
+        server = self.info['vb365']
+        return dict(url=server['url'], api_version=version, username=server['username'], password=server['password'],
+                    ca_path=server['certificate'])
+
     def avepoint_connection(self, auth='secret'):
         """Connection options of the AvePoint modules for this emulator, with secret or certificate auth."""
         options = dict(api_url=self.url, identity_url=self.info['token_url'], ca_path=self.info['ca_path'])

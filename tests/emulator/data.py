@@ -8,6 +8,7 @@ and stripped before a job is sent.
 
 import datetime
 import random
+import uuid
 
 ORGANIZATIONS = (
     ('0f8fad5b-d9cb-469f-a165-70867728950e', 'contoso-prod'),
@@ -21,7 +22,8 @@ APIS = ('dynamics', 'vm', 'google')
 def iso(moment, digits=3):
     text = moment.strftime('%Y-%m-%dT%H:%M:%S')
     if digits:
-        text += ('.%06d' % moment.microsecond)[:digits + 1]
+        # .NET writes seven fraction digits; Python keeps six.
+        text += '.' + ('%06d0' % moment.microsecond)[:digits]
     return text + 'Z'
 
 
@@ -127,3 +129,63 @@ def build_jobs(seed, count, now, interval_hours=2.0):
             job['_started'] = datetime.datetime.fromisoformat(job['startTime'].replace('Z', '+00:00'))
         tenant[api] = jobs
     return tenant
+
+
+VB365_JOBS = ('Exchange daily', 'SharePoint daily', 'Teams hourly')
+VB365_STATUS = {'success': 'Success', 'warning': 'Warning', 'failed': 'Failed', 'running': 'Running'}
+LOG_TYPE = {'Success': 'Success', 'Warning': 'Warning', 'Failed': 'Error', 'Running': 'Running'}
+
+
+def _uuid(rng):
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def vb365_log_items(rng, session, started):
+    """What a session logged: start, connection, processing, and a last line that tells its outcome."""
+    final = {'Success': 'Processing finished', 'Warning': 'Processing finished with warnings: 2 items skipped',
+             'Failed': 'Processing failed: the organization did not answer', 'Running': 'Processing mailboxes'}
+    lines = [('Success', 'Job started at %s' % started.strftime('%m/%d/%Y %I:%M:%S %p')),
+             ('Success', 'Connected to organization'),
+             ('Success', 'Found %d objects to process' % rng.randint(10, 900)),
+             (session['status'], final[session['status']])]
+    items = []
+    for usn, (status, text) in enumerate(lines, start=1):
+        moment = started + datetime.timedelta(seconds=usn * 7)
+        items.append({'id': _uuid(rng), 'usn': usn, 'status': status, 'text': text,
+                      'creationTime': iso(moment, 7), 'endTime': iso(moment + datetime.timedelta(seconds=3), 7)})
+    return items
+
+
+def build_vb365(seed, count, now, interval_hours=2.0):
+    """{jobs, sessions (oldest first, every field of v8), log_items by session id} for one server."""
+    rng = random.Random('%s-vb365' % seed)
+    repository = _uuid(rng)
+    jobs = [dict(id=_uuid(rng), name=name, description='%s backup' % name, repositoryId=repository,
+                 backupType='EntireOrganization', isEnabled=True) for name in VB365_JOBS]
+    sessions, log_items = [], {}
+    for job_index, job in enumerate(jobs):
+        for index in range(count):
+            start, finish, duration, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+            start -= datetime.timedelta(minutes=7 * job_index)
+            finish = finish - datetime.timedelta(minutes=7 * job_index) if finish else None
+            status = VB365_STATUS[outcome]
+            items = rng.randint(50, 5000)
+            session = {
+                'id': _uuid(rng), 'jobId': job['id'], 'creationTime': iso(start, 7),
+                'endTime': iso(finish, 7) if finish else None, 'progress': items, 'status': status,
+                'statistics': {'processingRateBytesPS': items * 900, 'processingRateItemsPS': items // 60,
+                               'readRateBytesPS': items * 2000, 'writeRateBytesPS': items * 1500,
+                               'transferredDataBytes': items * 40000, 'processedObjects': items,
+                               'bottleneck': rng.choice(('Source', 'Target', 'NA'))},
+                'details': 'Transferred: %d KB (%d items)' % (items * 40, items), 'retryCount': 0,
+                'repositoryId': repository, 'mainSessionId': None, 'jobWillBeRetried': outcome == 'failed',
+                'jobType': 'Backup', 'jobSessionConfigType': 'Incremental', 'eTag': index, 'proxyId': None,
+                'proxyPoolId': None, '_started': start, '_ended': finish, '_duration': duration,
+            }
+            sessions.append(session)
+            log_items[session['id']] = vb365_log_items(rng, session, start)
+        newest = max((session for session in sessions if session['jobId'] == job['id']),
+                     key=lambda session: session['_started'])
+        job.update(lastRun=newest['creationTime'], lastStatus=newest['status'])
+    sessions.sort(key=lambda session: session['_started'])
+    return dict(jobs=jobs, sessions=sessions, log_items=log_items)

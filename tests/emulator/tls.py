@@ -42,6 +42,19 @@ def _key_pem(key):
                              serialization.NoEncryption())
 
 
+def make_self_signed(directory, name):
+    """A self-signed certificate for loopback, as VB365 makes for its REST API by default: NAME.pem, NAME.key."""
+    key = _key()
+    subject = _name('localhost')
+    cert = (_builder(subject, subject, key.public_key())
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName('localhost'),
+                                                        x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    return (_write(os.path.join(directory, name + '.pem'), _pem(cert)),
+            _write(os.path.join(directory, name + '.key'), _key_pem(key)))
+
+
 def make_certificates(directory):
     """Write ca.pem, server.pem/server.key (for 127.0.0.1 and localhost) and client.pem/client.key."""
     ca_key = _key()

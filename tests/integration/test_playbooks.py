@@ -108,3 +108,50 @@ def test_no_secret_or_token_in_verbose_output(emulator, ansible_run, tmp_path):
     assert 'HTTP 400' in output
     for secret in tokens | {env['AVEPOINT_CLIENT_SECRET']}:
         assert secret not in output
+
+
+def vb365_env(emulator, version):
+    connection = emulator.vb365_connection(version)
+    return dict(VB365_URL=connection['url'], VB365_API_VERSION=version, VB365_USERNAME=connection['username'],
+                VB365_PASSWORD=connection['password'], VB365_CA_PATH=connection['ca_path'])
+
+
+def test_vb365_group_and_all_group_supply_the_connection(emulator, ansible_run, tmp_path):
+    out = tmp_path / 'sessions.json'
+    connection = json.dumps(emulator.vb365_connection('v7'))
+    play = playbook(tmp_path, '''
+        - hosts: localhost
+          gather_facts: false
+          module_defaults:
+            group/backupops.jobs.vb365: %s
+          tasks:
+            - backupops.jobs.job_session_info:
+                job_name: Teams hourly
+                start_time: 24h
+                include_log_items: true
+              register: by_group
+            - module_defaults:
+                group/backupops.jobs.all: %s
+              backupops.jobs.job_session_info:
+                limit: 1
+              register: by_all
+            - ansible.builtin.copy:
+                content: "{{ {'by_group': by_group, 'by_all': by_all} | to_json }}"
+                dest: %s
+    ''' % (connection, connection, out))
+    run = ansible_run('ansible-playbook', play)
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = json.loads(out.read_text())
+    teams = [job for job in emulator.vb365()['jobs'] if job['name'] == 'Teams hourly'][0]
+    sessions = results['by_group']['sessions']
+    assert sessions and all(session['job_id'] == teams['id'] and session['log_items'] for session in sessions)
+    assert len(results['by_all']['sessions']) == 1
+
+
+def test_vb365_ad_hoc_with_environment_on_v5(emulator, ansible_run):
+    run = ansible_run('ansible', 'localhost', '-m', 'backupops.jobs.job_session_info', '-a', 'start_time=6h status=success',
+                      env=vb365_env(emulator, 'v5'))
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(run.stdout.split(' => ', 1)[1])
+    assert result['sessions'] and all(session['outcome'] == 'success' for session in result['sessions'])
+    assert result['summary']['hours_since_success'] < 6

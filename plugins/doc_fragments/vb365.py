@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # Connection and authentication options of the Veeam Backup for Microsoft 365 modules.
+    DOCUMENTATION = r'''
+options:
+  url:
+    description:
+      - Root URL of the VB365 REST API, scheme, host and port only, for example
+        V(https://vb365.example.com:4443) (4443 is the product's default port).
+      - The REST service must be enabled in the VB365 console (General Options > REST API).
+      - If not set, the environment variable E(VB365_URL) is used.
+    type: str
+  api_version:
+    description:
+      - The REST API version to use. There is no negotiation; pick the newest the server has -
+        V(v5) for VB365 5, V(v6) for 6, V(v7) for 7, V(v8) for 8.
+      - If not set, the environment variable E(VB365_API_VERSION) is used.
+    type: str
+    choices: [v5, v6, v7, v8]
+    default: v8
+  username:
+    description:
+      - User allowed to use the REST API, such as C(DOMAIN\\user) or C(user@domain).
+      - If not set, the environment variable E(VB365_USERNAME) is used.
+    type: str
+  password:
+    description:
+      - Password of O(username).
+      - If not set, the environment variable E(VB365_PASSWORD) is used.
+    type: str
+  access_token:
+    description:
+      - A bearer token obtained beforehand; no login is made and nothing is logged out.
+      - If not set, the environment variable E(VB365_ACCESS_TOKEN) is used.
+    type: str
+  validate_certs:
+    description:
+      - Check the server's TLS certificate. VB365 makes a self-signed one by default; give it (or the CA
+        of a proper one) in O(ca_path) rather than setting this to V(false). The module warns when it is
+        V(false).
+      - If not set, the environment variable E(VB365_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file with the certificates to trust, such as the server's self-signed certificate.
+      - If not set, the environment variable E(VB365_CA_PATH) is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for a connection and, separately, for each answer, from 1 to 3600.
+      - If not set, the environment variable E(VB365_TIMEOUT) is used.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request after a connection error or an HTTP 429, 500, 502, 503 or 504,
+        from 0 to 10, with exponential back-off and jitter, honouring C(Retry-After) up to 60 seconds.
+      - If not set, the environment variable E(VB365_RETRIES) is used.
+    type: int
+    default: 3
+  page_size:
+    description:
+      - Records asked for per request (the API's C(limit)), from 1 to 10000, the API's maximum.
+    type: int
+    default: 10000
+notes:
+  - The module logs in with the password grant (on v7 and v8 with C(disable_antiforgery_token), as
+    every non-browser client must), renews the token with the refresh token before it expires or once
+    after a 401, and logs out at the end on v7 and v8. Tokens never appear in its output.
+requirements:
+  - requests >= 2.25
+'''

@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every module of the collection does the same way: read only, check mode, an HTTP client built
+from the connection options, and expected failures turned into a readable fail_json.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
+from ansible_collections.backupops.jobs.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range
+
+
+class BackupOpsModule(AnsibleModule):
+    """An AnsibleModule that only reads, so it supports check mode fully."""
+
+    def __init__(self, argument_spec, **kwargs):
+        super().__init__(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    def fail_on(self, error):
+        """End the module with an expected failure's message; never a traceback."""
+        if not isinstance(error, BackupOpsError):
+            raise error
+        self.fail_json(**error.to_fail_json())
+
+    def http_client(self, target):
+        """The HTTP client of the timeout, retries, validate_certs and ca_path options, for ``target``."""
+        params = self.params
+        check_range('timeout', params['timeout'], 1, 3600)
+        check_range('retries', params['retries'], 0, 10)
+        if not params['validate_certs']:
+            self.warn('validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path can '
+                      'read the credentials and forge the answers' % target)
+        return HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
+                          warn=self.warn)

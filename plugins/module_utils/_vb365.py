@@ -1,0 +1,272 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Veeam Backup for Microsoft 365 REST API, v5 to v8: tokens, the versions' differences, sessions and logs.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+Sources: Veeam's Help Center pages for the REST API of VB365 5 to 8 and the published OpenAPI
+documents of v6, v7 and v8 (see the collection's notes). Every field is treated as optional and
+unknown status strings are passed through, as real servers send values the schemas lack.
+"""
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, OutcomeMap
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
+    AuthenticationError,
+    BackupOpsError,
+    OptionError,
+    UnexpectedResponseError,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, raise_for_status
+from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Page, offset_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
+    format_query_time,
+    format_timestamp,
+    parse_timestamp,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._tokens import BearerToken
+
+VERSIONS = ('v5', 'v6', 'v7', 'v8')
+MAX_PAGE_SIZE = 10000
+
+SESSION_STATUSES = CodeTable({
+    'Stopped': 'stopped', 'Running': 'running', 'Success': 'success', 'Warning': 'warning', 'Failed': 'failed',
+    'NotConfigured': 'not_configured', 'Disconnected': 'disconnected', 'Queued': 'queued'})
+SESSION_OUTCOMES = OutcomeMap({
+    'Success': 'success', 'Warning': 'warning', 'Failed': 'failed', 'Disconnected': 'failed',
+    'NotConfigured': 'failed', 'Running': 'running', 'Queued': 'queued', 'Stopped': 'stopped'})
+# The v8 filter knows five statuses and spells the sessions' "Success" as "Succeeded".
+V8_STATUS_FILTER = {'Success': 'Succeeded', 'Stopped': 'Stopped', 'Running': 'Running', 'Failed': 'Failed',
+                    'Warning': 'Warning'}
+SESSION_TIME_FIELDS = ('creation_time', 'end_time')
+TITLE_PREFIX = re.compile(r'^\s*\[([^\]]+)\]\s*(.*)$', re.DOTALL)
+
+
+def _version_at_least(version, oldest):
+    return VERSIONS.index(version) >= VERSIONS.index(oldest)
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or '').lower(), parts.port or {'https': 443, 'http': 80}.get(parts.scheme)
+
+
+class PasswordToken(BearerToken):
+    """A VB365 token from the password grant, renewed with the refresh token and, failing that, a new login."""
+
+    def __init__(self, http, base_url, version, username, password, access_token=None, on_token=None):
+        super().__init__(http, '%s/%s/token' % (base_url, version), access_token=access_token, on_token=on_token)
+        self.username = username
+        self._password = password
+        self._version = version
+
+    def _grant(self, **form):
+        # v7 and v8 want an antiforgery token with every call unless the client opts out; v5 and v6 know no such field.
+        if _version_at_least(self._version, 'v7'):
+            form['disable_antiforgery_token'] = 'true'
+        return form
+
+    def _obtain(self):
+        if self.refresh_token:
+            try:
+                self._post_form(self._grant(grant_type='refresh_token', refresh_token=self.refresh_token), '')
+                return
+            except AuthenticationError:
+                self.refresh_token = None  # the refresh token is spent or expired: log in again
+        self._post_form(self._grant(grant_type='password', username=self.username, password=self._password),
+                        'The VB365 REST API at %s refused user %s: check username and password, and that the REST '
+                        'service is enabled' % (self.token_url, self.username))
+
+    def logout(self, warn):
+        """v7 and v8 end a session on request; best effort, since the token expires by itself anyway."""
+        if not self.obtained or not _version_at_least(self._version, 'v7'):
+            return
+        try:
+            response = self._http.request('POST', self.token_url + '/logout',
+                                          headers={'Authorization': 'Bearer %s' % self._token})
+            raise_for_status(response)
+        except BackupOpsError as error:
+            warn('logging out of the VB365 REST API failed (%s); the token expires by itself' % error.msg)
+
+
+def normalize_session(raw):
+    session = normalize_record(raw, {'status': SESSION_STATUSES}, SESSION_OUTCOMES, SESSION_TIME_FIELDS)
+    if not session.get('job_id'):
+        # Before v8 a session names its job only in its links: .../Jobs/{jobId}
+        href = (((raw or {}).get('_links') or {}).get('job') or {}).get('href')
+        session['job_id'] = href.rstrip('/').rsplit('/', 1)[-1] if isinstance(href, str) and href.strip('/') else None
+    return session
+
+
+def normalize_log_item(raw):
+    """One shape for every version: v5 to v7 write "[Success] text" as title, v8 writes type and message."""
+    item = camel_dict_to_snake_dict(raw) if isinstance(raw, dict) else {}
+    title = item.get('title')
+    status, message = item.get('type'), item.get('message')
+    if isinstance(title, str):
+        match = TITLE_PREFIX.match(title)
+        if match:
+            status = status or match.group(1).strip()
+            message = message if message is not None else match.group(2)
+        elif message is None:
+            message = title
+    times = {}
+    for field in SESSION_TIME_FIELDS:
+        moment = parse_timestamp(item.get(field))
+        times[field] = format_timestamp(moment) if moment is not None else item.get(field)
+    return dict(id=item.get('id'), usn=item.get('usn'), status=status, message=message, title=title, **times)
+
+
+def session_time(session):
+    """When a session ended or, still running, when it began: the time its filters and order go by."""
+    return parse_timestamp(session.get('end_time')) or parse_timestamp(session.get('creation_time'))
+
+
+class VB365Client:
+    """GET requests to one VB365 REST API version, with the routes each version has."""
+
+    def __init__(self, http, base_url, version, token, warn):
+        self._http = http
+        self._base_url = base_url
+        self.version = version
+        self._token = token
+        self._warn = warn
+
+    def _get(self, url, params=None):
+        response = self._http.request('GET', url, params=params, headers=self._token.headers())
+        if response.status_code == 401 and self._token.renew():
+            response = self._http.request('GET', url, params=params, headers=self._token.headers())
+        if response.status_code == 401:
+            raise_for_status(response, AuthenticationError, hint=(
+                'The API refused the token given in access_token (expired?)' if self._token.given else
+                'The API refused a fresh token of user %s' % self._token.username))
+        return response
+
+    def _url(self, path):
+        return '%s/%s%s' % (self._base_url, self.version, path)
+
+    def _page(self, url, params=None):
+        return Page.from_vb365(json_body(self._get(url, params)), urlsplit(url).path, self._warn)
+
+    def _follow(self, href):
+        """A page's next link, resolved against the API's URL; never sent to another scheme, host or port."""
+        url = urljoin(self._base_url + '/', href)
+        if _origin(url) != _origin(self._base_url):
+            raise UnexpectedResponseError(
+                'the API sent a next link to %s://%s, which is not the url option %s; not followed, so the token '
+                'goes nowhere else (if the server names itself by another host name, use that name in url)'
+                % (urlsplit(url).scheme, urlsplit(url).netloc, self._base_url), path=urlsplit(url).path)
+        return self._page(url)
+
+    def list_all(self, path, query, page_size, noun, limit=None):
+        collector = Collector('id', self._warn, noun=noun, limit=limit)
+        url = self._url(path)
+        offset_paging(lambda params: self._page(url, params), query, page_size, collector, self._follow)
+        return collector.finish()
+
+    def job_id_named(self, name, page_size):
+        """The ID of the job with this name (any case); an error listing the jobs when none or several match."""
+        if _version_at_least(self.version, 'v8'):
+            jobs = self.list_all('/Jobs', {}, page_size, 'jobs')
+        else:
+            jobs = json_body(self._get(self._url('/Jobs')))
+            if not isinstance(jobs, list):
+                jobs = Page.from_vb365(jobs, '/%s/Jobs' % self.version, self._warn).items
+        matches = [job for job in jobs if str(job.get('name', '')).lower() == name.lower()]
+        if len(matches) == 1 and matches[0].get('id'):
+            return matches[0]['id']
+        known = ', '.join(sorted(str(job.get('name')) for job in jobs)) or 'none'
+        if not matches:
+            raise OptionError('job_name: no job named %r on the server; its jobs are: %s' % (name, known),
+                              option='job_name', value=name)
+        raise OptionError('job_name: %d jobs are named %r (IDs %s); give job_id instead'
+                          % (len(matches), name, ', '.join(str(job.get('id')) for job in matches)),
+                          option='job_name', value=name)
+
+    def session(self, session_id):
+        """One session, or None when the server does not know it."""
+        response = self._get(self._url('/JobSessions/%s' % session_id))
+        if response.status_code == 404:
+            return None
+        body = json_body(response)
+        if not isinstance(body, dict):
+            raise UnexpectedResponseError('GET /%s/JobSessions/%s answered with JSON %s, not a session'
+                                          % (self.version, session_id, type(body).__name__))
+        return body
+
+    def sessions(self, job_id, statuses, start, end, page_size):
+        """Sessions of a job or of all jobs, with every filter this version supports sent to the server."""
+        query = {}
+        if job_id and not _version_at_least(self.version, 'v7'):
+            path = '/Jobs/%s/JobSessions' % job_id
+        else:
+            path = '/JobSessions'
+            query['jobId'] = job_id
+        if start is not None and _version_at_least(self.version, 'v6'):
+            query['endTimeLowerBound'] = format_query_time(start)
+        if end is not None and _version_at_least(self.version, 'v7'):
+            query['endTimeUpperBound'] = format_query_time(end, round_up=True)
+        if self.version == 'v8' and len(statuses) == 1 and statuses[0] in V8_STATUS_FILTER:
+            query['status'] = V8_STATUS_FILTER[statuses[0]]
+        query = dict((key, value) for key, value in query.items() if value is not None)
+        return self.list_all(path, query, page_size, 'sessions')
+
+    def log_items(self, session_id, page_size, limit):
+        path = '/JobSessions/%s/LogItems' % session_id
+        return [normalize_log_item(item) for item in self.list_all(path, {}, page_size, 'log items', limit=limit)]
+
+    def logout(self):
+        self._token.logout(self._warn)
+
+
+def check_statuses(values):
+    """The API's spellings of the status option's values."""
+    return [SESSION_STATUSES.code_for('status', value) for value in values or []]
+
+
+VB365_ARGUMENT_SPEC = dict(
+    url=dict(type='str', fallback=from_env('VB365_URL')),
+    api_version=dict(type='str', default='v8', choices=list(VERSIONS), fallback=from_env('VB365_API_VERSION')),
+    username=dict(type='str', fallback=from_env('VB365_USERNAME')),
+    password=dict(type='str', no_log=True, fallback=from_env('VB365_PASSWORD')),
+    access_token=dict(type='str', no_log=True, fallback=from_env('VB365_ACCESS_TOKEN')),
+    validate_certs=dict(type='bool', default=True, fallback=from_env('VB365_VALIDATE_CERTS')),
+    ca_path=dict(type='path', fallback=from_env('VB365_CA_PATH')),
+    timeout=dict(type='int', default=30, fallback=from_env('VB365_TIMEOUT')),
+    retries=dict(type='int', default=3, fallback=from_env('VB365_RETRIES')),
+    page_size=dict(type='int', default=MAX_PAGE_SIZE),
+)
+
+
+class VB365Module(BackupOpsModule):
+    """A module with the VB365 connection options."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = dict(VB365_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        super().__init__(spec, **kwargs)
+
+    def connect(self):
+        params = self.params
+        if not params['url']:
+            raise OptionError('no server given: set url (or VB365_URL) to the REST API of Veeam Backup for '
+                              'Microsoft 365, e.g. https://vb365.example.com:4443', option='url')
+        base_url = check_url('url', params['url'], self.warn)
+        if not params['access_token'] and not (params['username'] and params['password']):
+            raise OptionError('no credentials: give username (or VB365_USERNAME) and password (or VB365_PASSWORD), '
+                              'or access_token (or VB365_ACCESS_TOKEN)', option='username')
+        check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
+        http = self.http_client(base_url)
+        token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
+                              access_token=params['access_token'] or None, on_token=self.no_log_values.add)
+        return VB365Client(http, base_url, params['api_version'], token, self.warn)

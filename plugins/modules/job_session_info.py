@@ -1,0 +1,335 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+module: job_session_info
+short_description: List the job sessions of Veeam Backup for Microsoft 365, with their log items
+version_added: 0.1.0
+description:
+  - Reads the sessions of Veeam Backup for Microsoft 365 (VB365) backup jobs through its REST API,
+    versions v5 to v8 - one session by ID, the sessions of one job, or the recent sessions of all
+    jobs - and, on request, the log items of each session. Summarises them like the AvePoint modules.
+  - Filters the version supports are sent to the server; all of them are applied again to the
+    answer, so the result is the same on every version.
+author:
+  - backupops.jobs maintainers (@backupops)
+options:
+  session_id:
+    description:
+      - Return this one session. A session the server does not know gives an empty RV(sessions) and a
+        message, not a failure.
+      - Mutually exclusive with O(job_id) and O(job_name).
+    type: str
+  job_id:
+    description:
+      - Return the sessions of the job with this ID.
+    type: str
+  job_name:
+    description:
+      - Return the sessions of the job with this name (compared without regard to case). Fails, listing
+        the server's jobs, when no job or more than one has the name.
+    type: str
+  status:
+    description:
+      - Return only sessions in one of these statuses - V(success), V(warning), V(failed), V(running),
+        V(queued), V(stopped), V(disconnected), V(not_configured) (the API's own spelling, such as
+        V(NotConfigured), works too).
+      - On v8 a single status is also sent to the server, which spells V(success) as C(Succeeded).
+    type: list
+    elements: str
+  start_time:
+    description:
+      - Return only sessions that ended at or after this time (a session still running counts by its
+        creation time). An ISO 8601 time (V(2026-11-24T06:00:00Z); without a zone it is UTC) or an age
+        before now such as V(30m), V(24h), V(7d) or V(2w).
+      - Sent to the server as C(endTimeLowerBound) from v6 on.
+    type: str
+  end_time:
+    description:
+      - Return only sessions that ended at or before this time; the same formats as O(start_time).
+      - Sent to the server as C(endTimeUpperBound) from v7 on.
+    type: str
+  limit:
+    description:
+      - Return at most this many sessions, the newest first (by end time, or creation time for a session
+        still running). The module warns when more sessions matched.
+    type: int
+  include_log_items:
+    description:
+      - Add to each session the list RV(sessions[].log_items) of the operations it logged.
+    type: bool
+    default: false
+  log_items_limit:
+    description:
+      - With O(include_log_items), at most this many log items per session, in the server's order; the
+        module warns when a session has more.
+    type: int
+extends_documentation_fragment:
+  - backupops.jobs.vb365
+  - backupops.jobs.attributes
+  - backupops.jobs.attributes.action_group_vb365
+notes:
+  - The outcome of a session follows its status - V(Success) is V(success), V(Warning) is V(warning),
+    V(Failed), V(Disconnected) and V(NotConfigured) are V(failed), V(Running) is V(running),
+    V(Queued) is V(queued), V(Stopped) is V(stopped). A status Veeam adds later is passed through with
+    outcome V(unknown).
+  - The server's order of sessions is not documented, so the module orders them itself, newest first.
+  - Versions differ and the module hides it - v5 and v6 list a job's sessions under
+    C(/Jobs/{id}/JobSessions), v7 and v8 filter C(/JobSessions) by C(jobId); only v8 sessions carry
+    C(jobId), older ones name their job in C(_links.job); v5 to v7 log items have a C(title) such as
+    C([Success] Job started), v8 ones a C(type) and a C(message).
+  - Pages are followed through their C(next) link. v5 writes these links with the server's own host
+    name; a link to another scheme, host or port than O(url) is not followed (the token would go there),
+    so set O(url) to the name the server uses for itself.
+seealso:
+  - name: Veeam Backup for Microsoft 365 REST API reference
+    description: The vendor's reference of the v8 REST API.
+    link: https://helpcenter.veeam.com/references/vbo365/8/rest/tag/JobSession
+'''
+
+EXAMPLES = r'''
+- name: List the sessions of the last 24 hours of one job, newest first
+  backupops.jobs.job_session_info:
+    url: https://vb365.example.com:4443
+    username: "{{ vb365_username }}"
+    password: "{{ vb365_password }}"
+    ca_path: /etc/pki/vb365-selfsigned.pem
+    job_name: Exchange daily
+    start_time: 24h
+  register: exchange
+
+- name: Fail unless the newest session succeeded
+  ansible.builtin.assert:
+    that: exchange.summary.latest.outcome == 'success'
+    fail_msg: "The last Exchange backup did not succeed"
+
+- name: Read one session with its log, on a VB365 7 server, connection from module_defaults
+  module_defaults:
+    group/backupops.jobs.vb365:
+      url: https://vb365.example.com:4443
+      api_version: v7
+      username: "{{ vb365_username }}"
+      password: "{{ vb365_password }}"
+  backupops.jobs.job_session_info:
+    session_id: a8cf9a63-64c3-4748-9c95-b1fbac0cce1d
+    include_log_items: true
+    log_items_limit: 200
+
+- name: The five newest failed or warning sessions of all jobs this week
+  backupops.jobs.job_session_info:
+    status: [failed, warning]
+    start_time: 7d
+    limit: 5
+'''
+
+RETURN = r'''
+sessions:
+  description:
+    - The sessions, newest first, each once. Keys are the API's in snake_case; every key the API sends
+      is returned.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: ID of the session.
+      type: str
+      sample: a8cf9a63-64c3-4748-9c95-b1fbac0cce1d
+    job_id:
+      description: ID of the job, from the session (v8) or from its link to the job (v5 to v7); null if neither.
+      type: str
+      sample: b20cedd4-66b2-49b1-86de-a575dc67e83b
+    creation_time:
+      description: When the session began, ISO 8601 in UTC.
+      type: str
+      sample: "2019-02-04T16:49:22.852976Z"
+    end_time:
+      description: When it ended, ISO 8601 in UTC; null while it runs.
+      type: str
+      sample: "2019-02-04T16:50:21.302428Z"
+    progress:
+      description: Objects processed.
+      type: int
+      sample: 1
+    status:
+      description: Status as the API sent it.
+      type: str
+      sample: Success
+    status_name:
+      description: The status in snake_case, or null for a status this collection does not know.
+      type: str
+      sample: success
+    outcome:
+      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+      type: str
+      sample: success
+    statistics:
+      description: Transfer statistics, keys in snake_case.
+      type: dict
+      sample: {processing_rate_bytes_ps: 1683256, processed_objects: 1193, bottleneck: Source}
+    details:
+      description: Summary line of the session (v6 and later).
+      type: str
+      sample: "Transferred: 93.6 MB (1193 items) at 1.6 MB/s"
+    retry_count:
+      description: How often the session was retried (v6 and later).
+      type: int
+      sample: 0
+    log_items:
+      description: With O(include_log_items), the operations the session logged.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: ID of the log item.
+          type: str
+        usn:
+          description: Order number of the operation.
+          type: int
+          sample: 1
+        status:
+          description: The status of the operation - the bracketed prefix of the title (v5 to v7) or the type (v8).
+          type: str
+          sample: Success
+        message:
+          description: What happened - the title without its prefix (v5 to v7) or the message (v8).
+          type: str
+          sample: Job started at 2/26/2021 1:00:00 AM
+        title:
+          description: The title as the API sent it (v5 to v7), or null (v8).
+          type: str
+          sample: "[Success] Job started at 2/26/2021 1:00:00 AM"
+        creation_time:
+          description: Start of the operation, ISO 8601 in UTC.
+          type: str
+        end_time:
+          description: End of the operation, ISO 8601 in UTC.
+          type: str
+summary:
+  description: What the sessions say about backup health.
+  returned: success
+  type: dict
+  contains:
+    count:
+      description: Number of sessions returned.
+      type: int
+      sample: 14
+    by_outcome:
+      description: Number of sessions per outcome; every outcome is present.
+      type: dict
+      sample: {success: 12, warning: 1, failed: 1, running: 0, queued: 0, stopped: 0, skipped: 0, unknown: 0}
+    latest:
+      description: The session that began last, or null when there is none.
+      type: dict
+    latest_success:
+      description:
+        - The successful session that ended last, or null when there is none.
+        - A session claiming to end in the future is not counted; the module warns about it.
+      type: dict
+    hours_since_success:
+      description: Hours from the end of RV(summary.latest_success) to now, or null.
+      type: float
+      sample: 3.25
+msg:
+  description: Why RV(sessions) is empty when O(session_id) names a session the server does not know.
+  returned: when the session was not found
+  type: str
+  sample: no session a8cf9a63-64c3-4748-9c95-b1fbac0cce1d on the server
+'''
+
+from datetime import datetime, timezone
+
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, time_window
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import (
+    VB365Module,
+    check_statuses,
+    normalize_session,
+    session_time,
+)
+
+
+def select(sessions, statuses, start, end, limit, warn):
+    """The sessions that match, newest first, at most ``limit`` of them."""
+    wanted = set(status.lower() for status in statuses)
+    chosen = []
+    for session in sessions:
+        moment = session_time(session)
+        if wanted and str(session.get('status')).lower() not in wanted:
+            continue
+        if (start is not None or end is not None) and moment is None:
+            continue
+        if (start is not None and moment < start) or (end is not None and moment > end):
+            continue
+        chosen.append(session)
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    chosen.sort(key=lambda session: session_time(session) or oldest, reverse=True)
+    if limit is not None and len(chosen) > limit:
+        warn('%d sessions matched; the newest %d are returned (limit)' % (len(chosen), limit))
+        chosen = chosen[:limit]
+    return chosen
+
+
+def read_sessions(client, params, now, warn):
+    """(sessions, message) as the options ask."""
+    if params['session_id']:
+        raw = client.session(params['session_id'])
+        if raw is None:
+            return [], 'no session %s on the server' % params['session_id']
+        return [normalize_session(raw)], None
+    statuses = check_statuses(params['status'])
+    start, end = time_window(params, now, 'start_time', 'end_time')
+    job_id = params['job_id']
+    if params['job_name']:
+        job_id = client.job_id_named(params['job_name'], params['page_size'])
+    raw_sessions = client.sessions(job_id, statuses, start, end, params['page_size'])
+    sessions = [normalize_session(raw) for raw in raw_sessions]
+    return select(sessions, statuses, start, end, params['limit'], warn), None
+
+
+def main():
+    module = VB365Module(
+        argument_spec=dict(
+            session_id=dict(type='str'),
+            job_id=dict(type='str'),
+            job_name=dict(type='str'),
+            status=dict(type='list', elements='str'),
+            start_time=dict(type='str'),
+            end_time=dict(type='str'),
+            limit=dict(type='int'),
+            include_log_items=dict(type='bool', default=False),
+            log_items_limit=dict(type='int'),
+        ),
+        mutually_exclusive=[('session_id', 'job_id', 'job_name')],
+    )
+    params = module.params
+    now = datetime.now(timezone.utc)
+    try:
+        check_range('limit', params['limit'], 1, 1000000)
+        check_range('log_items_limit', params['log_items_limit'], 1, 1000000)
+        # Options are checked before any request, so a typo costs no login.
+        check_statuses(params['status'])
+        time_window(params, now, 'start_time', 'end_time')
+        client = module.connect()
+        try:
+            sessions, message = read_sessions(client, params, now, module.warn)
+            if params['include_log_items']:
+                for session in sessions:
+                    session['log_items'] = client.log_items(session['id'], params['page_size'],
+                                                            params['log_items_limit'])
+        finally:
+            client.logout()
+    except BackupOpsError as error:
+        module.fail_on(error)
+    result = dict(changed=False, sessions=sessions,
+                  summary=summarize(sessions, now, started='creation_time', finished='end_time', warn=module.warn))
+    if message:
+        result['msg'] = message
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

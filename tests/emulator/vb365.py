@@ -1,0 +1,252 @@
+"""Veeam Backup for Microsoft 365 REST API v5 to v8, with the differences between versions that a client
+meets: token fields and the antiforgery opt-out, routes, filters, field names, link styles, the paging
+envelope and error bodies. Sessions come oldest first, since the order is undocumented."""
+
+import secrets
+import time
+from datetime import datetime, timezone
+
+from flask import jsonify, request
+
+VERSIONS = ('v5', 'v6', 'v7', 'v8')
+MAX_LIMIT = 10000
+SESSION_FIELDS = {
+    'v5': ('id', 'creationTime', 'endTime', 'progress', 'status', 'statistics'),
+    'v6': ('details', 'retryCount'),
+    'v7': ('repositoryId', 'mainSessionId', 'jobWillBeRetried', 'jobType'),
+    'v8': ('jobId', 'jobSessionConfigType', 'eTag', 'proxyId', 'proxyPoolId'),
+}
+V8_STATUS_FILTER = {'Stopped': 'Stopped', 'Running': 'Running', 'Succeeded': 'Success', 'Failed': 'Failed',
+                    'Warning': 'Warning'}
+
+
+class Refusal(Exception):
+    def __init__(self, status, message, error_code=None):
+        super().__init__(message)
+        self.status = status
+        self.error_code = error_code
+
+
+def at_least(version, oldest):
+    return VERSIONS.index(version) >= VERSIONS.index(oldest)
+
+
+def error_body(version, status, message, error_code=None):
+    body = dict(message=message)
+    if at_least(version, 'v7'):
+        body['errorCode'] = error_code
+    if at_least(version, 'v8'):
+        body['stackTrace'] = None
+    return jsonify(body), status
+
+
+def link(version, path):
+    """v5 writes absolute links with the server's address; v6 and later write them relative."""
+    href = '/%s%s' % (version, path)
+    return dict(href=request.host_url.rstrip('/') + href if version == 'v5' else href)
+
+
+def shape_session(version, session):
+    fields = [field for oldest in VERSIONS if at_least(version, oldest) for field in SESSION_FIELDS[oldest]]
+    shaped = dict((field, session[field]) for field in fields)
+    shaped['_links'] = dict(self=link(version, '/JobSessions/%s' % session['id']),
+                            job=link(version, '/Jobs/%s' % session['jobId']),
+                            log=link(version, '/JobSessions/%s/LogItems' % session['id']))
+    return shaped
+
+
+def shape_log_item(version, session_id, item):
+    shaped = dict(id=item['id'], usn=item['usn'], creationTime=item['creationTime'], endTime=item['endTime'])
+    if at_least(version, 'v8'):
+        shaped.update(type={'Failed': 'Error'}.get(item['status'], item['status']), message=item['text'])
+    else:
+        shaped['title'] = '[%s] %s' % (item['status'], item['text'])
+    shaped['_links'] = dict(jobsessions=link(version, '/JobSessions/%s' % session_id))
+    return shaped
+
+
+def shape_job(version, job):
+    shaped = dict(id=job['id'], name=job['name'], description=job['description'], backupType=job['backupType'],
+                  isEnabled=job['isEnabled'], lastRun=job['lastRun'], lastStatus=job['lastStatus'],
+                  repositoryId=job['repositoryId'])
+    shaped['_links'] = dict(self=link(version, '/Jobs/%s' % job['id']))
+    return shaped
+
+
+def _int(name, default, low=0, high=None):
+    raw = request.args.get(name)
+    if raw in (None, ''):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Refusal(400, '%s must be an integer' % name, 'ParameterValidationFailure')
+    if value < low or (high is not None and value > high):
+        raise Refusal(400, '%s must be between %s and %s' % (name, low, high), 'ParameterValidationFailure')
+    return value
+
+
+def _time(name):
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace('Z', '+00:00'))
+    except ValueError:
+        raise Refusal(400, '%s must be a date and time' % name, 'ParameterValidationFailure')
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def page(version, path, records, shape):
+    """The offset + limit envelope; v8 drops totalCount; links to first, prev and next pages."""
+    offset, limit = _int('offset', 0), _int('limit', 30, low=1, high=MAX_LIMIT)
+    chosen = records[offset:offset + limit]
+    query = dict((key, value) for key, value in request.args.items() if key not in ('offset', 'limit'))
+    extra = ''.join('&%s=%s' % item for item in query.items())
+
+    def at(start):
+        return link(version, '%s?offset=%d&limit=%d%s' % (path, start, limit, extra))
+    links = dict(self=at(offset), first=at(0))
+    if offset > 0:
+        links['prev'] = at(max(0, offset - limit))
+    if offset + limit < len(records):
+        links['next'] = at(offset + limit)
+    body = dict(offset=offset, limit=limit, results=[shape(record) for record in chosen], _links=links)
+    if not at_least(version, 'v8'):
+        body['totalCount'] = len(records)
+    return body
+
+
+def register(app, state):
+    server = state.vb365
+
+    def authorised(version):
+        header = request.headers.get('Authorization', '')
+        with state.lock:
+            token = state.tokens.get(header[len('Bearer '):]) if header.startswith('Bearer ') else None
+        if token is None or token.get('kind') != 'vb365' or token['expires'] < time.time():
+            raise Refusal(401, 'Authorization has been denied for this request.')
+        if token['antiforgery']:
+            raise Refusal(403, 'The required antiforgery cookie is not present.')
+
+    def api(rule, methods=('GET',), anonymous=False):
+        def decorate(handler):
+            def view(version, **kwargs):
+                if version not in VERSIONS:
+                    return error_body('v8', 404, 'No API version %s' % version)
+                try:
+                    if not anonymous:
+                        authorised(version)
+                    return handler(version, **kwargs)
+                except Refusal as refusal:
+                    return error_body(version, refusal.status, str(refusal), refusal.error_code)
+            view.__name__ = 'vb365_' + handler.__name__
+            app.add_url_rule('/<version>' + rule, view_func=view, methods=list(methods))
+            return handler
+        return decorate
+
+    def issue(version, user, antiforgery_disabled):
+        access, refresh = 'emu-vb-at-' + secrets.token_urlsafe(24), 'emu-vb-rt-' + secrets.token_urlsafe(24)
+        now = time.time()
+        with state.lock:
+            state.tokens[access] = dict(kind='vb365', user=user, expires=now + state.token_lifetime,
+                                        antiforgery=at_least(version, 'v7') and not antiforgery_disabled)
+            server['refresh_tokens'][refresh] = user
+        return jsonify({'access_token': access, 'refresh_token': refresh, 'token_type': 'bearer',
+                        'expires_in': state.token_lifetime, 'userName': user,
+                        '.issued': time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime(now)),
+                        '.expires': time.strftime('%a, %d %b %Y %H:%M:%S GMT',
+                                                  time.gmtime(now + state.token_lifetime))})
+
+    @api('/token', methods=('POST',), anonymous=True)
+    def token(version):
+        form = request.form
+        flag = form.get('disable_antiforgery_token')
+        if flag is not None and not at_least(version, 'v7'):
+            raise Refusal(400, 'The request is invalid: unknown parameter disable_antiforgery_token')
+        disabled = str(flag).lower() == 'true'
+        if form.get('grant_type') == 'password':
+            user = form.get('username', '')
+            known = server['users'].get(user)
+            if known is None or not secrets.compare_digest(known, form.get('password', '')):
+                raise Refusal(400, 'The user name or password is incorrect.')
+            return issue(version, user, disabled)
+        if form.get('grant_type') == 'refresh_token':
+            with state.lock:
+                user = server['refresh_tokens'].pop(form.get('refresh_token', ''), None)
+            if user is None:
+                raise Refusal(400, 'The refresh token is invalid or expired.')
+            return issue(version, user, disabled)
+        raise Refusal(400, 'unsupported grant_type')
+
+    @api('/token/logout', methods=('POST',))
+    def logout(version):
+        if not at_least(version, 'v7'):
+            raise Refusal(404, 'No such resource')
+        with state.lock:
+            state.tokens.pop(request.headers['Authorization'][len('Bearer '):], None)
+        return '', 204
+
+    @api('/Jobs')
+    def jobs(version):
+        if at_least(version, 'v8'):
+            return jsonify(page(version, '/Jobs', server['jobs'], lambda job: shape_job(version, job)))
+        return jsonify([shape_job(version, job) for job in server['jobs']])
+
+    def select_sessions(version, job_id):
+        sessions = server['sessions']
+        if job_id is not None:
+            sessions = [session for session in sessions if session['jobId'] == job_id]
+        if at_least(version, 'v6'):
+            lower = _time('endTimeLowerBound')
+            if lower is not None:
+                sessions = [session for session in sessions if session['_ended'] is None or session['_ended'] >= lower]
+        if at_least(version, 'v7'):
+            upper = _time('endTimeUpperBound')
+            if upper is not None:
+                sessions = [session for session in sessions if session['_ended'] is not None and session['_ended'] <= upper]
+            if request.args.get('jobId'):
+                sessions = [session for session in sessions if session['jobId'] == request.args['jobId']]
+        if at_least(version, 'v8') and request.args.get('status'):
+            if request.args['status'] not in V8_STATUS_FILTER:
+                raise Refusal(400, 'status must be one of %s' % ', '.join(V8_STATUS_FILTER), 'ParameterValidationFailure')
+            sessions = [session for session in sessions if session['status'] == V8_STATUS_FILTER[request.args['status']]]
+        return sessions
+
+    @api('/JobSessions')
+    def job_sessions(version):
+        return jsonify(page(version, '/JobSessions', select_sessions(version, None),
+                            lambda session: shape_session(version, session)))
+
+    @api('/Jobs/<job_id>/JobSessions')
+    def sessions_of_job(version, job_id):
+        if at_least(version, 'v7'):
+            raise Refusal(404, 'No HTTP resource was found that matches the request URI.')
+        if not any(job['id'] == job_id for job in server['jobs']):
+            raise Refusal(404, 'Job not found', 'ResourceNotFound')
+        return jsonify(page(version, '/Jobs/%s/JobSessions' % job_id, select_sessions(version, job_id),
+                            lambda session: shape_session(version, session)))
+
+    def find_session(session_id):
+        for session in server['sessions']:
+            if session['id'] == session_id:
+                return session
+        raise Refusal(404, 'Job session %s was not found.' % session_id, 'ResourceNotFound')
+
+    @api('/JobSessions/<session_id>')
+    def one_session(version, session_id):
+        return jsonify(shape_session(version, find_session(session_id)))
+
+    @api('/JobSessions/<session_id>/LogItems')
+    def log_items(version, session_id):
+        find_session(session_id)
+        items = server['log_items'][session_id]
+        if version == 'v5':
+            return jsonify([shape_log_item(version, session_id, item) for item in items])
+        return jsonify(page(version, '/JobSessions/%s/LogItems' % session_id, items,
+                            lambda item: shape_log_item(version, session_id, item)))
+
+
+def new_server(build, users):
+    """The VB365 part of the emulator's state."""
+    return dict(build, users=dict(users), refresh_tokens={})

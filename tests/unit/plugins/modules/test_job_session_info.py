@@ -1,0 +1,214 @@
+"""job_session_info against the emulator's VB365 REST API, every version from v5 to v8.
+
+Expected sessions come from the emulator's own data, so a module that misses a page, keeps a session
+twice, filters wrongly or orders wrongly fails.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ansible_collections.backupops.jobs.plugins.modules import job_session_info
+
+VERSIONS = ('v5', 'v6', 'v7', 'v8')
+
+
+def moment(text):
+    """The emulator writes UTC with 'Z' and .NET's seven fraction digits; Python reads six."""
+    return datetime.fromisoformat(text.rstrip('Z')[:26]).replace(tzinfo=timezone.utc) if text else None
+
+
+def reference_time(session):
+    return moment(session['endTime']) or moment(session['creationTime'])
+
+
+def expected(emulator, hours=None, keep=lambda session: True):
+    since = datetime.now(timezone.utc) - timedelta(hours=hours) if hours else None
+    sessions = [session for session in emulator.vb365()['sessions']
+                if keep(session) and (since is None or reference_time(session) >= since)]
+    return [session['id'] for session in sorted(sessions, key=reference_time, reverse=True)]
+
+
+def token_forms(emulator, version):
+    return [entry['form'] for entry in emulator.requests('/%s/token' % version) if entry['path'].endswith('/token')]
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_recent_sessions_of_all_jobs_across_pages_newest_first(fresh_emulator, run_module, version):
+    result = run_module(job_session_info, start_time='30h', page_size=7, **fresh_emulator.vb365_connection(version))
+    assert not result.failed, result.get('msg')
+    want = expected(fresh_emulator, 30)
+    assert len(want) > 30
+    assert [session['id'] for session in result['sessions']] == want
+    assert result['summary']['count'] == len(want)
+    newest_success = max((session for session in result['sessions'] if session['outcome'] == 'success'),
+                         key=lambda session: session['end_time'])
+    assert result['summary']['latest_success']['id'] == newest_success['id']
+    # Only v6 and later take the window; v5 lists everything, and the module filters.
+    listing = fresh_emulator.requests('/%s/JobSessions' % version)
+    assert len(listing) >= (len(want) // 7 if version != 'v5' else 3 * 240 // 7)
+    assert ('endTimeLowerBound' in listing[0]['query']) == (version != 'v5')
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_sessions_of_one_job_by_name_with_the_route_of_the_version(fresh_emulator, run_module, version):
+    data = fresh_emulator.vb365()
+    job = [job for job in data['jobs'] if job['name'] == 'SharePoint daily'][0]
+    result = run_module(job_session_info, job_name='sharepoint DAILY', start_time='2d',
+                        **fresh_emulator.vb365_connection(version))
+    assert not result.failed, result.get('msg')
+    assert [session['id'] for session in result['sessions']] == expected(
+        fresh_emulator, 48, lambda session: session['jobId'] == job['id'])
+    assert all(session['job_id'] == job['id'] for session in result['sessions'])
+    paths = [entry['path'] for entry in fresh_emulator.requests('/%s/' % version)]
+    if version in ('v5', 'v6'):
+        assert '/%s/Jobs/%s/JobSessions' % (version, job['id']) in paths
+    else:
+        listing = fresh_emulator.requests('/%s/JobSessions' % version)
+        assert listing[0]['query']['jobId'] == [job['id']]
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_status_and_window_filters_give_the_same_answer_on_every_version(fresh_emulator, run_module, version):
+    upper = (datetime.now(timezone.utc) - timedelta(hours=12)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    result = run_module(job_session_info, status=['failed', 'Warning'], start_time='4d', end_time=upper,
+                        **fresh_emulator.vb365_connection(version))
+    assert not result.failed, result.get('msg')
+    cut = moment(upper)
+    want = expected(fresh_emulator, 96, lambda session: session['status'] in ('Failed', 'Warning')
+                    and reference_time(session) <= cut)
+    assert want and [session['id'] for session in result['sessions']] == want
+    assert set(session['outcome'] for session in result['sessions']) <= {'failed', 'warning'}
+
+
+def test_v8_sends_one_status_to_the_server_spelled_succeeded(fresh_emulator, run_module):
+    result = run_module(job_session_info, status=['success'], start_time='1d', end_time='1h',
+                        **fresh_emulator.vb365_connection('v8'))
+    assert not result.failed and result['sessions']
+    query = fresh_emulator.requests('/v8/JobSessions')[0]['query']
+    assert query['status'] == ['Succeeded'] and 'endTimeLowerBound' in query and 'endTimeUpperBound' in query
+    assert all(session['status'] == 'Success' for session in result['sessions'])
+
+
+def test_limit_keeps_the_newest_and_says_so(fresh_emulator, run_module):
+    result = run_module(job_session_info, limit=3, **fresh_emulator.vb365_connection())
+    assert [session['id'] for session in result['sessions']] == expected(fresh_emulator)[:3]
+    assert any('the newest 3 are returned' in warning for warning in result.warnings)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_one_session_with_log_items_in_one_shape_for_every_version(fresh_emulator, run_module, version):
+    data = fresh_emulator.vb365()
+    session = [session for session in data['sessions'] if session['status'] == 'Warning'][-1]
+    result = run_module(job_session_info, session_id=session['id'], include_log_items=True, page_size=3,
+                        **fresh_emulator.vb365_connection(version))
+    assert not result.failed, result.get('msg')
+    [got] = result['sessions']
+    assert (got['id'], got['status'], got['status_name'], got['outcome'], got['job_id']) == \
+        (session['id'], 'Warning', 'warning', 'warning', session['jobId'])
+    items = got['log_items']
+    assert [item['usn'] for item in items] == [1, 2, 3, 4]
+    assert [item['status'] for item in items] == ['Success', 'Success', 'Success', 'Warning']
+    assert items[1]['message'] == 'Connected to organization'
+    if version == 'v8':
+        assert items[1]['title'] is None
+    else:
+        assert items[1]['title'] == '[Success] Connected to organization'
+    if version == 'v6':
+        assert 'details' in got and 'retry_count' in got
+
+
+def test_log_items_limit_cuts_with_a_warning(fresh_emulator, run_module):
+    session = fresh_emulator.vb365()['sessions'][-1]
+    result = run_module(job_session_info, session_id=session['id'], include_log_items=True, log_items_limit=2,
+                        **fresh_emulator.vb365_connection('v7'))
+    assert [item['usn'] for item in result['sessions'][0]['log_items']] == [1, 2]
+    assert any('more than 2 log items exist' in warning for warning in result.warnings)
+
+
+def test_unknown_session_is_an_empty_list_and_a_message(fresh_emulator, run_module):
+    result = run_module(job_session_info, session_id='00000000-0000-4000-8000-000000000000',
+                        **fresh_emulator.vb365_connection())
+    assert not result.failed
+    assert result['sessions'] == [] and 'no session 00000000-0000-4000-8000-000000000000' in result['msg']
+    assert result['summary']['count'] == 0 and result['summary']['latest_success'] is None
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_antiforgery_opt_out_and_logout_only_where_the_version_has_them(fresh_emulator, run_module, version):
+    result = run_module(job_session_info, limit=1, **fresh_emulator.vb365_connection(version))
+    assert not result.failed, result.get('msg')
+    [form] = token_forms(fresh_emulator, version)
+    assert form['grant_type'] == ['password']
+    paths = [entry['path'] for entry in fresh_emulator.requests('/%s/' % version)]
+    if version in ('v7', 'v8'):
+        assert form['disable_antiforgery_token'] == ['true']
+        assert paths[-1] == '/%s/token/logout' % version
+    else:
+        assert 'disable_antiforgery_token' not in form
+        assert '/%s/token/logout' % version not in paths
+
+
+def test_expired_token_is_refreshed_then_paging_resumes(fresh_emulator, run_module):
+    fresh_emulator.fault('/v8/JobSessions', 401, count=1)
+    result = run_module(job_session_info, start_time='1d', page_size=5, **fresh_emulator.vb365_connection())
+    assert not result.failed, result.get('msg')
+    assert [session['id'] for session in result['sessions']] == expected(fresh_emulator, 24)
+    grants = [form['grant_type'][0] for form in token_forms(fresh_emulator, 'v8')]
+    assert grants == ['password', 'refresh_token']
+
+
+def test_a_next_link_to_another_origin_is_refused_and_gets_no_token(fresh_emulator, run_module):
+    foreign = fresh_emulator.info['http_url']
+    body = ('{"offset": 0, "limit": 2, "results": [{"id": "s1", "status": "Success"}, {"id": "s2", "status": "Success"}],'
+            ' "_links": {"next": {"href": "%s/v8/JobSessions?offset=2&limit=2"}}}' % foreign)
+    fresh_emulator.fault('/v8/JobSessions', 200, body=body, content_type='application/json')
+    result = run_module(job_session_info, page_size=2, **fresh_emulator.vb365_connection())
+    assert result.failed and 'not followed' in result['msg'] and foreign.split('//')[1] in result['msg']
+    assert not [entry for entry in fresh_emulator.requests() if entry['host'] == foreign.split('//')[1]]
+
+
+def test_self_signed_certificate_needs_ca_path_or_validate_certs_false(emulator, run_module):
+    connection = emulator.vb365_connection()
+    del connection['ca_path']
+    refused = run_module(job_session_info, limit=1, **connection)
+    assert refused.failed and 'TLS verification of' in refused['msg'] and 'ca_path' in refused['msg']
+    insecure = run_module(job_session_info, limit=1, validate_certs=False, **connection)
+    assert not insecure.failed and insecure['sessions']
+    assert len([warning for warning in insecure.warnings if 'validate_certs is false' in warning]) == 1
+
+
+def test_no_password_or_token_in_the_result(fresh_emulator, run_module):
+    connection = fresh_emulator.vb365_connection()
+    result = run_module(job_session_info, include_log_items=True, limit=2, **connection)
+    tokens = set(entry['headers']['Authorization'].split(' ', 1)[1]
+                 for entry in fresh_emulator.requests('/v8/JobSessions'))
+    text = repr(result)
+    assert tokens and connection['password'] not in text
+    assert not any(token in text for token in tokens)
+
+
+@pytest.mark.parametrize('options, fragments', [
+    (dict(api_version='v9'), ('api_version', 'v9', 'v5, v6, v7, v8')),
+    (dict(page_size=20000), ('page_size: 20000 is out of range', '10000')),
+    (dict(limit=0), ('limit: 0 is out of range',)),
+    (dict(status=['done']), ("status: unknown value 'done'", 'not_configured')),
+    (dict(start_time='recently'), ("start_time: cannot read 'recently'",)),
+    (dict(start_time='1h', end_time='2d'), ('end_time (2d) is before start_time (1h)',)),
+    (dict(session_id='x', job_id='y'), ('mutually exclusive', 'session_id', 'job_id')),
+    (dict(job_name='Nightly'), ("job_name: no job named 'Nightly'", 'Exchange daily, SharePoint daily, Teams hourly')),
+    (dict(url='vb365.example.com:4443'), ("url: 'vb365.example.com:4443' is not a usable URL",)),
+    (dict(password='wrong-password-9'), ('POST /v8/token failed with HTTP 400', 'refused user vbadmin@emulator.local')),
+])
+def test_bad_options_fail_cleanly(emulator, run_module, options, fragments):
+    result = run_module(job_session_info, **dict(emulator.vb365_connection(), **options))
+    assert result.failed and 'Traceback' not in result['msg']
+    for fragment in fragments:
+        assert fragment in result['msg'], result['msg']
+    assert 'wrong-password-9' not in repr(result)
+
+
+def test_no_url_or_credentials(run_module, emulator):
+    assert 'no server given' in run_module(job_session_info, username='u', password='p')['msg']
+    result = run_module(job_session_info, url=emulator.info['vb365']['url'])
+    assert 'no credentials' in result['msg'] and 'VB365_PASSWORD' in result['msg'] and 'VB365_ACCESS_TOKEN' in result['msg']
