@@ -26,8 +26,9 @@ from ansible_collections.backupops.jobs.plugins.module_utils._errors import Auth
 from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, raise_for_status
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, summarize
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env, time_window
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Page
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
 
 MAX_PAGE_SIZE = 100
 
@@ -48,6 +49,13 @@ AVEPOINT_ARGUMENT_SPEC = dict(
     retries=dict(type='int', default=3, fallback=from_env('AVEPOINT_RETRIES')),
     page_size=dict(type='int', default=MAX_PAGE_SIZE),
 )
+
+
+def query_window(params, now, finish_default=None):
+    """startTime and finishTime of a query from the start_time and finish_time options, in whole seconds."""
+    start, finish = time_window(params, now)
+    return dict(startTime=format_query_time(start),
+                finishTime=format_query_time(finish or finish_default, round_up=True))
 
 
 class AvePointClient:

@@ -91,6 +91,8 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - backupops.jobs.summary
 jobs:
   description:
     - The jobs in the window, newest first as the API sends them, each once.
@@ -157,51 +159,24 @@ total_count:
   returned: success
   type: int
   sample: 20
-summary:
-  description: What the jobs say about backup health.
-  returned: success
-  type: dict
-  contains:
-    count:
-      description: Number of jobs returned.
-      type: int
-      sample: 20
-    by_outcome:
-      description: Number of jobs per outcome; every outcome is present.
-      type: dict
-      sample: {success: 18, warning: 1, failed: 1, running: 0, queued: 0, stopped: 0, skipped: 0, unknown: 0}
-    latest:
-      description: The job that started last, or null when there is none.
-      type: dict
-    latest_success:
-      description:
-        - The successful job that finished last, or null when there is none.
-        - A job claiming to finish in the future is not counted; the module warns about it.
-      type: dict
-    hours_since_success:
-      description: Hours from the finish of RV(summary.latest_success) to now, or null.
-      type: float
-      sample: 3.25
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, query_window
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
     DYNAMICS,
     DYNAMICS_JOB_TYPES,
     DYNAMICS_STATUSES,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, time_window
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid
 
 
 def build_query(params, now):
-    start, finish = time_window(params, now)
+    # The API requires both ends of the window.
     return dict(
+        query_window(params, now, finish_default=now),
         type=DYNAMICS_JOB_TYPES.code_for('job_type', params['job_type']),
         status=DYNAMICS_STATUSES.code_for('status', params['status']),
         organizationId=check_guid('organization_id', params['organization_id']),
-        startTime=format_query_time(start),
-        finishTime=format_query_time(finish or now, round_up=True),
     )
 
 

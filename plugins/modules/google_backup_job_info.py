@@ -83,6 +83,8 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - backupops.jobs.summary
 jobs:
   description:
     - The jobs, newest first as the API sends them, each once.
@@ -147,34 +149,9 @@ jobs:
       description: Who ran the job.
       type: str
       sample: System
-summary:
-  description: What the jobs say about backup health.
-  returned: success
-  type: dict
-  contains:
-    count:
-      description: Number of jobs returned.
-      type: int
-      sample: 12
-    by_outcome:
-      description: Number of jobs per outcome; every outcome is present.
-      type: dict
-      sample: {success: 11, warning: 0, failed: 1, running: 0, queued: 0, stopped: 0, skipped: 0, unknown: 0}
-    latest:
-      description: The job that started last, or null when there is none.
-      type: dict
-    latest_success:
-      description:
-        - The successful job that finished last, or null when there is none.
-        - A job claiming to finish in the future is not counted; the module warns about it.
-      type: dict
-    hours_since_success:
-      description: Hours from the finish of RV(summary.latest_success) to now, or null.
-      type: float
-      sample: 3.25
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, query_window
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
     GOOGLE,
     GOOGLE_APP_TYPES,
@@ -182,19 +159,15 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis impo
     GOOGLE_JOB_TYPES,
     GOOGLE_STATUSES,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._options import time_window
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
 
 
 def build_query(params, now):
-    start, finish = time_window(params, now)
     return dict(
+        query_window(params, now),
         dataSource=GOOGLE_DATA_SOURCES.code_for('data_source', params['data_source']),
         appType=GOOGLE_APP_TYPES.code_for('app_type', params['app_type']),
         jobType=GOOGLE_JOB_TYPES.code_for('job_type', params['job_type']),
         jobStatus=GOOGLE_STATUSES.code_for('job_status', params['job_status']),
-        startTime=format_query_time(start),
-        finishTime=format_query_time(finish, round_up=True),
     )
 
 

@@ -125,6 +125,8 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - backupops.jobs.summary
 sessions:
   description:
     - The sessions, newest first, each once. Keys are the API's in snake_case; every key the API sends
@@ -207,31 +209,6 @@ sessions:
         end_time:
           description: End of the operation, ISO 8601 in UTC.
           type: str
-summary:
-  description: What the sessions say about backup health.
-  returned: success
-  type: dict
-  contains:
-    count:
-      description: Number of sessions returned.
-      type: int
-      sample: 14
-    by_outcome:
-      description: Number of sessions per outcome; every outcome is present.
-      type: dict
-      sample: {success: 12, warning: 1, failed: 1, running: 0, queued: 0, stopped: 0, skipped: 0, unknown: 0}
-    latest:
-      description: The session that began last, or null when there is none.
-      type: dict
-    latest_success:
-      description:
-        - The successful session that ended last, or null when there is none.
-        - A session claiming to end in the future is not counted; the module warns about it.
-      type: dict
-    hours_since_success:
-      description: Hours from the end of RV(summary.latest_success) to now, or null.
-      type: float
-      sample: 3.25
 msg:
   description: Why RV(sessions) is empty when O(session_id) names a session the server does not know.
   returned: when the session was not found

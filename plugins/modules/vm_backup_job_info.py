@@ -84,6 +84,8 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - backupops.jobs.summary
 jobs:
   description:
     - The jobs, newest first as the API sends them, each once.
@@ -157,47 +159,18 @@ total_count:
   returned: success
   type: int
   sample: 51
-summary:
-  description: What the jobs say about backup health.
-  returned: success
-  type: dict
-  contains:
-    count:
-      description: Number of jobs returned.
-      type: int
-      sample: 51
-    by_outcome:
-      description: Number of jobs per outcome; every outcome is present.
-      type: dict
-      sample: {success: 48, warning: 1, failed: 1, running: 1, queued: 0, stopped: 0, skipped: 0, unknown: 0}
-    latest:
-      description: The job that started last, or null when there is none.
-      type: dict
-    latest_success:
-      description:
-        - The successful job that finished last, or null when there is none.
-        - A job claiming to finish in the future is not counted; the module warns about it.
-      type: dict
-    hours_since_success:
-      description: Hours from the finish of RV(summary.latest_success) to now, or null.
-      type: float
-      sample: 3.25
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, query_window
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import VM, VM_JOB_TYPES, VM_SERVICE_TYPES
-from ansible_collections.backupops.jobs.plugins.module_utils._options import time_window
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
 
 
 def build_query(params, now):
-    start, finish = time_window(params, now)
     return dict(
+        query_window(params, now),
         searchText=params['search_text'] or None,
         serviceType=VM_SERVICE_TYPES.code_for('service_type', params['service_type']),
         jobType=VM_JOB_TYPES.code_for('job_type', params['job_type']),
-        startTime=format_query_time(start),
-        finishTime=format_query_time(finish, round_up=True),
     )
 
 
