@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The pre-change gate's decision: may the change start, given the jobs (or sessions) of one check?
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+The one rule that must never break: a check passes only if at least ``min_successes`` jobs with an
+accepted outcome finished inside the window (now minus max_age_hours, up to now). A running job never
+counts, a finish time in the future is not believed, and a listing that failed passes nothing.
+"""
+
+from datetime import timedelta
+
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
+
+ACCEPTABLE_OUTCOMES = ('success', 'warning')
+
+
+def _finish(record):
+    return parse_timestamp(record.get('finish_time') or record.get('end_time'))
+
+
+def _start(record):
+    return parse_timestamp(record.get('start_time') or record.get('creation_time'))
+
+
+def _ident(record):
+    return record.get('job_id') if 'finish_time' in record or 'start_time' in record else record.get('id')
+
+
+def _hours(delta):
+    return round(delta.total_seconds() / 3600.0, 1)
+
+
+def _newest_accepted(records, accept, now):
+    finished = [(finish, record) for record in records
+                for finish in [_finish(record)]
+                if record.get('outcome') in accept and finish is not None and finish <= now]
+    return max(finished, key=lambda pair: pair[0]) if finished else (None, None)
+
+
+def decide(records, now, max_age_hours, accept=('success',), min_successes=1, older=None, error=None):
+    """{passed, reason, latest_success, hours_since_success, jobs_considered} for one check.
+
+    ``records`` are the normalised jobs or sessions of the window. ``older``, when given, are those of a
+    longer look-back, used only to say how old the newest success is when the window has none. ``error``
+    is the message of a listing that failed.
+    """
+    accept = tuple(accept)
+    window = '%s h' % ('%g' % max_age_hours)
+    start = now - timedelta(hours=max_age_hours)
+    verdict = dict(passed=False, latest_success=None, hours_since_success=None, jobs_considered=0)
+    if error:
+        verdict['reason'] = 'could not list the jobs: %s' % error
+        return verdict
+    considered = [record for record in records
+                  if (_finish(record) or _start(record)) is not None and start <= (_finish(record) or _start(record))]
+    verdict['jobs_considered'] = len(considered)
+    accepted = [record for record in considered
+                if record.get('outcome') in accept and _finish(record) is not None and start <= _finish(record) <= now]
+    newest_finish, newest = _newest_accepted(accepted, accept, now)
+    if newest is not None:
+        verdict.update(latest_success=dict(id=_ident(newest), finish_time=format_timestamp(newest_finish),
+                                           outcome=newest.get('outcome')),
+                       hours_since_success=_hours(now - newest_finish))
+    if len(accepted) >= min_successes:
+        verdict.update(passed=True, reason='newest %s is %s h old (%d accepted in the last %s)'
+                       % (newest.get('outcome'), verdict['hours_since_success'], len(accepted), window))
+        return verdict
+    verdict['reason'] = _why_not(considered, accepted, accept, min_successes, window, now, older)
+    return verdict
+
+
+def _why_not(considered, accepted, accept, min_successes, window, now, older):
+    """The reason a person needs, most telling first."""
+    if accepted:
+        return 'only %d of the %d accepted jobs required finished in the last %s' % (len(accepted), min_successes, window)
+    future = [record for record in considered if record.get('outcome') in accept and (_finish(record) or now) > now]
+    if future:
+        return '%s reports finishing in the future (%s); not trusted' % (
+            _ident(future[0]), format_timestamp(_finish(future[0])))
+    if not considered:
+        reason = 'no job in the last %s' % window
+    else:
+        newest_first = sorted(considered, key=lambda record: _start(record) or _finish(record), reverse=True)
+        latest = newest_first[0]
+        if latest.get('outcome') in ('running', 'queued'):
+            reason = 'job still %s (%s); no accepted job finished in the last %s' % (latest['outcome'], _ident(latest), window)
+        else:
+            failures = 0
+            for record in newest_first:
+                if record.get('outcome') != 'failed':
+                    break
+                failures += 1
+            if failures == len(newest_first):
+                reason = 'last %d job%s failed' % (failures, '' if failures == 1 else 's')
+            elif latest.get('outcome') == 'warning' and 'warning' not in accept:
+                reason = 'newest job ended with warnings, which this check does not accept'
+            else:
+                outcomes = sorted(set(record.get('outcome') for record in considered))
+                reason = 'no accepted job (%s) in the last %s; outcomes seen: %s' % (
+                    ', '.join(accept), window, ', '.join(outcomes))
+    older_finish, _older = _newest_accepted(older or [], accept, now)
+    if older_finish is not None:
+        reason += '; newest %s is %s h old' % ('/'.join(accept), _hours(now - older_finish))
+    return reason

@@ -1,0 +1,87 @@
+"""The gate's decision. The property tests state the rule users cannot forgive breaking: a check passes
+only if enough jobs with an accepted outcome finished inside the window."""
+
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+
+
+def at(hours_ago):
+    return None if hours_ago is None else format_timestamp(NOW - timedelta(hours=hours_ago))
+
+
+def job(job_id, outcome, started, finished):
+    return dict(job_id=job_id, outcome=outcome, start_time=at(started), finish_time=at(finished))
+
+
+# Whole seconds before now (negative: the future), so the oracle and the code see the same instants.
+# None is a job with no finish time.
+seconds = st.integers(min_value=-48 * 3600, max_value=400 * 3600)
+jobs = st.lists(st.builds(lambda outcome, started, duration, running: (outcome, started / 3600.0,
+                                                                      None if running else (started - duration) / 3600.0),
+                          st.sampled_from(OUTCOMES), seconds, st.integers(min_value=0, max_value=30 * 3600), st.booleans()),
+                max_size=25)
+windows = st.integers(min_value=30, max_value=200 * 60).map(lambda minutes: minutes / 60.0)
+
+
+@settings(max_examples=400, deadline=None)
+@given(jobs=jobs, max_age=windows, accept=st.sampled_from([('success',), ('success', 'warning')]),
+       min_successes=st.integers(min_value=1, max_value=4), as_sessions=st.booleans())
+def test_passes_exactly_when_enough_accepted_jobs_finished_in_the_window(jobs, max_age, accept, min_successes, as_sessions):
+    records = [job('j%d' % index, outcome, started, finished) for index, (outcome, started, finished) in enumerate(jobs)]
+    if as_sessions:
+        records = [dict(id=record['job_id'], outcome=record['outcome'], creation_time=record['start_time'],
+                        end_time=record['finish_time']) for record in records]
+    oracle = sum(1 for outcome, _started, finished in jobs
+                 if outcome in accept and finished is not None and 0 <= round(finished * 3600) <= round(max_age * 3600))
+    verdict = decide(records, NOW, max_age, accept, min_successes)
+    assert verdict['passed'] == (oracle >= min_successes), verdict
+    assert verdict['reason']
+    if verdict['passed']:
+        assert 0 <= verdict['hours_since_success'] <= max_age + 0.05
+
+
+@settings(max_examples=200, deadline=None)
+@given(jobs=jobs, max_age=windows)
+def test_a_failed_listing_never_passes(jobs, max_age):
+    records = [job('j%d' % index, outcome, started, finished) for index, (outcome, started, finished) in enumerate(jobs)]
+    assert decide(records, NOW, max_age, error='HTTP 503')['passed'] is False
+
+
+def reason(records, **kwargs):
+    verdict = decide(records, NOW, kwargs.pop('max_age', 24), **kwargs)
+    assert not verdict['passed']
+    return verdict['reason']
+
+
+def test_reasons_a_person_understands():
+    assert reason([]) == 'no job in the last 24 h'
+    assert reason([], older=[job('old', 'success', 33, 31.5)]) == 'no job in the last 24 h; newest success is 31.5 h old'
+    assert reason([job('a', 'failed', 2, 1), job('b', 'failed', 6, 5), job('c', 'failed', 9, 8)]) == 'last 3 jobs failed'
+    assert reason([job('r', 'running', 1, None), job('f', 'failed', 5, 4)]).startswith('job still running (r)')
+    assert reason([job('w', 'warning', 2, 1)]) == 'newest job ended with warnings, which this check does not accept'
+    assert reason([job('s', 'success', 2, 1)], min_successes=2) == \
+        'only 1 of the 2 accepted jobs required finished in the last 24 h'
+    assert reason([job('t', 'success', 1, -2)]).startswith('t reports finishing in the future')
+    assert reason([], error='GET /backup/vm/jobs failed with HTTP 503') == \
+        'could not list the jobs: GET /backup/vm/jobs failed with HTTP 503'
+
+
+def test_a_pass_names_the_newest_success():
+    verdict = decide([job('old', 'success', 20, 19), job('new', 'success', 4, 3.5), job('f', 'failed', 2, 1)], NOW, 24)
+    assert verdict['passed'] and verdict['latest_success']['id'] == 'new'
+    assert verdict['hours_since_success'] == 3.5 and verdict['jobs_considered'] == 3
+    assert verdict['reason'] == 'newest success is 3.5 h old (2 accepted in the last 24 h)'
+
+
+def test_warning_counts_only_when_accepted():
+    records = [job('w', 'warning', 2, 1)]
+    assert decide(records, NOW, 24, accept=['success', 'warning'])['passed'] is True
+    assert decide(records, NOW, 24)['passed'] is False
