@@ -1,4 +1,4 @@
-"""Run the emulator: ``python -m emulator --state-dir DIR [--jobs N] [--seed S] [--latency-ms MS]``.
+"""Run the emulator: ``python -m emulator --state-dir DIR [--tenants contoso=fresh,...] [--jobs N] [--latency-ms MS]``.
 
 It listens on loopback (HTTPS and plain HTTP, ports chosen by the system unless given), then writes
 ``DIR/emulator.json`` with its URLs, the CA to trust and the test credentials, and serves until it gets
@@ -7,6 +7,7 @@ SIGTERM or SIGINT.
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ import threading
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from emulator.app import Client, State, create_app
-from emulator.data import build_jobs, build_vb365
+from emulator.data import SHAPES, build_jobs, build_vb365
 from emulator.tls import make_certificates, make_self_signed
 from emulator.vb365 import new_server
 
@@ -44,6 +45,25 @@ class NoDelayHandler(WSGIRequestHandler):
         pass
 
 
+def tenant_list(text):
+    """'contoso=fresh,fabrikam=stale:3000' -> [('contoso', 'fresh', None), ('fabrikam', 'stale', 3000)]"""
+    tenants = []
+    for item in text.split(','):
+        name, _sep, rest = item.strip().partition('=')
+        shape, _sep, count = (rest or 'fresh').partition(':')
+        if not name or shape not in SHAPES or (count and not count.isdigit()):
+            raise argparse.ArgumentTypeError('%r: give name=shape[:jobs] with a shape of %s' % (item, ', '.join(SHAPES)))
+        tenants.append((name, shape, int(count) if count else None))
+    return tenants
+
+
+def tenant_client(name):
+    """The secret-authenticated app of a further tenant; test credentials of the emulator only."""
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    return dict(client_id='%s-%s-4%s-8%s-%s' % (digest[:8], digest[8:12], digest[13:16], digest[17:20], digest[20:32]),
+                client_secret='emulator-secret-%s-%s' % (name, digest[32:40]))
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog='python -m emulator', description=__doc__.splitlines()[0])
     parser.add_argument('--state-dir', required=True, help='where certificates and emulator.json are written')
@@ -52,6 +72,10 @@ def parse_args(argv):
     parser.add_argument('--http-port', type=int, default=0)
     parser.add_argument('--vb365-port', type=int, default=0, help='HTTPS with a self-signed certificate, like VB365')
     parser.add_argument('--jobs', type=int, default=240, help='jobs per API per tenant, and sessions per VB365 job')
+    parser.add_argument('--tenants', type=tenant_list, default=tenant_list('contoso=fresh'),
+                        help='AvePoint tenants as name=shape[:jobs],... with shapes %s; the first one also gets '
+                             'the certificate and narrow-scope apps' % ', '.join(SHAPES))
+    parser.add_argument('--vb365-shape', choices=sorted(SHAPES), default='fresh')
     parser.add_argument('--seed', default='backupops')
     parser.add_argument('--interval-hours', type=float, default=2.0, help='hours between seeded jobs')
     parser.add_argument('--latency-ms', type=float, default=0.0, help='delay added to every API request')
@@ -63,16 +87,23 @@ def build_state(args, certificates):
     now = datetime.datetime.now(datetime.timezone.utc)
     with open(certificates['client_cert'], 'rb') as handle:
         client_pem = handle.read()
+    first = args.tenants[0][0]
     clients = [
-        Client(SECRET_CLIENT['client_id'], 'contoso', AVEPOINT_SCOPES, secret=SECRET_CLIENT['client_secret']),
-        Client(CERTIFICATE_CLIENT_ID, 'contoso', AVEPOINT_SCOPES, certificate_pem=client_pem),
-        Client(NARROW_CLIENT['client_id'], 'contoso', ('gsuite.graph.read.all',),
-               secret=NARROW_CLIENT['client_secret']),
+        Client(SECRET_CLIENT['client_id'], first, AVEPOINT_SCOPES, secret=SECRET_CLIENT['client_secret']),
+        Client(CERTIFICATE_CLIENT_ID, first, AVEPOINT_SCOPES, certificate_pem=client_pem),
+        Client(NARROW_CLIENT['client_id'], first, ('gsuite.graph.read.all',), secret=NARROW_CLIENT['client_secret']),
     ]
-    tenants = {'contoso': build_jobs(args.seed, args.jobs, now, args.interval_hours)}
-    vb365 = new_server(build_vb365(args.seed, args.jobs, now, args.interval_hours),
+    tenants, described = {}, {}
+    for name, shape, count in args.tenants:
+        tenants[name] = build_jobs('%s-%s' % (args.seed, name), count or args.jobs, now, args.interval_hours, shape)
+        credentials = SECRET_CLIENT if name == first else tenant_client(name)
+        if name != first:
+            clients.append(Client(credentials['client_id'], name, AVEPOINT_SCOPES, secret=credentials['client_secret']))
+        described[name] = dict(shape=shape, jobs_per_api=count or args.jobs, **credentials)
+    vb365 = new_server(build_vb365(args.seed, args.jobs, now, args.interval_hours, args.vb365_shape),
                        {VB365_USER['username']: VB365_USER['password']})
-    return State(tenants, clients, vb365, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0)
+    state = State(tenants, clients, vb365, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0)
+    return state, described
 
 
 def serve(server):
@@ -85,7 +116,8 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     os.makedirs(args.state_dir, exist_ok=True)
     certificates = make_certificates(args.state_dir)
-    app = create_app(build_state(args, certificates))
+    state, tenants = build_state(args, certificates)
+    app = create_app(state)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.minimum_version = ssl.TLSVersion.TLSv1_2
     tls.load_cert_chain(certificates['server_cert'], certificates['server_key'])
@@ -108,7 +140,7 @@ def main(argv=None):
         token_url=https_url + '/connect/token',
         ca_path=certificates['ca_path'],
         jobs_per_api=args.jobs,
-        tenants=['contoso'],
+        tenants=tenants,
         clients=dict(
             secret=SECRET_CLIENT,
             certificate=dict(client_id=CERTIFICATE_CLIENT_ID, certificate_path=certificates['client_cert'],

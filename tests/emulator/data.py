@@ -31,28 +31,44 @@ def public(job):
     return dict((key, value) for key, value in job.items() if not key.startswith('_'))
 
 
-def _outcome(rng, index):
-    """success, warning, failed or running; the newest job of a healthy tenant succeeded."""
+# How a tenant's history looks. Every shape but fresh leaves no success in the last day:
+#   stale    nothing at all in the last 36 hours (older jobs succeeded);
+#   failed   every job of the last 48 hours failed;
+#   running  the newest job is still running, the ones before it in the last 48 hours failed;
+#   warning  every job of the last 48 hours ended with warnings.
+SHAPES = {
+    'fresh': dict(offset_hours=0, recent=None, newest='success'),
+    'stale': dict(offset_hours=36, recent=None, newest='success'),
+    'failed': dict(offset_hours=0, recent='failed', newest='failed'),
+    'running': dict(offset_hours=0, recent='failed', newest='running'),
+    'warning': dict(offset_hours=0, recent='warning', newest='warning'),
+}
+RECENT_HOURS = 48
+
+
+def _outcome(rng, index, hours_ago, shape):
+    """success, warning, failed or running, as the shape wants it for a job this many hours old."""
     if index == 0:
-        return 'success'
-    return rng.choices(('success', 'warning', 'failed', 'running'), weights=(82, 8, 8, 2))[0]
+        return shape['newest']
+    if shape['recent'] and hours_ago <= RECENT_HOURS:
+        return shape['recent']
+    return rng.choices(('success', 'warning', 'failed'), weights=(84, 8, 8))[0]
 
 
-def _times(now, index, interval_hours, rng, outcome):
-    start = now - datetime.timedelta(minutes=30) - datetime.timedelta(hours=interval_hours * index)
+def _times(now, index, interval_hours, rng, shape):
+    """(start, finish, duration, outcome) of the index-th newest job of a tenant of this shape."""
+    start = now - datetime.timedelta(minutes=30, hours=interval_hours * index + shape['offset_hours'])
     start -= datetime.timedelta(seconds=rng.randint(0, 900), microseconds=rng.randint(0, 999) * 1000)
-    if outcome == 'running' and index > 0:
-        # A job still running started recently; far back it would be a stuck job, which is another shape.
-        outcome = 'failed'
+    outcome = _outcome(rng, index, (now - start).total_seconds() / 3600.0, shape)
     duration = datetime.timedelta(seconds=rng.randint(60, 1500))
     return start, (None if outcome == 'running' else start + duration), duration, outcome
 
 
-def dynamics_jobs(count, now, rng, interval_hours):
+def dynamics_jobs(count, now, rng, interval_hours, shape):
     status = {'success': 3, 'warning': 7, 'failed': 4, 'running': 2}
     jobs = []
     for index in range(count):
-        start, finish, duration, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+        start, finish, duration, outcome = _times(now, index, interval_hours, rng, shape)
         organization_id, organization_name = ORGANIZATIONS[index % len(ORGANIZATIONS)]
         job_type = rng.choices((1, 2, 8), weights=(90, 5, 5))[0]
         records = rng.randint(100, 50000)
@@ -80,11 +96,11 @@ def _timespan(duration):
     return ('%d.' % days if days else '') + '%02d:%02d:%02d' % (hours, minutes, seconds)
 
 
-def vm_jobs(count, now, rng, interval_hours):
+def vm_jobs(count, now, rng, interval_hours, shape):
     status = {'success': 2, 'warning': 8, 'failed': 16, 'running': 1}
     jobs = []
     for index in range(count):
-        start, finish, duration, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+        start, finish, duration, outcome = _times(now, index, interval_hours, rng, shape)
         service_type, job_type = rng.choice(VM_SERVICES)
         total = rng.randint(1, 90)
         failed = 1 if outcome in ('failed', 'warning') else 0
@@ -100,11 +116,11 @@ def vm_jobs(count, now, rng, interval_hours):
     return jobs
 
 
-def google_jobs(count, now, rng, interval_hours):
+def google_jobs(count, now, rng, interval_hours, shape):
     status = {'success': 2, 'warning': 7, 'failed': 3, 'running': 0}
     jobs = []
     for index in range(count):
-        start, finish, _duration, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+        start, finish, _duration, outcome = _times(now, index, interval_hours, rng, shape)
         jobs.append({
             'jobId': 'GDIG%s%03d' % (start.strftime('%Y%m%d%H%M%S'), index % 1000),
             'appType': rng.choice((1, 2, 4, 64)), 'jobType': rng.choices((1, 5), weights=(92, 8))[0],
@@ -120,11 +136,11 @@ def google_jobs(count, now, rng, interval_hours):
 GENERATORS = {'dynamics': dynamics_jobs, 'vm': vm_jobs, 'google': google_jobs}
 
 
-def build_jobs(seed, count, now, interval_hours=2.0):
+def build_jobs(seed, count, now, interval_hours=2.0, shape='fresh'):
     """{api: [jobs newest first]} for one tenant; each job keeps its start as a datetime in '_started'."""
     tenant = {}
     for api in APIS:
-        jobs = GENERATORS[api](count, now, random.Random('%s-%s' % (seed, api)), interval_hours)
+        jobs = GENERATORS[api](count, now, random.Random('%s-%s' % (seed, api)), interval_hours, SHAPES[shape])
         for job in jobs:
             job['_started'] = datetime.datetime.fromisoformat(job['startTime'].replace('Z', '+00:00'))
         tenant[api] = jobs
@@ -156,7 +172,7 @@ def vb365_log_items(rng, session, started):
     return items
 
 
-def build_vb365(seed, count, now, interval_hours=2.0):
+def build_vb365(seed, count, now, interval_hours=2.0, shape='fresh'):
     """{jobs, sessions (oldest first, every field of v8), log_items by session id} for one server."""
     rng = random.Random('%s-vb365' % seed)
     repository = _uuid(rng)
@@ -165,7 +181,7 @@ def build_vb365(seed, count, now, interval_hours=2.0):
     sessions, log_items = [], {}
     for job_index, job in enumerate(jobs):
         for index in range(count):
-            start, finish, duration, outcome = _times(now, index, interval_hours, rng, _outcome(rng, index))
+            start, finish, duration, outcome = _times(now, index, interval_hours, rng, SHAPES[shape])
             start -= datetime.timedelta(minutes=7 * job_index)
             finish = finish - datetime.timedelta(minutes=7 * job_index) if finish else None
             status = VB365_STATUS[outcome]
