@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the embedded emulator: set up, start the emulator with seeded data, list the recent
-# jobs of all three AvePoint sources and print their health, stop the emulator.
+# The main job on the embedded emulator: the pre-change backup check, once for a change whose sources
+# all have a recent backup (it passes) and once for a change across three tenants, one stale and one
+# whose backups failed (it is blocked, and says why). Sets itself up; stops the emulator at the end.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -8,6 +9,20 @@ cd "$ROOT"
 eval "$(scripts/setup.sh)"
 state=$ROOT/.build/demo-emulator
 trap 'scripts/emulator.sh stop "$state"' EXIT
-eval "$(scripts/emulator.sh start "$state")"
-echo "demo: emulator listening at $AVEPOINT_API_URL (state in $state)"
-ansible-playbook backupops.jobs.recent_jobs "$@"
+scripts/emulator.sh start "$state" --tenants contoso=fresh,fabrikam=stale,northwind=failed >/dev/null
+export BACKUPOPS_EMULATOR=$state ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
+check=(ansible-playbook backupops.jobs.pre_change_backup_check -i examples/emulator/inventory.yml
+       -e @examples/emulator/checks.yml -e backup_gate_hosts=tenants)
+
+echo "demo: emulator running (state in $state); checks in examples/emulator/checks.yml"
+echo
+echo "demo: 1. a change on tenant contoso, whose backups are all recent"
+"${check[@]}" --limit contoso
+echo
+echo "demo: 2. a change across contoso, fabrikam (no backup for 36 h) and northwind (backups failing)"
+if "${check[@]}"; then
+  echo "demo: the gate let a stale and a failing tenant through; that is a bug" >&2
+  exit 1
+fi
+echo
+echo "demo: the gate passed tenant contoso and blocked fabrikam and northwind, with the reasons above."

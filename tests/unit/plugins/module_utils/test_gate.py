@@ -24,10 +24,15 @@ def job(job_id, outcome, started, finished):
 # Whole seconds before now (negative: the future), so the oracle and the code see the same instants.
 # None is a job with no finish time.
 seconds = st.integers(min_value=-48 * 3600, max_value=400 * 3600)
-jobs = st.lists(st.builds(lambda outcome, started, duration, running: (outcome, started / 3600.0,
-                                                                      None if running else (started - duration) / 3600.0),
-                          st.sampled_from(OUTCOMES), seconds, st.integers(min_value=0, max_value=30 * 3600), st.booleans()),
-                max_size=25)
+
+
+def as_job(outcome, started, duration, running):
+    """(outcome, hours since start, hours since finish or None)."""
+    return outcome, started / 3600.0, None if running else (started - duration) / 3600.0
+
+
+jobs = st.lists(st.builds(as_job, st.sampled_from(OUTCOMES), seconds, st.integers(min_value=0, max_value=30 * 3600),
+                          st.booleans()), max_size=25)
 windows = st.integers(min_value=30, max_value=200 * 60).map(lambda minutes: minutes / 60.0)
 
 

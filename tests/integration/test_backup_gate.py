@@ -1,0 +1,157 @@
+"""The backup_gate role through ansible-playbook against emulator tenants of every shape.
+
+One play covers the scenarios: each inventory host is a tenant (or a variant of one) with its own
+checks and credentials in host vars, as users run the gate across tenants. The role runs with
+enforcement off so every verdict can be read back; enforcement has tests of its own.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import ansible_env
+from emulator.control import EmulatorProcess
+
+TENANTS = 'fresh=fresh,stale=stale,failed=failed,running=running,warning=warning,big=fresh:400'
+EVERY_SOURCE = [dict(name='dynamics', source='dynamics', filters=dict(job_type='backup')),
+                dict(name='vm', source='vm'), dict(name='google', source='google'), dict(name='vb365', source='vb365')]
+SCENARIOS = {
+    'pass': ('fresh', EVERY_SOURCE),
+    'stale': ('stale', EVERY_SOURCE[:3]),
+    'failed_only': ('failed', EVERY_SOURCE[:3]),
+    'running': ('running', EVERY_SOURCE[:3]),
+    'warning_refused': ('warning', EVERY_SOURCE[:2]),
+    'warning_accepted': ('warning', [dict(check, accept=['success', 'warning']) for check in EVERY_SOURCE[:2]]),
+    'many_pages': ('big', [dict(name='vm 30 days', source='vm', max_age_hours=720, min_successes=300)]),
+    'unreachable': ('fresh', [dict(name='vm', source='vm')]),
+    'no_checks': ('fresh', []),
+}
+GATE_PLAY = '''
+- hosts: scenarios
+  gather_facts: false
+  roles:
+    - role: backupops.jobs.backup_gate
+      backup_gate_enforce: false
+  post_tasks:
+    - ansible.builtin.copy:
+        content: "{{ backup_gate_result | to_json }}"
+        dest: "%s/{{ inventory_hostname }}.json"
+      delegate_to: localhost
+'''
+
+
+def inventory(emulator, scenarios, path):
+    info = emulator.info
+    hosts = {}
+    for host, (tenant, checks) in scenarios.items():
+        avepoint = dict(api_url=info['https_url'], identity_url=info['token_url'], ca_path=info['ca_path'],
+                        client_id=info['tenants'][tenant]['client_id'],
+                        client_secret=info['tenants'][tenant]['client_secret'], retries=0)
+        if host == 'unreachable':
+            avepoint.update(api_url='https://127.0.0.1:9', identity_url='https://127.0.0.1:9/connect/token')
+        hosts[host] = dict(backup_gate_checks=checks, backup_gate_avepoint=avepoint,
+                           backup_gate_vb365=emulator.vb365_connection())
+    path.write_text(json.dumps(dict(scenarios=dict(hosts=hosts))))
+    return path
+
+
+@pytest.fixture(scope='module')
+def gate_emulator(tmp_path_factory):
+    with EmulatorProcess(tmp_path_factory.mktemp('gate-emulator'), '--tenants', TENANTS, '--vb365-shape', 'fresh') as running:
+        yield running
+
+
+@pytest.fixture(scope='module')
+def verdicts(gate_emulator, tmp_path_factory):
+    work = tmp_path_factory.mktemp('gate')
+    play = work / 'gate.yml'
+    play.write_text(textwrap.dedent(GATE_PLAY % work))
+    hosts = inventory(gate_emulator, SCENARIOS, work / 'inventory.json')
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(hosts),
+                          '-f', '5', str(play)], env=ansible_env(), capture_output=True, text=True, timeout=600,
+                         check=False)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    return dict((host, json.loads((work / ('%s.json' % host)).read_text())) for host in SCENARIOS)
+
+
+def checks_of(verdict):
+    return dict((check['name'], check) for check in verdict['checks'])
+
+
+def test_fresh_tenant_passes_every_source(verdicts):
+    result = verdicts['pass']
+    assert result['passed'] is True
+    for check in result['checks']:
+        assert check['passed'] and check['reason'].startswith('newest success is'), check
+        assert 0 <= check['hours_since_success'] < 2 and check['jobs_considered'] >= 10
+        assert check['latest_success']['id']
+
+
+def test_stale_tenant_says_how_old_the_newest_success_is(verdicts):
+    result = verdicts['stale']
+    assert result['passed'] is False
+    for check in result['checks']:
+        assert not check['passed'] and check['jobs_considered'] == 0
+        assert check['reason'].startswith('no job in the last 24 h; newest success is 3'), check['reason']
+
+
+def test_failed_only_tenant_counts_the_failures(verdicts):
+    for check in verdicts['failed_only']['checks']:
+        assert not check['passed'] and 'jobs failed' in check['reason'] and check['reason'].startswith('last 1')
+
+
+def test_a_running_job_is_not_a_success(verdicts):
+    for check in verdicts['running']['checks']:
+        assert not check['passed'] and check['reason'].startswith('job still running'), check['reason']
+
+
+def test_warning_counts_only_when_the_check_accepts_it(verdicts):
+    assert verdicts['warning_refused']['passed'] is False
+    for check in verdicts['warning_refused']['checks']:
+        assert check['reason'].startswith('newest job ended with warnings, which this check does not accept')
+    assert verdicts['warning_accepted']['passed'] is True
+
+
+def test_many_pages_are_all_read(verdicts, gate_emulator):
+    [check] = verdicts['many_pages']['checks']
+    assert check['passed'] is True and check['jobs_considered'] >= 300
+
+
+def test_an_unreachable_api_blocks(verdicts):
+    [check] = verdicts['unreachable']['checks']
+    assert not check['passed'] and check['reason'].startswith('could not list the jobs: ')
+    assert 'cannot connect to https://127.0.0.1:9' in check['reason']
+
+
+def test_no_checks_do_not_pass(verdicts):
+    assert verdicts['no_checks'] == dict(passed=False, checks=[])
+
+
+def test_enforced_gate_fails_the_play_naming_every_failing_check(gate_emulator, ansible_run, tmp_path):
+    hosts = inventory(gate_emulator, dict(failed=('failed', EVERY_SOURCE[:2])), tmp_path / 'inventory.json')
+    run = ansible_run('ansible-playbook', 'backupops.jobs.pre_change_backup_check', '-i', hosts,
+                      '-e', 'backup_gate_hosts=scenarios')
+    assert run.returncode != 0
+    assert 'Backup gate blocked the change: dynamics: last 1' in run.stdout
+    assert '; vm: last 1' in run.stdout
+    assert 'BACKUP GATE BLOCKED' in run.stdout
+
+
+def test_a_filter_the_source_does_not_take_is_refused(gate_emulator, ansible_run, tmp_path):
+    bad = [dict(name='vm', source='vm', filters=dict(organization_id='x'))]
+    hosts = inventory(gate_emulator, dict(bad=('fresh', bad)), tmp_path / 'inventory.json')
+    run = ansible_run('ansible-playbook', 'backupops.jobs.pre_change_backup_check', '-i', hosts,
+                      '-e', 'backup_gate_hosts=scenarios')
+    assert run.returncode != 0
+    assert 'check vm: source vm takes the filters search_text, service_type, job_type, not organization_id' in run.stdout
+
+
+def test_argument_spec_refuses_an_unknown_source(gate_emulator, ansible_run, tmp_path):
+    hosts = inventory(gate_emulator, dict(bad=('fresh', [dict(name='x', source='netbackup')])), tmp_path / 'inventory.json')
+    run = ansible_run('ansible-playbook', 'backupops.jobs.pre_change_backup_check', '-i', hosts,
+                      '-e', 'backup_gate_hosts=scenarios')
+    assert run.returncode != 0 and 'netbackup' in run.stdout and 'dynamics, vm, google, vb365' in run.stdout
