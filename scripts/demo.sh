@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded emulator: the pre-change backup check, once for a change whose sources
 # all have a recent backup (it passes) and once for a change across three tenants, one stale and one
-# whose backups failed (it is blocked, and says why). Sets itself up; stops the emulator at the end.
+# whose backups failed (it is blocked, and says why); then the HTML report of backup health.
+# Sets itself up; stops the emulator at the end.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,4 +26,10 @@ if "${check[@]}"; then
   exit 1
 fi
 echo
+echo "demo: 3. the backup health report of the three tenants"
+report=$ROOT/.build/backup-report.html
+ansible-playbook backupops.jobs.backup_report -i examples/emulator/inventory.yml -e @examples/emulator/checks.yml \
+  -e backup_gate_hosts=tenants -e backup_report_path="$report" >/dev/null
+echo
 echo "demo: the gate passed tenant contoso and blocked fabrikam and northwind, with the reasons above."
+echo "demo: report written to $report (open it in a browser)"

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -155,3 +156,25 @@ def test_argument_spec_refuses_an_unknown_source(gate_emulator, ansible_run, tmp
     run = ansible_run('ansible-playbook', 'backupops.jobs.pre_change_backup_check', '-i', hosts,
                       '-e', 'backup_gate_hosts=scenarios')
     assert run.returncode != 0 and 'netbackup' in run.stdout and 'dynamics, vm, google, vb365' in run.stdout
+
+
+def test_report_shows_each_tenant_and_check_with_outcomes_and_a_timeline(gate_emulator, ansible_run, tmp_path):
+    checks = [dict(name='Azure VMs', source='vm'), dict(name='Exchange', source='vb365', filters=dict(job_name='Exchange daily'))]
+    hosts = inventory(gate_emulator, dict(fresh=('fresh', checks), failed=('failed', checks)), tmp_path / 'inventory.json')
+    report = tmp_path / 'report.html'
+    run = ansible_run('ansible-playbook', 'backupops.jobs.backup_report', '-i', hosts, '-e', 'backup_gate_hosts=scenarios',
+                      '-e', json.dumps(dict(backup_gate_checks=checks, backup_report_path=str(report))))
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert 'Backup report written to %s' % report in run.stdout
+    page = report.read_text()
+    assert page.count('<h2>') == 2 and '<h2>fresh</h2>' in page and '<h2>failed</h2>' in page
+    assert page.count('<tr class="check">') == 4
+    # Self-contained: nothing is fetched from anywhere when the page is opened.
+    assert '<script' not in page and 'src=' not in page and '@import' not in page
+    assert page.count('class="day"') == 4 * 7
+    since = datetime.now(timezone.utc) - timedelta(days=7)
+    vm_jobs = [job for job in gate_emulator.jobs('vm', tenant='failed')
+               if datetime.fromisoformat(job['startTime'].replace('Z', '+00:00')) >= since]
+    failed = sum(1 for job in vm_jobs if job['status'] == 16)
+    assert '>%d failed</span>' % failed in page
+    assert 'class="age-old"' in page and 'class="age-ok"' in page
