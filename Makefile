@@ -1,10 +1,10 @@
 # The two commands of the README, and the parts of the test run.
-.PHONY: demo test setup pytest lint sanity clean
+.PHONY: demo test setup pytest molecule lint sanity clean
 
 demo:  ## the main job: recent backup jobs of all sources, against the embedded emulator
 	scripts/demo.sh
 
-test:  ## every test: pytest, ansible-lint, ansible-test sanity
+test:  ## every test: pytest, molecule, ansible-lint, ansible-test sanity
 	scripts/test.sh
 
 setup:
@@ -12,6 +12,9 @@ setup:
 
 pytest: setup
 	eval "$$(scripts/setup.sh)" && python -m pytest -p no:cacheprovider tests/unit tests/integration
+
+molecule: setup
+	eval "$$(scripts/setup.sh)" && molecule test --all
 
 lint: setup
 	eval "$$(scripts/setup.sh)" && ansible-lint --offline --profile production

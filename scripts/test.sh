@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the collection, from nothing: set-up, pytest (unit, module and integration tests against
-# the emulator, which the tests start themselves), ansible-lint, and ansible-test sanity.
+# the emulator, which the tests start themselves), the molecule scenarios of the backup_gate role
+# (extensions/molecule; the default scenario starts and stops the emulator), ansible-lint, and
+# ansible-test sanity.
 # Exits non-zero if any part fails; prints a line per part at the end.
 set -uo pipefail
 
@@ -21,6 +23,7 @@ run_part() {
 }
 
 run_part pytest python -m pytest -p no:cacheprovider tests/unit tests/integration
+run_part molecule molecule test --all
 run_part ansible-lint ansible-lint --offline --profile production
 if command -v shellcheck >/dev/null 2>&1; then
   run_part sanity scripts/sanity.sh
