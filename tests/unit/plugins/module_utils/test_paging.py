@@ -6,6 +6,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._errors import Unex
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import (
     Collector,
     Page,
+    offset_paging,
     page_index_paging,
     skip_token_paging,
 )
@@ -122,3 +123,45 @@ def test_bodies_of_the_wrong_shape_are_clear_errors(body, complaint):
     with pytest.raises(UnexpectedResponseError) as caught:
         Page.from_avepoint(body, '/dynamicsbackup/jobs')
     assert '/dynamicsbackup/jobs' in caught.value.msg and complaint in caught.value.msg
+
+
+def vb365_page(ids, next_link=None, total=None):
+    body = dict(offset=0, limit=len(ids), results=[dict(id=item) for item in ids])
+    if next_link:
+        body['_links'] = dict(next=dict(href=next_link))
+    if total is not None:
+        body['totalCount'] = total
+    return Page.from_vb365(body, '/v6/JobSessions')
+
+
+def run_offset(pages, page_size, follow_pages=(), limit=None):
+    api, followed, warnings = FakeApi(pages), FakeApi(follow_pages), []
+    collector = Collector('id', warnings.append, noun='sessions', limit=limit)
+    offset_paging(api.fetch, dict(jobId='j'), page_size, collector, followed.fetch)
+    return Listing([record['id'] for record in collector.finish()], api.asked + followed.asked, warnings)
+
+
+def test_vb365_log_items_come_as_a_bare_list_or_an_envelope():
+    bare = Page.from_vb365([dict(id='a'), dict(id='b')], '/v5/JobSessions/s/LogItems')
+    assert ([item['id'] for item in bare.items], bare.total, bare.next_link) == (['a', 'b'], 2, None)
+    envelope = vb365_page(['a'], next_link='/v6/JobSessions?offset=1&limit=1', total='3')
+    assert (envelope.total, envelope.next_link) == (3, '/v6/JobSessions?offset=1&limit=1')
+
+
+def test_offset_paging_follows_next_links_then_stops_on_a_page_without_one():
+    listing = run_offset([vb365_page(['a', 'b'], next_link='/next-1')], 2,
+                         follow_pages=[vb365_page(['c', 'd'], next_link='/next-2'), vb365_page(['e'])])
+    assert listing.ids == ['a', 'b', 'c', 'd', 'e']
+    assert listing.asked == [dict(jobId='j', offset=0, limit=2), '/next-1', '/next-2']
+
+
+def test_offset_paging_without_links_pages_by_offset_until_a_short_page():
+    listing = run_offset([vb365_page(['a', 'b']), vb365_page(['c', 'd']), vb365_page([])], 2)
+    assert listing.ids == ['a', 'b', 'c', 'd']
+    assert [params['offset'] for params in listing.asked] == [0, 2, 4]
+
+
+def test_a_limit_stops_paging_and_says_more_exist():
+    listing = run_offset([vb365_page(['a', 'b'], next_link='/next', total=9)], 2, limit=2)
+    assert listing.ids == ['a', 'b'] and len(listing.asked) == 1
+    assert 'more than 2 sessions exist' in listing.warnings[0]
