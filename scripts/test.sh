@@ -9,6 +9,8 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 eval "$(scripts/setup.sh)" || { echo "test: set-up failed" >&2; exit 1; }
+# Logs (CI) read better without colour codes.
+[ -t 1 ] || export NO_COLOR=1 PY_COLORS=0
 
 results=()
 run_part() {
