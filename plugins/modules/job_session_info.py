@@ -250,15 +250,13 @@ def select(sessions, statuses, start, end, limit, warn):
     return chosen
 
 
-def read_sessions(client, params, now, warn):
+def read_sessions(client, params, statuses, start, end, warn):
     """(sessions, message) as the options ask."""
     if params['session_id']:
         raw = client.session(params['session_id'])
         if raw is None:
             return [], 'no session %s on the server' % params['session_id']
         return [normalize_session(raw)], None
-    statuses = check_statuses(params['status'])
-    start, end = time_window(params, now, 'start_time', 'end_time')
     job_id = params['job_id']
     if params['job_name']:
         job_id = client.job_id_named(params['job_name'], params['page_size'])
@@ -288,11 +286,11 @@ def main():
         check_range('limit', params['limit'], 1, 1000000)
         check_range('log_items_limit', params['log_items_limit'], 1, 1000000)
         # Options are checked before any request, so a typo costs no login.
-        check_statuses(params['status'])
-        time_window(params, now, 'start_time', 'end_time')
+        statuses = check_statuses(params['status'])
+        start, end = time_window(params, now, 'start_time', 'end_time')
         client = module.connect()
         try:
-            sessions, message = read_sessions(client, params, now, module.warn)
+            sessions, message = read_sessions(client, params, statuses, start, end, module.warn)
             if params['include_log_items']:
                 for session in sessions:
                     session['log_items'] = client.log_items(session['id'], params['page_size'],
