@@ -59,24 +59,15 @@ def query_window(params, now, finish_default=None):
 
 
 class AvePointClient:
-    """GET requests to one Graph API root with a bearer token, renewed once if the API refuses it."""
+    """GET requests to one Graph API root with the run's token, read as pages of jobs."""
 
-    def __init__(self, http, api_url, token, warn):
-        self._http = http
+    def __init__(self, api_url, token, warn):
         self._api_url = api_url
         self._token = token
         self._warn = warn
 
     def get_page(self, path, params):
-        url = self._api_url + path
-        response = self._http.request('GET', url, params=params, headers=self._token.headers())
-        if response.status_code == 401 and self._token.renew():
-            response = self._http.request('GET', url, params=params, headers=self._token.headers())
-        if response.status_code == 401:
-            raise_for_status(response, AuthenticationError, hint=(
-                'The API refused the token given in access_token (expired, or issued for another scope?)'
-                if self._token.given else
-                'The API refused a fresh token for client_id %s, scope %s' % (self._token.client_id, self._token.scope)))
+        response = self._token.get(self._api_url + path, params)
         if response.status_code == 403:
             raise_for_status(response, AuthenticationError, hint=(
                 'The token lacks permission for %s: the app registration of client_id %s needs the scope %s'
@@ -168,4 +159,4 @@ class AvePointJobModule(BackupOpsModule):
             http, token_url, params['client_id'], params['scope'] or self.api.scope,
             client_secret=params['client_secret'], certificate=None if params['access_token'] else self._certificate(),
             access_token=params['access_token'] or None, on_token=self.no_log_values.add)
-        return AvePointClient(http, api_url, token, self.warn)
+        return AvePointClient(api_url, token, self.warn)

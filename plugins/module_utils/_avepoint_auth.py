@@ -100,6 +100,10 @@ class ClientCredentialsToken(BearerToken):
         self._client_secret = client_secret
         self._certificate = certificate
 
+    @property
+    def holder(self):
+        return 'client_id %s, scope %s' % (self.client_id, self.scope)
+
     def _obtain(self):
         form = dict(grant_type='client_credentials', client_id=self.client_id, scope=self.scope)
         if self._certificate is not None:

@@ -56,6 +56,23 @@ class BearerToken:
         self._obtain()
         return True
 
+    def get(self, url, params=None):
+        """GET with the token. After a 401 the token is renewed once and the request repeated; a 401 that
+        persists becomes an AuthenticationError saying whose token was refused. Other statuses are the caller's."""
+        response = self._http.request('GET', url, params=params, headers=self.headers())
+        if response.status_code == 401 and self.renew():
+            response = self._http.request('GET', url, params=params, headers=self.headers())
+        if response.status_code == 401:
+            raise_for_status(response, AuthenticationError, hint=(
+                'The API refused the token given in access_token (expired, or not valid for this API?)'
+                if self._given else 'The API refused a fresh token of %s' % self.holder))
+        return response
+
+    @property
+    def holder(self):
+        """Whose token this is, for messages: never a secret."""
+        raise NotImplementedError
+
     def _obtain(self):
         raise NotImplementedError
 

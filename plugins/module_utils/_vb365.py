@@ -70,6 +70,10 @@ class PasswordToken(BearerToken):
         self._password = password
         self._version = version
 
+    @property
+    def holder(self):
+        return 'user %s' % self.username
+
     def _grant(self, **form):
         # v7 and v8 want an antiforgery token with every call unless the client opts out; v5 and v6 know no such field.
         if _version_at_least(self._version, 'v7'):
@@ -135,28 +139,17 @@ def session_time(session):
 class VB365Client:
     """GET requests to one VB365 REST API version, with the routes each version has."""
 
-    def __init__(self, http, base_url, version, token, warn):
-        self._http = http
+    def __init__(self, base_url, version, token, warn):
         self._base_url = base_url
         self.version = version
         self._token = token
         self._warn = warn
 
-    def _get(self, url, params=None):
-        response = self._http.request('GET', url, params=params, headers=self._token.headers())
-        if response.status_code == 401 and self._token.renew():
-            response = self._http.request('GET', url, params=params, headers=self._token.headers())
-        if response.status_code == 401:
-            raise_for_status(response, AuthenticationError, hint=(
-                'The API refused the token given in access_token (expired?)' if self._token.given else
-                'The API refused a fresh token of user %s' % self._token.username))
-        return response
-
     def _url(self, path):
         return '%s/%s%s' % (self._base_url, self.version, path)
 
     def _page(self, url, params=None):
-        return Page.from_vb365(json_body(self._get(url, params)), urlsplit(url).path, self._warn)
+        return Page.from_vb365(json_body(self._token.get(url, params)), urlsplit(url).path, self._warn)
 
     def _follow(self, href):
         """A page's next link, resolved against the API's URL; never sent to another scheme, host or port."""
@@ -179,7 +172,7 @@ class VB365Client:
         if _version_at_least(self.version, 'v8'):
             jobs = self.list_all('/Jobs', {}, page_size, 'jobs')
         else:
-            jobs = json_body(self._get(self._url('/Jobs')))
+            jobs = json_body(self._token.get(self._url('/Jobs')))
             if not isinstance(jobs, list):
                 jobs = Page.from_vb365(jobs, '/%s/Jobs' % self.version, self._warn).items
         matches = [job for job in jobs if str(job.get('name', '')).lower() == name.lower()]
@@ -195,7 +188,7 @@ class VB365Client:
 
     def session(self, session_id):
         """One session, or None when the server does not know it."""
-        response = self._get(self._url('/JobSessions/%s' % session_id))
+        response = self._token.get(self._url('/JobSessions/%s' % session_id))
         if response.status_code == 404:
             return None
         body = json_body(response)
@@ -269,4 +262,4 @@ class VB365Module(BackupOpsModule):
         http = self.http_client(base_url)
         token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
                               access_token=params['access_token'] or None, on_token=self.no_log_values.add)
-        return VB365Client(http, base_url, params['api_version'], token, self.warn)
+        return VB365Client(base_url, params['api_version'], token, self.warn)
