@@ -98,6 +98,15 @@ options:
         means fewer requests. AvePoint documents no maximum; 100 is the largest this collection relies on.
     type: int
     default: 100
+  limit:
+    description:
+      - Return at most this many jobs, the newest (by start time) first. Without it every job of the
+        window is returned.
+      - The order of AvePoint's listings is not documented. Paging stops at the limit only while the
+        pages have come newest first; otherwise every page is read and the newest are chosen. Either way
+        the module warns when jobs were left out.
+      - Leave it unset for a backup gate, which should see every job of its window.
+    type: int
 notes:
   - The modules read every page of the listing and never truncate silently. Jobs that appear on two
     pages (new jobs shift the pages during a listing) are returned once; if the API lists fewer jobs

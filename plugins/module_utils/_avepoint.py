@@ -27,8 +27,8 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import json_b
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, summarize
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env, time_window
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Page
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time, parse_timestamp
 
 MAX_PAGE_SIZE = 100
 
@@ -48,6 +48,7 @@ AVEPOINT_ARGUMENT_SPEC = dict(
     timeout=dict(type='int', default=30, fallback=from_env('AVEPOINT_TIMEOUT')),
     retries=dict(type='int', default=3, fallback=from_env('AVEPOINT_RETRIES')),
     page_size=dict(type='int', default=MAX_PAGE_SIZE),
+    limit=dict(type='int'),
 )
 
 
@@ -58,13 +59,18 @@ def query_window(params, now, finish_default=None):
                 finishTime=format_query_time(finish or finish_default, round_up=True))
 
 
+def _started(job):
+    return parse_timestamp(job.get('startTime')) if isinstance(job, dict) else None
+
+
 class AvePointClient:
     """GET requests to one Graph API root with the run's token, read as pages of jobs."""
 
-    def __init__(self, api_url, token, warn):
+    def __init__(self, api_url, token, warn, max_concurrency=1):
         self._api_url = api_url
         self._token = token
         self._warn = warn
+        self._max_concurrency = max_concurrency
 
     def get_page(self, path, params):
         response = self._token.get(self._api_url + path, params)
@@ -74,10 +80,13 @@ class AvePointClient:
                 % (path, self._token.client_id or '(given token)', self._token.scope)))
         return Page.from_avepoint(json_body(response), path, self._warn)
 
-    def list_jobs(self, api, query, page_size):
-        """Every job of the query, each once, and the API's total where it gives one."""
-        collector = Collector('jobId', self._warn)
-        api.paging(lambda params: self.get_page(api.path, params), query, page_size, collector)
+    def list_jobs(self, api, query, page_size, limit=None):
+        """Every job of the query, each once (or the newest ``limit``), and the API's total where it gives one."""
+        collector = Collector('jobId', self._warn, limit=limit, time_of=_started)
+        fetcher = Fetcher(lambda params: self.get_page(api.path, params), self._max_concurrency)
+        # The token is obtained before any page is, so concurrent pages share it.
+        self._token.headers()
+        api.paging(fetcher, query, page_size, collector)
         return collector.finish(), collector.total
 
 
@@ -96,7 +105,7 @@ class AvePointJobModule(BackupOpsModule):
         try:
             query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
             client = self._connect()
-            records, total = client.list_jobs(self.api, query, self.params['page_size'])
+            records, total = client.list_jobs(self.api, query, self.params['page_size'], self.params['limit'])
         except BackupOpsError as error:
             self.fail_on(error)
         jobs = [normalize_record(record, self.api.codes, self.api.outcomes, TIME_FIELDS, self.api.aliases)
@@ -154,9 +163,10 @@ class AvePointJobModule(BackupOpsModule):
         api_url, token_url = self._endpoints()
         self._check_credentials()
         check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
+        check_range('limit', params['limit'], 1, 10000000)
         http = self.http_client(api_url)
         token = ClientCredentialsToken(
             http, token_url, params['client_id'], params['scope'] or self.api.scope,
             client_secret=params['client_secret'], certificate=None if params['access_token'] else self._certificate(),
             access_token=params['access_token'] or None, on_token=self.no_log_values.add)
-        return AvePointClient(api_url, token, self.warn)
+        return AvePointClient(api_url, token, self.warn, params['max_concurrency'])

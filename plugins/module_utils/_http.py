@@ -144,7 +144,7 @@ class HttpClient:
     """A ``requests.Session`` with the collection's timeouts, TLS and retry policy."""
 
     def __init__(self, timeout, retries, validate_certs=True, ca_path=None, warn=None,
-                 retry_after_cap=RETRY_AFTER_CAP):
+                 retry_after_cap=RETRY_AFTER_CAP, connections=1):
         self.timeout = timeout
         self._warn = warn
         # requests lets REQUESTS_CA_BUNDLE override Session.verify; passing verify per request keeps ca_path in charge.
@@ -156,7 +156,8 @@ class HttpClient:
             status_forcelist=RETRY_STATUSES, allowed_methods=None, respect_retry_after_header=True,
             raise_on_status=False, raise_on_redirect=False,
             on_retry=self._announce_retry, retry_after_cap=retry_after_cap)
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+        # One keep-alive connection per concurrent request, reused for the whole run.
+        adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=max(1, connections))
         self.session = requests.Session()
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)

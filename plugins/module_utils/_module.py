@@ -15,12 +15,18 @@ from ansible_collections.backupops.jobs.plugins.module_utils._errors import Back
 from ansible_collections.backupops.jobs.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range
 
+# Pages in flight at once: enough to hide a long round trip, few enough not to look like a flood to an API.
+DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 16
+# The options of doc fragment backupops.jobs.paging.
+PAGING_ARGUMENT_SPEC = dict(max_concurrency=dict(type='int', default=DEFAULT_CONCURRENCY))
+
 
 class BackupOpsModule(AnsibleModule):
     """An AnsibleModule that only reads, so it supports check mode fully."""
 
     def __init__(self, argument_spec, **kwargs):
-        super().__init__(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
+        super().__init__(argument_spec=dict(argument_spec, **PAGING_ARGUMENT_SPEC), supports_check_mode=True, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 
@@ -35,8 +41,9 @@ class BackupOpsModule(AnsibleModule):
         params = self.params
         check_range('timeout', params['timeout'], 1, 3600)
         check_range('retries', params['retries'], 0, 10)
+        check_range('max_concurrency', params['max_concurrency'], 1, MAX_CONCURRENCY)
         if not params['validate_certs']:
             self.warn('validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path can '
                       'read the credentials and forge the answers' % target)
         return HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
-                          warn=self.warn)
+                          warn=self.warn, connections=params['max_concurrency'])

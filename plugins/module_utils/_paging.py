@@ -7,12 +7,17 @@
 FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
 may change in any release, even a bugfix one. Do not import them from other content.
 
-A strategy is a function ``(fetch, query, page_size, collector)`` that calls ``fetch(params)`` for each
-page it wants and hands every page to the collector (Veeam's also follows links with ``follow(link)``). ``fetch`` returns a ``Page``. The collector keeps
-each record once (pages overlap when jobs arrive during a listing), knows when the API's total is
-reached, and warns when a listing ends short of it: nothing is ever dropped without a word.
+A strategy is a function ``(fetcher, query, page_size, collector)``. It asks the ``Fetcher`` for the pages
+it wants - one at a time, or, once the first page tells how many there are, many at once with at most
+``max_concurrency`` requests in flight - and hands every page, in the server's order, to the collector.
+The collector keeps each record once (pages overlap when jobs arrive during a listing), knows when the
+API's total or the caller's limit is reached, and warns when a listing ends short of the total: nothing
+is ever dropped without a word.
 """
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from urllib.parse import unquote
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
@@ -81,13 +86,74 @@ class Page:
                    next_link if isinstance(next_link, str) and next_link.strip() else None)
 
 
-class Collector:
-    """Every record once, in the order the API sent them."""
+def _not_newer(moment, previous):
+    return moment is None or previous is None or moment <= previous
 
-    def __init__(self, id_key, warn, noun='jobs', limit=None):
+
+def _newest_first_key(time_of):
+    def key(record):
+        moment = time_of(record)
+        # Records without a time go last; the sort is stable, so equal ones keep the API's order.
+        return (moment is None, -moment.timestamp() if moment is not None else 0)
+    return key
+
+
+class Fetcher:
+    """Pages for the strategies: ``one(params)``, ``many(params_list)`` in order, and ``follow(link)``."""
+
+    def __init__(self, fetch, max_concurrency=1, follow=None):
+        self._fetch = fetch
+        self._follow = follow
+        self.max_concurrency = max_concurrency
+
+    @property
+    def concurrent(self):
+        return self.max_concurrency > 1
+
+    def one(self, params):
+        return self._fetch(params)
+
+    def follow(self, link):
+        return self._follow(link)
+
+    def many(self, params_list):
+        """The pages of ``params_list`` in its order, fetched up to ``max_concurrency`` at a time.
+
+        Requests run at most ``max_concurrency`` ahead of the page being read, so a caller that stops
+        early (limit reached, error) leaves few requests behind, and those not yet started are cancelled.
+        """
+        params_list = iter(params_list)
+        if not self.concurrent:
+            for params in params_list:
+                yield self._fetch(params)
+            return
+        pool = ThreadPoolExecutor(max_workers=self.max_concurrency)
+        in_flight = deque(pool.submit(self._fetch, params) for params in islice(params_list, self.max_concurrency))
+        try:
+            while in_flight:
+                page = in_flight.popleft().result()
+                in_flight.extend(pool.submit(self._fetch, params) for params in islice(params_list, 1))
+                yield page
+        finally:
+            for future in in_flight:
+                future.cancel()
+            pool.shutdown(wait=True)
+
+
+class Collector:
+    """Every record once, in the order the API sent them.
+
+    With a ``limit``, the newest ``limit`` records by ``time_of(record)``: paging stops at the limit only
+    while the API has listed newest first, since the order is not documented; otherwise every page is read
+    and the newest are chosen.
+    """
+
+    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None):
         self.records = []
         self._noun = noun
         self._limit = limit
+        self._time_of = time_of
+        self._newest_first = True
         self.total = None
         self.pages = 0
         self._id_key = id_key
@@ -106,13 +172,20 @@ class Collector:
                 if key in self._seen:
                     continue
                 self._seen.add(key)
+            if self._time_of is not None and self.records and self._newest_first:
+                self._newest_first = _not_newer(self._time_of(record), self._time_of(self.records[-1]))
             self.records.append(record)
             new += 1
         return new
 
+    def take(self, page):
+        """Add a page; True when the listing is over: complete, an empty page, or a page with nothing new."""
+        new = self.add(page)
+        return self.complete or not page.items or self.stalled(page, new)
+
     @property
     def complete(self):
-        if self._limit is not None and len(self.records) >= self._limit:
+        if self._limit is not None and len(self.records) >= self._limit and self._newest_first:
             return True
         return self.total is not None and len(self.records) >= self.total
 
@@ -127,7 +200,10 @@ class Collector:
         """The records; a warning where the API listed fewer than its total, or the limit cut the list."""
         if self._limit is not None and len(self.records) >= self._limit:
             if len(self.records) > self._limit or self.total is None or self.total > self._limit:
-                self._warn('more than %d %s exist; the first %d are returned' % (self._limit, self._noun, self._limit))
+                self._warn('more than %d %s exist; the %s %d are returned (limit)'
+                           % (self._limit, self._noun, 'first' if self._time_of is None else 'newest', self._limit))
+            if self._time_of is not None and not self._newest_first:
+                self.records.sort(key=_newest_first_key(self._time_of))
             return self.records[:self._limit]
         if self.total is not None and len(self.records) < self.total:
             self._warn('the API reported %d %s in total but listed %d; the list may be incomplete'
@@ -135,60 +211,93 @@ class Collector:
         return self.records
 
 
+def _last_page_number(first, total, page_size):
+    return first + max(0, (total + page_size - 1) // page_size - 1)
+
+
 def page_index_paging(first_index):
     """Dynamics (pageIndex from 1) and Google (from 0): page after page until the total or a short page.
 
-    A short page ends the listing only when the API gives no nextLink with it; an API that caps the page
-    size below what was asked would otherwise look finished after its first page.
+    Where the first page gives the total (Dynamics), the other pages are fetched concurrently. A short
+    page ends the listing only when the API gives no nextLink with it; an API that caps the page size
+    below what was asked would otherwise look finished after its first page.
     """
-    def paging(fetch, query, page_size, collector):
+    def paging(fetcher, query, page_size, collector):
+        def params(index):
+            return dict(query, pageIndex=index, pageSize=page_size)
+
         index = first_index
-        while True:
-            page = fetch(dict(query, pageIndex=index, pageSize=page_size))
-            new = collector.add(page)
-            if collector.complete or not page.items or collector.stalled(page, new):
-                return
-            if len(page.items) < page_size and (collector.total is not None or not page.next_link):
-                return
+        page = fetcher.one(params(index))
+        if collector.take(page):
+            return
+        if collector.total is not None:
+            last = _last_page_number(first_index, collector.total, page_size)
+            for page in fetcher.many(params(number) for number in range(index + 1, last + 1)):
+                index += 1
+                if collector.take(page) or len(page.items) < page_size:
+                    return
+        # Jobs that arrived during the listing push older ones past the last page the total promised.
+        while len(page.items) >= page_size or (collector.total is None and page.next_link):
             index += 1
+            page = fetcher.one(params(index))
+            if collector.take(page):
+                return
     return paging
 
 
-def offset_paging(fetch, query, page_size, collector, follow):
-    """Veeam: offset + limit, following each page's ``next`` link (``follow(link)``) while there is one.
-
-    Without a link, a full page is followed by the next offset; a short page or an empty one ends the
-    listing. A bare list (v5 log items) is the whole listing.
+def offset_paging(fetcher, query, page_size, collector):
+    """Veeam: offset + limit. With a total (v5 to v7) and concurrency, the other pages are fetched by
+    offset; otherwise each page's ``next`` link is followed while there is one, else the next offset after
+    a full page. A short page or an empty one ends the listing; a bare list (v5 log items) is all of it.
     """
     offset = 0
-    page = fetch(dict(query, offset=offset, limit=page_size))
-    while True:
-        new = collector.add(page)
+    page = fetcher.one(dict(query, offset=offset, limit=page_size))
+    if collector.take(page):
+        return
+    offset += len(page.items)
+    if collector.total is not None and fetcher.concurrent and len(page.items) >= page_size:
+        offsets = range(offset, collector.total, page_size)
+        for page in fetcher.many(dict(query, offset=start, limit=page_size) for start in offsets):
+            offset += len(page.items)
+            if collector.take(page) or len(page.items) < page_size:
+                return
+    while page.next_link or len(page.items) >= page_size:
+        page = fetcher.follow(page.next_link) if page.next_link else fetcher.one(
+            dict(query, offset=offset, limit=page_size))
+        if collector.take(page):
+            return
         offset += len(page.items)
-        if collector.complete or not page.items or collector.stalled(page, new):
-            return
-        if page.next_link:
-            page = follow(page.next_link)
-        elif len(page.items) >= page_size:
-            page = fetch(dict(query, offset=offset, limit=page_size))
-        else:
-            return
 
 
-def skip_token_paging(fetch, query, page_size, collector):
-    """IaaS + PaaS: each page's nextLink is the skip token of the next one; pageNumber is the fallback.
+def skip_token_paging(fetcher, query, page_size, collector):
+    """IaaS + PaaS: with a total, pages by pageNumber (0-based), the others concurrently; without one,
+    each page's nextLink is the skip token of the next page, fetched one after the other.
 
     The token arrives percent-encoded; it is decoded once here because requests encodes it again.
     """
-    params = dict(query, pageNumber=0, pageSize=page_size)
+    def numbered(number):
+        return dict(query, pageNumber=number, pageSize=page_size)
+
+    page = fetcher.one(numbered(0))
+    if collector.take(page):
+        return
+    if collector.total is not None and fetcher.concurrent:
+        last = _last_page_number(0, collector.total, page_size)
+        for page in fetcher.many(numbered(number) for number in range(1, last + 1)):
+            if collector.take(page) or len(page.items) < page_size:
+                return
+        while len(page.items) >= page_size:
+            page = fetcher.one(numbered(collector.pages))
+            if collector.take(page):
+                return
+        return
     while True:
-        page = fetch(params)
-        new = collector.add(page)
-        if collector.complete or not page.items or collector.stalled(page, new):
-            return
         if page.next_link:
             params = dict(query, pageSize=page_size, skiptoken=unquote(page.next_link))
         elif collector.total is not None and len(page.items) >= page_size:
-            params = dict(query, pageNumber=collector.pages, pageSize=page_size)
+            params = numbered(collector.pages)
         else:
+            return
+        page = fetcher.one(params)
+        if collector.take(page):
             return

@@ -10,8 +10,11 @@ may change in any release, even a bugfix one. Do not import them from other cont
 A token is obtained on first use, obtained again shortly before it expires and once after the API
 refuses it (401), unless the user gave it (``access_token``), in which case there is nothing to renew.
 Every token and refresh token obtained is passed to ``on_token`` so the module keeps it out of all output.
+Pages may be fetched from several threads at once: a lock makes sure that a token refused by several of
+them is renewed once, not once per thread.
 """
 
+import threading
 import time
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, UnexpectedResponseError
@@ -33,6 +36,7 @@ class BearerToken:
         self._refresh_at = None
         self._on_token = on_token
         self.refresh_token = None
+        self._lock = threading.Lock()
 
     @property
     def given(self):
@@ -45,22 +49,28 @@ class BearerToken:
         return not self._given and self._token is not None
 
     def headers(self):
-        if not self._given and (self._token is None or time.time() >= self._refresh_at):
-            self._obtain()
-        return {'Authorization': 'Bearer %s' % self._token}
+        with self._lock:
+            if not self._given and (self._token is None or time.time() >= self._refresh_at):
+                self._obtain()
+            return {'Authorization': 'Bearer %s' % self._token}
 
-    def renew(self):
-        """After a 401: obtain a new token once; False when the token was given and cannot be renewed."""
+    def renew(self, refused_headers):
+        """After a 401: obtain a new token once; False when the token was given and cannot be renewed.
+
+        A token another thread has already replaced is not renewed again."""
         if self._given:
             return False
-        self._obtain()
+        with self._lock:
+            if refused_headers == {'Authorization': 'Bearer %s' % self._token}:
+                self._obtain()
         return True
 
     def get(self, url, params=None):
         """GET with the token. After a 401 the token is renewed once and the request repeated; a 401 that
         persists becomes an AuthenticationError saying whose token was refused. Other statuses are the caller's."""
-        response = self._http.request('GET', url, params=params, headers=self.headers())
-        if response.status_code == 401 and self.renew():
+        headers = self.headers()
+        response = self._http.request('GET', url, params=params, headers=headers)
+        if response.status_code == 401 and self.renew(headers):
             response = self._http.request('GET', url, params=params, headers=self.headers())
         if response.status_code == 401:
             raise_for_status(response, AuthenticationError, hint=(

@@ -28,7 +28,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import json_b
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Page, offset_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, offset_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
     format_query_time,
     format_timestamp,
@@ -139,11 +139,12 @@ def session_time(session):
 class VB365Client:
     """GET requests to one VB365 REST API version, with the routes each version has."""
 
-    def __init__(self, base_url, version, token, warn):
+    def __init__(self, base_url, version, token, warn, max_concurrency=1):
         self._base_url = base_url
         self.version = version
         self._token = token
         self._warn = warn
+        self._max_concurrency = max_concurrency
 
     def _url(self, path):
         return '%s/%s%s' % (self._base_url, self.version, path)
@@ -164,7 +165,10 @@ class VB365Client:
     def list_all(self, path, query, page_size, noun, limit=None):
         collector = Collector('id', self._warn, noun=noun, limit=limit)
         url = self._url(path)
-        offset_paging(lambda params: self._page(url, params), query, page_size, collector, self._follow)
+        # The token is obtained before any page is, so concurrent pages share it.
+        self._token.headers()
+        offset_paging(Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow),
+                      query, page_size, collector)
         return collector.finish()
 
     def job_id_named(self, name, page_size):
@@ -262,4 +266,4 @@ class VB365Module(BackupOpsModule):
         http = self.http_client(base_url)
         token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
                               access_token=params['access_token'] or None, on_token=self.no_log_values.add)
-        return VB365Client(base_url, params['api_version'], token, self.warn)
+        return VB365Client(base_url, params['api_version'], token, self.warn, params['max_concurrency'])

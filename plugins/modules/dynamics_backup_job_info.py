@@ -58,6 +58,7 @@ seealso:
     link: https://learn.avepoint.com/docs/services-and-features/d365/d365.html
 extends_documentation_fragment:
   - backupops.jobs.avepoint
+  - backupops.jobs.paging
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 '''

@@ -39,6 +39,7 @@ options:
 extends_documentation_fragment:
   - backupops.jobs.time_window
   - backupops.jobs.avepoint
+  - backupops.jobs.paging
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 notes:

@@ -68,6 +68,7 @@ options:
     type: int
 extends_documentation_fragment:
   - backupops.jobs.vb365
+  - backupops.jobs.paging
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_vb365
 notes:

@@ -76,6 +76,7 @@ def parse_args(argv):
                         help='AvePoint tenants as name=shape[:jobs],... with shapes %s; the first one also gets '
                              'the certificate and narrow-scope apps' % ', '.join(SHAPES))
     parser.add_argument('--vb365-shape', choices=sorted(SHAPES), default='fresh')
+    parser.add_argument('--vb365-jobs', type=int, help='sessions per VB365 job (of three); default --jobs')
     parser.add_argument('--seed', default='backupops')
     parser.add_argument('--interval-hours', type=float, default=2.0, help='hours between seeded jobs')
     parser.add_argument('--latency-ms', type=float, default=0.0, help='delay added to every API request')
@@ -100,7 +101,7 @@ def build_state(args, certificates):
         if name != first:
             clients.append(Client(credentials['client_id'], name, AVEPOINT_SCOPES, secret=credentials['client_secret']))
         described[name] = dict(shape=shape, jobs_per_api=count or args.jobs, **credentials)
-    vb365 = new_server(build_vb365(args.seed, args.jobs, now, args.interval_hours, args.vb365_shape),
+    vb365 = new_server(build_vb365(args.seed, args.vb365_jobs or args.jobs, now, args.interval_hours, args.vb365_shape),
                        {VB365_USER['username']: VB365_USER['password']})
     state = State(tenants, clients, vb365, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0)
     return state, described

@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 
 from emulator.avepoint import register as register_avepoint
 from emulator.vb365 import register as register_vb365
@@ -44,6 +44,26 @@ class State:
         self.requests = []
         self.faults = []
         self.lock = threading.Lock()
+        self._selections = {}
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    def selection(self, key, compute):
+        """The records a query selects, computed once per query: a listing of 100,000 jobs asks for the
+        same selection once per page, and filtering it every time would make the emulator the bottleneck."""
+        with self.lock:
+            chosen = self._selections.get(key)
+        if chosen is None:
+            chosen = compute()
+            with self.lock:
+                if len(self._selections) > 256:
+                    self._selections.clear()
+                self._selections[key] = chosen
+        return chosen
+
+    def forget_selections(self):
+        with self.lock:
+            self._selections.clear()
 
     def record(self):
         entry = dict(method=request.method, path=request.path, query=request.args.to_dict(flat=False),
@@ -113,6 +133,10 @@ def create_app(state):
         if request.path.startswith(CONTROL_PREFIX):
             return None
         state.record()
+        with state.lock:
+            state.in_flight += 1
+            state.most_in_flight = max(state.most_in_flight, state.in_flight)
+        g.counted = True
         if state.latency:
             time.sleep(state.latency)
         fault = state.take_fault(request.path)
@@ -126,6 +150,12 @@ def create_app(state):
         if body is None:
             return jsonify(message='injected fault %s' % fault['status']), fault['status'], headers
         return body, fault['status'], dict(headers, **{'Content-Type': fault.get('content_type', 'text/html')})
+
+    @app.teardown_request
+    def count_out(_error):
+        if g.pop('counted', False):
+            with state.lock:
+                state.in_flight -= 1
 
     @app.post('/connect/token')
     def token():
@@ -172,6 +202,19 @@ def create_app(state):
                 fault['remaining'] = fault.pop('count', 1)
                 state.faults.append(fault)
             return jsonify(state.faults)
+
+    @app.route(CONTROL_PREFIX + 'concurrency', methods=['GET', 'DELETE'])
+    def concurrency():
+        """The most API requests in progress at once since the last DELETE."""
+        with state.lock:
+            if request.method == 'DELETE':
+                state.most_in_flight = state.in_flight
+            return jsonify(most_in_flight=state.most_in_flight)
+
+    @app.put(CONTROL_PREFIX + 'latency')
+    def latency():
+        state.latency = float(request.get_json()['ms']) / 1000.0
+        return jsonify(ms=state.latency * 1000.0)
 
     @app.get(CONTROL_PREFIX + 'jobs/<tenant>/<api>')
     def ground_truth(tenant, api):

@@ -67,8 +67,13 @@ def _skip_token(offset):
     return quote(base64.b64encode(raw.encode()).decode(), safe='')
 
 
+PAGING_ARGS = ('pageindex', 'pagenumber', 'pagesize', 'skiptoken')
+
+
 def _jobs_of(state, token, api):
-    return state.tenants[token['tenant']][api]
+    """The tenant's jobs, and a key for the selection a query makes of them (its filters, not its page)."""
+    filters = tuple(sorted((key, value) for key, value in _args().items() if key not in PAGING_ARGS))
+    return state.tenants[token['tenant']][api], (token['tenant'], api, filters)
 
 
 def register(app, state):
@@ -80,7 +85,8 @@ def register(app, state):
                 if refusal is not None:
                     return refusal
                 try:
-                    return handler(_args(), _jobs_of(state, token, api))
+                    jobs, key = _jobs_of(state, token, api)
+                    return handler(_args(), lambda select: state.selection(key, lambda: [job for job in jobs if select(job)]))
                 except BadRequest as problem:
                     return error_shape(str(problem))
             view.__name__ = handler.__name__
@@ -96,7 +102,7 @@ def register(app, state):
 
     @app.get('/dynamicsbackup/jobs')
     @endpoint('dynamics.readwrite.all', 'dynamics', plain_error)
-    def dynamics(args, jobs):
+    def dynamics(args, selection):
         page_index = _int(args, 'pageIndex', 1, low=1)
         page_size = _int(args, 'pageSize', 10, low=1, high=MAX_PAGE_SIZE)
         job_type = _int(args, 'type')
@@ -105,10 +111,10 @@ def register(app, state):
         start, finish = _time(args, 'startTime', True), _time(args, 'finishTime', True)
         status = _int(args, 'status')
         organization = args.get('organizationid')
-        selected = [job for job in jobs
-                    if (job_type == 0 or job['type'] == job_type) and (status is None or job['status'] == status)
-                    and (not organization or job['organizationId'] == organization.lower())
-                    and _started_within(job, start, finish)]
+        selected = selection(lambda job: (job_type == 0 or job['type'] == job_type)
+                             and (status is None or job['status'] == status)
+                             and (not organization or job['organizationId'] == organization.lower())
+                             and _started_within(job, start, finish))
         first = (page_index - 1) * page_size
         page = selected[first:first + page_size]
         next_link = None
@@ -121,7 +127,7 @@ def register(app, state):
 
     @app.get('/backup/vm/jobs')
     @endpoint('platformbackup.readwrite.all', 'vm', vm_error)
-    def vm(args, jobs):
+    def vm(args, selection):
         page_size = _int(args, 'pageSize', 10, low=1, high=MAX_PAGE_SIZE)
         skiptoken = args.get('skiptoken')
         if skiptoken:
@@ -136,11 +142,10 @@ def register(app, state):
         start, finish = _time(args, 'startTime'), _time(args, 'finishTime')
         service_type, job_type = _int(args, 'serviceType'), _int(args, 'jobType')
         text = (args.get('searchtext') or '').lower()
-        selected = [job for job in jobs
-                    if (service_type is None or job['_serviceType'] == service_type)
-                    and (job_type is None or job['jobType'] == job_type)
-                    and (not text or text in job['jobId'].lower() or text in job['comments'].lower())
-                    and _started_within(job, start, finish)]
+        selected = selection(lambda job: (service_type is None or job['_serviceType'] == service_type)
+                             and (job_type is None or job['jobType'] == job_type)
+                             and (not text or text in job['jobId'].lower() or text in job['comments'].lower())
+                             and _started_within(job, start, finish))
         page = selected[offset:offset + page_size]
         next_link = None
         if offset + page_size < len(selected):
@@ -149,17 +154,17 @@ def register(app, state):
 
     @app.get('/backup/google/admin/jobs')
     @endpoint('gsuite.graph.read.all', 'google', plain_error)
-    def google(args, jobs):
+    def google(args, selection):
         page_index = _int(args, 'pageIndex', 0, low=0)
         page_size = _int(args, 'pageSize', 100, low=1, high=MAX_PAGE_SIZE)
         data_source = _int(args, 'dataSource', 1)
         app_type, job_type = _int(args, 'appType'), _int(args, 'jobType')
         status = _int(args, 'jobStatus', _int(args, 'status'))
         start, finish = _time(args, 'startTime'), _time(args, 'finishTime')
-        selected = [job for job in jobs
-                    if job['dataSource'] == data_source and (app_type is None or job['appType'] == app_type)
-                    and (job_type is None or job['jobType'] == job_type)
-                    and (status is None or job['status'] == status) and _started_within(job, start, finish)]
+        selected = selection(lambda job: job['dataSource'] == data_source
+                             and (app_type is None or job['appType'] == app_type)
+                             and (job_type is None or job['jobType'] == job_type)
+                             and (status is None or job['status'] == status) and _started_within(job, start, finish))
         first = page_index * page_size
         page = selected[first:first + page_size]
         more = first + page_size < len(selected)

@@ -71,6 +71,16 @@ class EmulatorProcess:
     def clear(self):
         self._control('DELETE', 'requests')
         self._control('DELETE', 'faults')
+        self._control('DELETE', 'concurrency')
+        self.set_latency(0)
+
+    def set_latency(self, ms):
+        """Delay every API request by ``ms`` milliseconds from now on."""
+        return self._control('PUT', 'latency', json=dict(ms=ms))
+
+    def most_in_flight(self):
+        """The most API requests the emulator was answering at once since the last clear()."""
+        return self._control('GET', 'concurrency')['most_in_flight']
 
     def fault(self, path, status, count=1, **details):
         """Answer the next ``count`` requests to ``path`` (a prefix) with ``status``."""

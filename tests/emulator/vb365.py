@@ -194,6 +194,10 @@ def register(app, state):
         return jsonify([shape_job(version, job) for job in server['jobs']])
 
     def select_sessions(version, job_id):
+        filters = tuple(sorted((key, value) for key, value in request.args.items() if key not in ('offset', 'limit')))
+        return state.selection(('vb365', version, job_id, filters), lambda: filter_sessions(version, job_id))
+
+    def filter_sessions(version, job_id):
         sessions = server['sessions']
         if job_id is not None:
             sessions = [session for session in sessions if session['jobId'] == job_id]

@@ -1,10 +1,15 @@
+import random
+import threading
+import time
 from collections import namedtuple
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import ApiResponseError, UnexpectedResponseError
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import (
     Collector,
+    Fetcher,
     Page,
     offset_paging,
     page_index_paging,
@@ -35,7 +40,7 @@ def run(paging, pages, page_size, query=None):
     api = FakeApi(pages)
     warnings = []
     collector = Collector('jobId', warnings.append)
-    paging(api.fetch, query or {}, page_size, collector)
+    paging(Fetcher(api.fetch), query or {}, page_size, collector)
     return Listing([job['jobId'] for job in collector.finish()], api.asked, warnings)
 
 
@@ -137,7 +142,7 @@ def vb365_page(ids, next_link=None, total=None):
 def run_offset(pages, page_size, follow_pages=(), limit=None):
     api, followed, warnings = FakeApi(pages), FakeApi(follow_pages), []
     collector = Collector('id', warnings.append, noun='sessions', limit=limit)
-    offset_paging(api.fetch, dict(jobId='j'), page_size, collector, followed.fetch)
+    offset_paging(Fetcher(api.fetch, follow=followed.fetch), dict(jobId='j'), page_size, collector)
     return Listing([record['id'] for record in collector.finish()], api.asked + followed.asked, warnings)
 
 
@@ -165,3 +170,85 @@ def test_a_limit_stops_paging_and_says_more_exist():
     listing = run_offset([vb365_page(['a', 'b'], next_link='/next', total=9)], 2, limit=2)
     assert listing.ids == ['a', 'b'] and len(listing.asked) == 1
     assert 'more than 2 sessions exist' in listing.warnings[0]
+
+
+class RandomAccessApi:
+    """A listing any page of which can be asked for, answering after a random delay, counting how many
+    requests are in flight at once."""
+
+    def __init__(self, count, first_index=1, fail_at=None, times=None):
+        self.records = [dict(jobId=number, id=number, startTime=(times or {}).get(number)) for number in range(count)]
+        self.first_index = first_index
+        self.fail_at = fail_at
+        self.asked = []
+        self.in_flight = self.most_in_flight = 0
+        self._lock = threading.Lock()
+
+    def _start(self, params):
+        if 'offset' in params:
+            return params['offset'], params['limit']
+        size = params['pageSize']
+        return (params.get('pageIndex', params.get('pageNumber', 0)) - self.first_index) * size, size
+
+    def fetch(self, params):
+        with self._lock:
+            self.asked.append(params)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            time.sleep(random.uniform(0.0, 0.01))
+            start, size = self._start(params)
+            if start == self.fail_at:
+                raise ApiResponseError('HTTP 500 on purpose', status=500, path='/jobs')
+            return Page(self.records[start:start + size], len(self.records))
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+@pytest.mark.parametrize('paging, first_index', [(page_index_paging(1), 1), (skip_token_paging, 0), (offset_paging, 0)])
+def test_concurrent_pages_keep_the_servers_order_and_stay_within_the_bound(paging, first_index):
+    api, warnings = RandomAccessApi(1003, first_index), []
+    collector = Collector('jobId', warnings.append)
+    paging(Fetcher(api.fetch, max_concurrency=4), {}, 10, collector)
+    assert [job['jobId'] for job in collector.finish()] == list(range(1003)) and warnings == []
+    assert len(api.asked) == 101
+    assert 1 < api.most_in_flight <= 4
+
+
+def test_a_failing_page_ends_a_concurrent_listing_without_reading_the_rest():
+    api = RandomAccessApi(1000, fail_at=100)
+    with pytest.raises(ApiResponseError):
+        page_index_paging(1)(Fetcher(api.fetch, max_concurrency=4), {}, 10, Collector('jobId', None))
+    assert len(api.asked) <= 11 + 4
+
+
+def test_a_limit_stops_a_newest_first_listing_early():
+    newest_first = dict((number, datetime(2026, 11, 24, tzinfo=timezone.utc) - timedelta(hours=number))
+                        for number in range(500))
+    api, warnings = RandomAccessApi(500, times=newest_first), []
+    collector = Collector('jobId', warnings.append, limit=25, time_of=lambda job: job['startTime'])
+    page_index_paging(1)(Fetcher(api.fetch, max_concurrency=4), {}, 10, collector)
+    assert [job['jobId'] for job in collector.finish()] == list(range(25))
+    assert len(api.asked) <= 3 + 4 and 'the newest 25 are returned' in warnings[0]
+
+
+def test_a_limit_on_a_listing_in_another_order_reads_every_page_and_keeps_the_newest():
+    oldest_first = dict((number, datetime(2026, 11, 24, tzinfo=timezone.utc) + timedelta(hours=number))
+                        for number in range(95))
+    api, warnings = RandomAccessApi(95, times=oldest_first), []
+    collector = Collector('jobId', warnings.append, limit=3, time_of=lambda job: job['startTime'])
+    page_index_paging(1)(Fetcher(api.fetch, max_concurrency=4), {}, 10, collector)
+    assert [job['jobId'] for job in collector.finish()] == [94, 93, 92] and len(api.asked) == 10
+
+
+def test_one_page_at_a_time_follows_the_vm_skip_tokens_even_with_a_total():
+    pages = [Page(jobs(1, 2), 3, next_link='t%3D'), Page(jobs(3), 3)]
+    ids, asked, _warnings = run(skip_token_paging, pages, 2)
+    assert ids == [1, 2, 3] and asked[1]['skiptoken'] == 't='
+
+
+def test_concurrent_vm_paging_asks_by_page_number_not_by_token():
+    api = FakeApi([Page(jobs(1, 2), 3, next_link='t%3D'), Page(jobs(3), 3)])
+    skip_token_paging(Fetcher(api.fetch, max_concurrency=4), {}, 2, Collector('jobId', None))
+    assert [params.get('pageNumber') for params in api.asked] == [0, 1]
