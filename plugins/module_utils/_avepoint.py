@@ -60,7 +60,7 @@ def query_window(params, now, finish_default=None):
 
 
 def _started(job):
-    return parse_timestamp(job.get('startTime')) if isinstance(job, dict) else None
+    return parse_timestamp(job.get('start_time'))
 
 
 class AvePointClient:
@@ -81,8 +81,10 @@ class AvePointClient:
         return Page.from_avepoint(json_body(response), path, self._warn)
 
     def list_jobs(self, api, query, page_size, limit=None):
-        """Every job of the query, each once (or the newest ``limit``), and the API's total where it gives one."""
-        collector = Collector('jobId', self._warn, limit=limit, time_of=_started)
+        """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it
+        gives one."""
+        collector = Collector('jobId', self._warn, limit=limit, time_of=_started, shape=lambda raw: normalize_record(
+            raw, api.codes, api.outcomes, TIME_FIELDS, api.aliases))
         fetcher = Fetcher(lambda params: self.get_page(api.path, params), self._max_concurrency)
         # The token is obtained before any page is, so concurrent pages share it.
         self._token.headers()
@@ -105,11 +107,9 @@ class AvePointJobModule(BackupOpsModule):
         try:
             query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
             client = self._connect()
-            records, total = client.list_jobs(self.api, query, self.params['page_size'], self.params['limit'])
+            jobs, total = client.list_jobs(self.api, query, self.params['page_size'], self.params['limit'])
         except BackupOpsError as error:
             self.fail_on(error)
-        jobs = [normalize_record(record, self.api.codes, self.api.outcomes, TIME_FIELDS, self.api.aliases)
-                for record in records]
         result = dict(changed=False, jobs=jobs, summary=summarize(jobs, now, warn=self.warn))
         if self.api.reports_total:
             result['total_count'] = total

@@ -141,15 +141,17 @@ class Fetcher:
 
 
 class Collector:
-    """Every record once, in the order the API sent them.
+    """Every record once, in the order the API sent them, each passed through ``shape`` as its page arrives
+    (so the raw pages are not all held at once, and shaping overlaps the requests still in flight).
 
     With a ``limit``, the newest ``limit`` records by ``time_of(record)``: paging stops at the limit only
     while the API has listed newest first, since the order is not documented; otherwise every page is read
     and the newest are chosen.
     """
 
-    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None):
+    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None):
         self.records = []
+        self._shape = shape
         self._noun = noun
         self._limit = limit
         self._time_of = time_of
@@ -172,6 +174,8 @@ class Collector:
                 if key in self._seen:
                     continue
                 self._seen.add(key)
+            if self._shape is not None:
+                record = self._shape(record)
             if self._time_of is not None and self.records and self._newest_first:
                 self._newest_first = _not_newer(self._time_of(record), self._time_of(self.records[-1]))
             self.records.append(record)

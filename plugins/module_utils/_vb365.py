@@ -15,8 +15,6 @@ unknown status strings are passed through, as real servers send values the schem
 import re
 from urllib.parse import urljoin, urlsplit
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, OutcomeMap
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
     AuthenticationError,
@@ -26,7 +24,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, raise_for_status
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
-from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, offset_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
@@ -114,7 +112,7 @@ def normalize_session(raw):
 
 def normalize_log_item(raw):
     """One shape for every version: v5 to v7 write "[Success] text" as title, v8 writes type and message."""
-    item = camel_dict_to_snake_dict(raw) if isinstance(raw, dict) else {}
+    item = snake_dict(raw) if isinstance(raw, dict) else {}
     title = item.get('title')
     status, message = item.get('type'), item.get('message')
     if isinstance(title, str):
@@ -162,8 +160,8 @@ class VB365Client:
                 % (urlsplit(url).scheme, urlsplit(url).netloc, self._base_url), path=urlsplit(url).path)
         return self._page(url)
 
-    def list_all(self, path, query, page_size, noun, limit=None):
-        collector = Collector('id', self._warn, noun=noun, limit=limit)
+    def list_all(self, path, query, page_size, noun, limit=None, shape=None):
+        collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape)
         url = self._url(path)
         # The token is obtained before any page is, so concurrent pages share it.
         self._token.headers()
@@ -202,7 +200,7 @@ class VB365Client:
         return body
 
     def sessions(self, job_id, statuses, start, end, page_size):
-        """Sessions of a job or of all jobs, with every filter this version supports sent to the server."""
+        """Sessions of a job or of all jobs, normalised, with every filter this version supports sent to the server."""
         query = {}
         if job_id and not _version_at_least(self.version, 'v7'):
             path = '/Jobs/%s/JobSessions' % job_id
@@ -216,11 +214,11 @@ class VB365Client:
         if self.version == 'v8' and len(statuses) == 1 and statuses[0] in V8_STATUS_FILTER:
             query['status'] = V8_STATUS_FILTER[statuses[0]]
         query = dict((key, value) for key, value in query.items() if value is not None)
-        return self.list_all(path, query, page_size, 'sessions')
+        return self.list_all(path, query, page_size, 'sessions', shape=normalize_session)
 
     def log_items(self, session_id, page_size, limit):
         path = '/JobSessions/%s/LogItems' % session_id
-        return [normalize_log_item(item) for item in self.list_all(path, {}, page_size, 'log items', limit=limit)]
+        return self.list_all(path, {}, page_size, 'log items', limit=limit, shape=normalize_log_item)
 
     def logout(self):
         self._token.logout(self._warn)

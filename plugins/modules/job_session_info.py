@@ -218,6 +218,7 @@ msg:
 '''
 
 from datetime import datetime, timezone
+from operator import itemgetter
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
@@ -233,7 +234,8 @@ from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import (
 def select(sessions, statuses, start, end, limit, warn):
     """The sessions that match, newest first, at most ``limit`` of them."""
     wanted = set(status.lower() for status in statuses)
-    chosen = []
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    timed = []
     for session in sessions:
         moment = session_time(session)
         if wanted and str(session.get('status')).lower() not in wanted:
@@ -242,9 +244,9 @@ def select(sessions, statuses, start, end, limit, warn):
             continue
         if (start is not None and moment < start) or (end is not None and moment > end):
             continue
-        chosen.append(session)
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
-    chosen.sort(key=lambda session: session_time(session) or oldest, reverse=True)
+        timed.append((moment or oldest, session))
+    timed.sort(key=itemgetter(0), reverse=True)
+    chosen = [session for _moment, session in timed]
     if limit is not None and len(chosen) > limit:
         warn('%d sessions matched; the newest %d are returned (limit)' % (len(chosen), limit))
         chosen = chosen[:limit]
@@ -261,8 +263,7 @@ def read_sessions(client, params, statuses, start, end, warn):
     job_id = params['job_id']
     if params['job_name']:
         job_id = client.job_id_named(params['job_name'], params['page_size'])
-    raw_sessions = client.sessions(job_id, statuses, start, end, params['page_size'])
-    sessions = [normalize_session(raw) for raw in raw_sessions]
+    sessions = client.sessions(job_id, statuses, start, end, params['page_size'])
     return select(sessions, statuses, start, end, params['limit'], warn), None
 
 

@@ -1,0 +1,222 @@
+#!/usr/bin/env python
+"""Benchmark: each module through ansible-playbook, against the uri loop a user would write without the
+collection, and against the lower bound the network allows.
+
+    make bench                                    # N = 10,000 and 100,000 jobs, 20 ms round trip
+    scripts/bench.py --jobs 10000 --runs 5        # (with the environment of scripts/setup.sh)
+
+For every N it starts the emulator with N jobs per AvePoint API and N sessions on the VB365 server, and
+an injected latency on every request. Per API it prints a table:
+
+  module      the collection's module via ansible-playbook (max_concurrency 4, the largest page size);
+  uri loop    ansible.builtin.uri: a token, the first page, then a loop over the other pages, same page
+              size (run only up to --uri-max-jobs, since it takes minutes beyond);
+  lower bound module start (ansible-playbook with one ansible.builtin.ping) + one token request +
+              ceil(pages / concurrency) round trips, where concurrency is 1 for listings that only
+              allow one page after the other (Google Workspace, VB365 v8).
+
+Columns: median wall time of --runs runs, API requests made (the emulator's count), peak resident
+memory of the module process (the largest process the interpreter wrapper saw), and the module's
+ratios to the uri loop and to the lower bound. It prints figures; it asserts nothing.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
+
+from emulator.control import EmulatorProcess  # noqa: E402  (tests/ is put on the path just above)
+
+AVEPOINT_PAGE, VB365_PAGE, CONCURRENCY = 100, 10000, 4
+VB365_VERSION = 'v7'  # the newest version whose pages carry a total, so offsets can be fetched concurrently
+APIS = {
+    'dynamics': dict(module='backupops.jobs.dynamics_backup_job_info', path='/dynamicsbackup/jobs',
+                     args=dict(job_type='all'), query=dict(type=0), page_param='pageIndex', first=1, step=1,
+                     concurrent=True),
+    'vm': dict(module='backupops.jobs.vm_backup_job_info', path='/backup/vm/jobs', args={}, query={},
+               page_param='pageNumber', first=0, step=1, concurrent=True),
+    'google': dict(module='backupops.jobs.google_backup_job_info', path='/backup/google/admin/jobs', args={},
+                   query={}, page_param='pageIndex', first=0, step=1, concurrent=False),
+    'vb365': dict(module='backupops.jobs.job_session_info', path='/%s/JobSessions' % VB365_VERSION, args={},
+                  query={}, page_param='offset', first=0, step=VB365_PAGE, concurrent=True),
+}
+MODULE_PLAYBOOK = '''---
+- name: List every job with the collection's module
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: List the jobs
+      %(module)s: %(args)s
+      register: listing
+    - name: Count the jobs
+      ansible.builtin.debug:
+        msg: "listed={{ listing.%(items)s | length }}"
+'''
+PING_PLAYBOOK = '''---
+- name: Start one module
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Ping
+      ansible.builtin.ping:
+'''
+# Runs the module's interpreter as a child and records the child's peak resident memory.
+RSS_WRAPPER = '''#!%(python)s
+import resource, subprocess, sys
+code = subprocess.call([%(python)r] + sys.argv[1:])
+with open(%(out)r, 'a') as handle:
+    handle.write('%%d\\n' %% resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(code)
+'''
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--jobs', type=int, action='append', help='N; repeat for several (default 10000 and 100000)')
+    parser.add_argument('--latency-ms', type=float, default=20.0)
+    parser.add_argument('--runs', type=int, default=3, help='runs per measurement; the median is shown')
+    parser.add_argument('--uri-max-jobs', type=int, default=10000, help='largest N the uri loop is run for')
+    parser.add_argument('--apis', default=','.join(APIS), help='comma-separated subset of %s' % ', '.join(APIS))
+    parser.add_argument('--out', default=os.path.join(ROOT, '.build', 'bench'))
+    return parser.parse_args()
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.work = args.out
+        os.makedirs(self.work, exist_ok=True)
+        self.rss_file = os.path.join(self.work, 'rss.txt')
+        self.wrapper = os.path.join(self.work, 'python-rss')
+        with open(self.wrapper, 'w') as handle:
+            handle.write(RSS_WRAPPER % dict(python=sys.executable, out=self.rss_file))
+        os.chmod(self.wrapper, 0o755)
+        self.ping = self._write('ping.yml', PING_PLAYBOOK)
+
+    def _write(self, name, text):
+        path = os.path.join(self.work, name)
+        with open(path, 'w') as handle:
+            handle.write(text)
+        return path
+
+    def playbook(self, path, extra_vars):
+        """Wall seconds of one ansible-playbook run, and the peak memory (MB) of the modules it ran."""
+        if os.path.exists(self.rss_file):
+            os.remove(self.rss_file)
+        vars_file = self._write('vars.json', json.dumps(dict(extra_vars, ansible_python_interpreter=self.wrapper)))
+        started = time.monotonic()
+        run = subprocess.run(['ansible-playbook', path, '-e', '@' + vars_file], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, cwd=self.work)
+        wall = time.monotonic() - started
+        if run.returncode != 0:
+            sys.exit('bench: %s failed:\n%s' % (os.path.basename(path), run.stdout[-3000:]))
+        listed = [line for line in run.stdout.splitlines() if 'listed=' in line]
+        with open(self.rss_file) as handle:
+            peak_kb = max(int(line) for line in handle if line.strip())
+        return wall, peak_kb / 1024.0, int(listed[-1].split('listed=')[1].strip(' "')) if listed else None
+
+    def measure(self, emulator, path, extra_vars):
+        walls, peaks, listed = [], [], None
+        for _ in range(self.args.runs):
+            emulator.clear()
+            emulator.set_latency(self.args.latency_ms)
+            wall, peak, listed = self.playbook(path, extra_vars)
+            walls.append(wall)
+            peaks.append(peak)
+        return dict(wall=statistics.median(walls), peak=max(peaks), requests=len(emulator.requests()), listed=listed)
+
+
+def connection(emulator, api):
+    if api == 'vb365':
+        return dict(emulator.vb365_connection(VB365_VERSION), page_size=VB365_PAGE, start_time='60d')
+    return dict(emulator.avepoint_connection(), page_size=AVEPOINT_PAGE, start_time='60d')
+
+
+def uri_vars(emulator, api, spec, known_total):
+    if api == 'vb365':
+        server = emulator.info['vb365']
+        token = dict(token_url='%s/%s/token' % (server['url'], VB365_VERSION), ca_path=server['certificate'],
+                     token_form=dict(grant_type='password', username=server['username'], password=server['password'],
+                                     disable_antiforgery_token='true'))
+        base, query, items, size = server['url'], dict(limit=VB365_PAGE), 'results', VB365_PAGE
+    else:
+        client = emulator.info['clients']['secret']
+        token = dict(token_url=emulator.info['token_url'], ca_path=emulator.info['ca_path'],
+                     token_form=dict(grant_type='client_credentials', scope=spec['module'] and scope_of(api),
+                                     **client))
+        query = dict(spec['query'], pageSize=AVEPOINT_PAGE, startTime='2000-01-01T00:00:00Z',
+                     finishTime='2100-01-01T00:00:00Z')
+        base, items, size = emulator.url, 'jobs', AVEPOINT_PAGE
+    return dict(token, list_url=base + spec['path'], query=query, page_param=spec['page_param'],
+                first_value=spec['first'], step=spec['step'], page_size=size, items_key=items,
+                total_key='totalCount', known_total=known_total)
+
+
+def scope_of(api):
+    return {'dynamics': 'dynamics.readwrite.all', 'vm': 'platformbackup.readwrite.all',
+            'google': 'gsuite.graph.read.all'}[api]
+
+
+def ratio(value, reference):
+    return '%.1fx' % (value / reference) if reference else '-'
+
+
+def main():
+    args = parse_args()
+    if not shutil.which('ansible-playbook'):
+        sys.exit('bench: ansible-playbook is not on PATH; run it as make bench, or after eval "$(scripts/setup.sh)"')
+    bench = Bench(args)
+    apis = [api for api in args.apis.split(',') if api]
+    report = ['# backupops.jobs benchmark: %d ms round trip, max_concurrency %d, page sizes %d (AvePoint) and %d '
+              '(VB365 %s); median of %d runs' % (args.latency_ms, CONCURRENCY, AVEPOINT_PAGE, VB365_PAGE,
+                                                 VB365_VERSION, args.runs)]
+    for count in args.jobs or [10000, 100000]:
+        state = os.path.join(bench.work, 'emulator-%d' % count)
+        options = ['--jobs', count, '--vb365-jobs', math.ceil(count / 3.0), '--interval-hours', 720.0 / count]
+        print('bench: starting the emulator with %d jobs per API ...' % count, flush=True)
+        with EmulatorProcess(state, *options).start(wait=120.0) as emulator:
+            emulator.set_latency(args.latency_ms)
+            start = bench.measure(emulator, bench.ping, {})['wall']
+            for api in apis:
+                spec = APIS[api]
+                print('bench: %s, N=%d ...' % (api, count), flush=True)
+                items = 'sessions' if api == 'vb365' else 'jobs'
+                module_args = dict(connection(emulator, api), max_concurrency=CONCURRENCY, **spec['args'])
+                playbook = bench._write('%s.yml' % api, MODULE_PLAYBOOK % dict(
+                    module=spec['module'], items=items, args=json.dumps(module_args)))
+                module = bench.measure(emulator, playbook, {})
+                page_size = VB365_PAGE if api == 'vb365' else AVEPOINT_PAGE
+                pages = max(1, math.ceil(module['listed'] / float(page_size)))
+                rounds = math.ceil(pages / float(CONCURRENCY)) if spec['concurrent'] else pages
+                bound = start + (1 + rounds) * args.latency_ms / 1000.0
+                uri = None
+                if count <= args.uri_max_jobs:
+                    uri = bench.measure(emulator, os.path.join(ROOT, 'tests', 'bench', 'uri_loop.yml'),
+                                        uri_vars(emulator, api, spec, module['listed']))
+                report += table(api, count, module, uri, bound, pages)
+    print('\n'.join(report))
+    with open(os.path.join(bench.work, 'results.md'), 'w') as handle:
+        handle.write('\n'.join(report) + '\n')
+
+
+def table(api, count, module, uri, bound, pages):
+    lines = ['', '%s, N = %d (%d listed, %d pages)' % (api, count, module['listed'], pages),
+             '| run | wall s | requests | peak MB | module vs this |', '|---|---:|---:|---:|---:|',
+             '| module | %.2f | %d | %.0f | |' % (module['wall'], module['requests'], module['peak'])]
+    if uri is not None:
+        lines.append('| uri loop | %.2f | %d | | %s faster |' % (uri['wall'], uri['requests'],
+                                                                   ratio(uri['wall'], module['wall'])))
+    lines.append('| lower bound | %.2f | | | %s of it |' % (bound, ratio(module['wall'], bound)))
+    return lines
+
+
+if __name__ == '__main__':
+    main()
