@@ -3,6 +3,7 @@
 import base64
 import json
 import secrets
+import socket
 import threading
 import time
 from email.utils import formatdate
@@ -11,7 +12,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from flask import Flask, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 
 from emulator.avepoint import register as register_avepoint
 from emulator.vb365 import register as register_vb365
@@ -47,6 +48,7 @@ class State:
         self._selections = {}
         self.in_flight = 0
         self.most_in_flight = 0
+        self.issued = set()
 
     def selection(self, key, compute):
         """The records a query selects, computed once per query: a listing of 100,000 jobs asks for the
@@ -76,6 +78,9 @@ class State:
         with self.lock:
             for fault in self.faults:
                 if path.startswith(fault['path']) and fault['remaining'] > 0:
+                    if fault.get('after', 0) > 0:
+                        fault['after'] -= 1
+                        continue
                     fault['remaining'] -= 1
                     return dict(fault)
         return None
@@ -83,6 +88,7 @@ class State:
     def issue_token(self, client, scopes):
         token = 'emu-at-' + secrets.token_urlsafe(24)
         with self.lock:
+            self.issued.add(token)
             self.tokens[token] = dict(client_id=client.client_id, tenant=client.tenant, scopes=scopes,
                                       expires=time.time() + self.token_lifetime)
         return token
@@ -122,6 +128,30 @@ def _check_assertion(state, assertion, token_url):
     return client, None
 
 
+def change_records(state, fault):
+    """Jobs that arrive (copies of the first, new ids, put first) or vanish (the first ones) mid-listing."""
+    records = state.vb365['sessions'] if fault['tenant'] == 'vb365' else state.tenants[fault['tenant']][fault['api']]
+    key = 'id' if fault['tenant'] == 'vb365' else 'jobId'
+    with state.lock:
+        for number in range(fault.get('arrive', 0)):
+            records.insert(0, dict(records[0], **{key: '%s-arrived-%d-%d' % (records[0][key], number,
+                                                                             int(time.time() * 1000))}))
+        del records[:fault.get('vanish', 0)]
+    state.forget_selections()
+
+
+def broken_response():
+    """Headers promising a long JSON body, the first bytes of it, then the connection cut."""
+    sock = request.environ.get('werkzeug.socket')
+
+    def body():
+        yield b'{"totalCount": 240, "jobs": [{"jobId": "'
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+        yield b'never sent'
+    return Response(body(), status=200, headers={'Content-Type': 'application/json', 'Content-Length': '100000'})
+
+
 def create_app(state):
     app = Flask('backupops_emulator')
     app.config['JSON_SORT_KEYS'] = False
@@ -141,6 +171,18 @@ def create_app(state):
             time.sleep(state.latency)
         fault = state.take_fault(request.path)
         if fault is None:
+            return None
+        if fault.get('delay'):
+            time.sleep(fault['delay'])
+        if fault.get('expire_tokens'):
+            with state.lock:
+                for record in state.tokens.values():
+                    record['expires'] = 0
+        if fault.get('arrive') or fault.get('vanish'):
+            change_records(state, fault)
+        if fault.get('reset'):
+            return broken_response()
+        if not fault.get('status'):
             return None
         headers = {}
         if fault.get('retry_after') is not None:
@@ -215,6 +257,12 @@ def create_app(state):
     def latency():
         state.latency = float(request.get_json()['ms']) / 1000.0
         return jsonify(ms=state.latency * 1000.0)
+
+    @app.get(CONTROL_PREFIX + 'tokens')
+    def issued_tokens():
+        """Every access and refresh token issued so far: what a leak check looks for."""
+        with state.lock:
+            return jsonify(sorted(state.issued))
 
     @app.get(CONTROL_PREFIX + 'jobs/<tenant>/<api>')
     def ground_truth(tenant, api):

@@ -82,9 +82,16 @@ class EmulatorProcess:
         """The most API requests the emulator was answering at once since the last clear()."""
         return self._control('GET', 'concurrency')['most_in_flight']
 
-    def fault(self, path, status, count=1, **details):
-        """Answer the next ``count`` requests to ``path`` (a prefix) with ``status``."""
+    def fault(self, path, status=None, count=1, **details):
+        """Disturb the next ``count`` requests to ``path`` (a prefix), after letting ``after`` of them through:
+        answer with ``status`` (and ``body``, ``retry_after``), or ``delay`` seconds first, ``reset`` the
+        connection mid-body, ``expire_tokens``, or make jobs ``arrive`` or ``vanish`` (of ``tenant`` and
+        ``api``) and then answer normally."""
         return self._control('POST', 'faults', json=dict(path=path, status=status, count=count, **details))
+
+    def issued_tokens(self):
+        """Every access and refresh token the emulator has issued."""
+        return self._control('GET', 'tokens')
 
     def expire_tokens(self):
         return self._control('POST', 'tokens/expire')

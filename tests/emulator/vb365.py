@@ -149,6 +149,7 @@ def register(app, state):
         access, refresh = 'emu-vb-at-' + secrets.token_urlsafe(24), 'emu-vb-rt-' + secrets.token_urlsafe(24)
         now = time.time()
         with state.lock:
+            state.issued.update((access, refresh))
             state.tokens[access] = dict(kind='vb365', user=user, expires=now + state.token_lifetime,
                                         antiforgery=at_least(version, 'v7') and not antiforgery_disabled)
             server['refresh_tokens'][refresh] = user
