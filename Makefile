@@ -1,11 +1,17 @@
 # The two commands of the README, and the parts of the test run.
-.PHONY: demo test setup pytest molecule lint sanity clean
+.PHONY: demo test bench reliability setup pytest molecule lint sanity clean
 
 demo:  ## the main job: recent backup jobs of all sources, against the embedded emulator
 	scripts/demo.sh
 
 test:  ## every test: pytest, molecule, ansible-lint, ansible-test sanity
 	scripts/test.sh
+
+bench:  ## benchmark: modules vs an ansible.builtin.uri loop vs the lower bound, 20 ms latency, 10k and 100k jobs
+	eval "$$(scripts/setup.sh)" && python scripts/bench.py
+
+reliability:  ## fault matrix, bad-input matrix and secrets sweep against the emulator, with figures
+	eval "$$(scripts/setup.sh)" && python scripts/reliability.py
 
 setup:
 	scripts/setup.sh >/dev/null

@@ -3,21 +3,58 @@ module in-process or through ansible-playbook and ansible."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 from emulator.control import EmulatorProcess
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# scripts/reliability.py sets this: every module run and every secrets check is written to it as a line of JSON.
+RELIABILITY_LOG = os.environ.get('BACKUPOPS_RELIABILITY_LOG')
+SHARED = {}
+
+
+def pytest_configure(config):
+    for marker, meaning in (('fault', 'an injected API fault (make reliability counts these)'),
+                            ('bad_input', 'a bad option value (make reliability counts these)'),
+                            ('secrets', 'a search of all output for secrets (make reliability counts these)')):
+        config.addinivalue_line('markers', '%s: %s' % (marker, meaning))
+
+
+def record_for_reliability(test, **fields):
+    if RELIABILITY_LOG:
+        with open(RELIABILITY_LOG, 'a') as handle:
+            handle.write(json.dumps(dict(fields, test=test)) + '\n')
+
+
+def has_traceback(text):
+    return 'Traceback (most recent call last)' in text
+
+
+def pytest_sessionstart(session):
+    """One emulator per test process, started before any test: ansible-test units runs each test in a forked
+    child, which inherits it from here instead of starting one of its own."""
+    if not hasattr(session.config, 'workerinput') and session.config.getoption('numprocesses', None):
+        return  # the pytest-xdist controller runs no tests
+    # A short token lifetime would make every test renew; the expiry tests expire tokens on demand instead.
+    SHARED['emulator'] = EmulatorProcess(tempfile.mkdtemp(prefix='backupops-emulator-'), '--jobs', 240).start()
+    SHARED['owner'] = os.getpid()
+
+
+def pytest_sessionfinish(session):
+    if SHARED.get('owner') == os.getpid():
+        running = SHARED.pop('emulator')
+        running.stop()
+        shutil.rmtree(running.state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope='session')
-def emulator(tmp_path_factory):
-    # A short token lifetime would make every test renew; the expiry tests expire tokens on demand instead.
-    with EmulatorProcess(tmp_path_factory.mktemp('emulator'), '--jobs', 240) as running:
-        yield running
+def emulator():
+    return SHARED['emulator']
 
 
 @pytest.fixture
@@ -43,7 +80,7 @@ class ModuleResult(dict):
 
 
 @pytest.fixture
-def run_module(capsys, monkeypatch):
+def run_module(capsys, monkeypatch, request):
     """Run a module's main() in this process with the given arguments and return its JSON result."""
     from ansible.module_utils.testing import patch_module_args
 
@@ -63,7 +100,10 @@ def run_module(capsys, monkeypatch):
             with pytest.raises(SystemExit):
                 module.main()
         out = capsys.readouterr().out
-        return ModuleResult(json.loads(out))
+        result = ModuleResult(json.loads(out))
+        record_for_reliability(request.node.nodeid, failed=result.failed,
+                               traceback=has_traceback(out) or 'exception' in result)
+        return result
     return run
 
 
@@ -79,12 +119,15 @@ def ansible_env(extra=None):
 
 
 @pytest.fixture
-def ansible_run():
+def ansible_run(request):
     """Run ansible or ansible-playbook with the collection on its path; returns the CompletedProcess."""
     bin_dir = os.path.dirname(sys.executable)
 
     def run(command, *args, env=None, cwd=None):
-        return subprocess.run([os.path.join(bin_dir, command)] + [str(arg) for arg in args],
+        done = subprocess.run([os.path.join(bin_dir, command)] + [str(arg) for arg in args],
                               env=ansible_env(env), cwd=cwd or COLLECTION_ROOT, capture_output=True, text=True,
                               timeout=300, check=False)
+        record_for_reliability(request.node.nodeid, failed=done.returncode != 0,
+                               traceback=has_traceback(done.stdout + done.stderr))
+        return done
     return run

@@ -87,11 +87,19 @@ options:
   retries:
     description:
       - How many times to retry a request after a connection error or an HTTP 429, 500, 502, 503 or 504,
-        from 0 to 10, with exponential back-off and jitter. A C(Retry-After) header is honoured up to
-        60 seconds. Each retry is reported as a warning.
+        from 0 to 10, with exponential back-off and jitter. A C(Retry-After) header is honoured.
+        Each retry is reported as a warning.
       - If not set, the environment variable E(AVEPOINT_RETRIES) is used.
     type: int
     default: 3
+  retry_max_wait:
+    description:
+      - The most seconds one request may spend waiting between its retries, from 0 to 3600. A wait
+        that would pass it - a long C(Retry-After) from a throttling API included - ends the retries at
+        once with the last answer, and a warning says so; the task then fails with the API's status.
+      - If not set, the environment variable E(AVEPOINT_RETRY_MAX_WAIT) is used.
+    type: int
+    default: 120
   page_size:
     description:
       - Jobs asked for per request, from 1 to 100. Every page is read whatever the size; a larger page

@@ -59,10 +59,18 @@ options:
   retries:
     description:
       - How many times to retry a request after a connection error or an HTTP 429, 500, 502, 503 or 504,
-        from 0 to 10, with exponential back-off and jitter, honouring C(Retry-After) up to 60 seconds.
+        from 0 to 10, with exponential back-off and jitter, honouring C(Retry-After) within O(retry_max_wait).
       - If not set, the environment variable E(VB365_RETRIES) is used.
     type: int
     default: 3
+  retry_max_wait:
+    description:
+      - The most seconds one request may spend waiting between its retries, from 0 to 3600. A wait
+        that would pass it - a long C(Retry-After) from a throttling API included - ends the retries at
+        once with the last answer, and a warning says so; the task then fails with the API's status.
+      - If not set, the environment variable E(VB365_RETRY_MAX_WAIT) is used.
+    type: int
+    default: 120
   page_size:
     description:
       - Records asked for per request (the API's C(limit)), from 1 to 10000, the API's maximum.

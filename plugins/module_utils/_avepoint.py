@@ -23,7 +23,12 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth impo
     ClientCredentialsToken,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, raise_for_status
+from ansible_collections.backupops.jobs.plugins.module_utils._http import (
+    DEFAULT_MAX_WAIT,
+    json_body,
+    raise_for_status,
+    refuse_foreign_link,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, summarize
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env, time_window
@@ -47,6 +52,7 @@ AVEPOINT_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path', fallback=from_env('AVEPOINT_CA_PATH')),
     timeout=dict(type='int', default=30, fallback=from_env('AVEPOINT_TIMEOUT')),
     retries=dict(type='int', default=3, fallback=from_env('AVEPOINT_RETRIES')),
+    retry_max_wait=dict(type='int', default=DEFAULT_MAX_WAIT, fallback=from_env('AVEPOINT_RETRY_MAX_WAIT')),
     page_size=dict(type='int', default=MAX_PAGE_SIZE),
     limit=dict(type='int'),
 )
@@ -78,7 +84,10 @@ class AvePointClient:
             raise_for_status(response, AuthenticationError, hint=(
                 'The token lacks permission for %s: the app registration of client_id %s needs the scope %s'
                 % (path, self._token.client_id or '(given token)', self._token.scope)))
-        return Page.from_avepoint(json_body(response), path, self._warn)
+        page = Page.from_avepoint(json_body(response), path, self._warn)
+        if page.next_link:
+            refuse_foreign_link(page.next_link, self._api_url, 'api_url')
+        return page
 
     def list_jobs(self, api, query, page_size, limit=None):
         """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it

@@ -9,8 +9,9 @@ may change in any release, even a bugfix one. Do not import them from other cont
 
 Keep-alive through one ``requests.Session``, connect and read timeouts on every request, TLS verified
 by default (``ca_path`` names a CA bundle), and retries with exponential back-off and jitter on
-connection errors and on 429, 500, 502, 503 and 504, honouring ``Retry-After`` up to a cap. urllib3's
-``Retry`` does the retrying; the subclass below only adds a warning per retry, the jitter and the cap.
+connection errors and on 429, 500, 502, 503 and 504, honouring ``Retry-After``, within a total wait per
+request (``retry_max_wait``). urllib3's ``Retry`` does the retrying; the subclass below only adds a
+warning per retry, the jitter and the wait budget.
 """
 
 import json
@@ -28,6 +29,7 @@ try:
     import requests
     import urllib3
     from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import MaxRetryError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
@@ -40,24 +42,27 @@ else:
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 BACKOFF_FACTOR = 0.5
 BACKOFF_MAX = 30.0
-RETRY_AFTER_CAP = 60.0
+DEFAULT_MAX_WAIT = 120
 BODY_QUOTE_LENGTH = 200
 
 
 class _AnnouncingRetry(Retry):
-    """urllib3 Retry that warns before each retry, adds jitter, and caps a server's Retry-After."""
+    """urllib3 Retry that warns before each retry, adds jitter, and keeps the waits of one request within
+    ``max_wait`` seconds: a wait (a server's Retry-After included) that would pass it ends the retries."""
 
     def __init__(self, *args, **kwargs):
         self.on_retry = kwargs.pop('on_retry', None)
-        self.retry_after_cap = kwargs.pop('retry_after_cap', RETRY_AFTER_CAP)
+        self.on_give_up = kwargs.pop('on_give_up', None)
+        self.max_wait = kwargs.pop('max_wait', DEFAULT_MAX_WAIT)
+        self.waited = 0.0
         super().__init__(*args, **kwargs)
         # One draw per retry object, so the delay announced is the delay slept.
         self._jitter = random.uniform(0.0, 0.5)
 
     def new(self, **kw):
         retry = super().new(**kw)
-        retry.on_retry = self.on_retry
-        retry.retry_after_cap = self.retry_after_cap
+        retry.on_retry, retry.on_give_up = self.on_retry, self.on_give_up
+        retry.max_wait, retry.waited = self.max_wait, self.waited
         return retry
 
     def get_backoff_time(self):
@@ -68,30 +73,49 @@ class _AnnouncingRetry(Retry):
         delay = min(BACKOFF_MAX, BACKOFF_FACTOR * (2 ** (attempts - 1)))
         return delay * (1.0 + self._jitter)
 
-    def get_retry_after(self, response):
-        seconds = super().get_retry_after(response)
-        if seconds is None:
-            return None
-        return min(float(seconds), self.retry_after_cap)
-
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        path = urlsplit(url or '').path
+        if response is not None and response.status:
+            cause = 'HTTP %s' % response.status
+            delay = retry.get_retry_after(response)
+        else:
+            cause = type(error).__name__ if error is not None else 'no answer'
+            delay = None
+        if delay is None:
+            delay = retry.get_backoff_time()
+        if retry.waited + delay > self.max_wait:
+            if self.on_give_up is not None:
+                self.on_give_up(method, path, cause, delay, retry.waited, self.max_wait)
+            # What urllib3 raises when the attempts run out: the last answer is returned, or the error raised.
+            raise MaxRetryError(_pool, url, error or ResponseError(cause))
+        retry.waited += delay
         if self.on_retry is not None:
-            if response is not None and response.status:
-                cause = 'HTTP %s' % response.status
-                delay = retry.get_retry_after(response)
-            else:
-                cause = type(error).__name__ if error is not None else 'no answer'
-                delay = None
-            if delay is None:
-                delay = retry.get_backoff_time()
-            self.on_retry(method, urlsplit(url or '').path, cause, len(retry.history), retry.total, delay)
+            self.on_retry(method, path, cause, len(retry.history), retry.total, delay)
         return retry
 
 
 def _attempts(response):
     retries = getattr(getattr(response, 'raw', None), 'retries', None)
     return 1 + len(getattr(retries, 'history', ()) or ())
+
+
+def _timed_out(error):
+    """True when a requests error comes from a timeout, however deep: after retries, urllib3 wraps a read
+    timeout in MaxRetryError and requests reports it as a ConnectionError."""
+    reason = error
+    for _depth in range(8):
+        if isinstance(reason, urllib3.exceptions.NewConnectionError):
+            return False  # urllib3 2 makes it a ConnectTimeoutError, but it is a refusal
+        if isinstance(reason, (TimeoutError, urllib3.exceptions.TimeoutError, requests.exceptions.Timeout)):
+            return True
+        inner = getattr(reason, 'reason', None)
+        if not isinstance(inner, Exception) and getattr(reason, 'args', None) and isinstance(reason.args[0], Exception):
+            inner = reason.args[0]
+        if not isinstance(inner, Exception) or inner is reason:
+            return False
+        reason = inner
+    return False
 
 
 def _innermost_reason(error):
@@ -144,7 +168,7 @@ class HttpClient:
     """A ``requests.Session`` with the collection's timeouts, TLS and retry policy."""
 
     def __init__(self, timeout, retries, validate_certs=True, ca_path=None, warn=None,
-                 retry_after_cap=RETRY_AFTER_CAP, connections=1):
+                 max_wait=DEFAULT_MAX_WAIT, connections=1):
         self.timeout = timeout
         self._warn = warn
         # requests lets REQUESTS_CA_BUNDLE override Session.verify; passing verify per request keeps ca_path in charge.
@@ -155,7 +179,7 @@ class HttpClient:
             total=retries, connect=retries, read=retries, status=retries, other=0, redirect=0,
             status_forcelist=RETRY_STATUSES, allowed_methods=None, respect_retry_after_header=True,
             raise_on_status=False, raise_on_redirect=False,
-            on_retry=self._announce_retry, retry_after_cap=retry_after_cap)
+            on_retry=self._announce_retry, on_give_up=self._announce_give_up, max_wait=max_wait)
         # One keep-alive connection per concurrent request, reused for the whole run.
         adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=max(1, connections))
         self.session = requests.Session()
@@ -166,6 +190,11 @@ class HttpClient:
         if self._warn is not None:
             self._warn('%s %s answered %s; retry %d (%s left) in %.1f s'
                        % (method, path, cause, attempt, remaining, delay))
+
+    def _announce_give_up(self, method, path, cause, delay, waited, max_wait):
+        if self._warn is not None:
+            self._warn('%s %s answered %s; waiting %.1f s more (after %.1f s) would pass retry_max_wait=%s s, so it '
+                       'is not retried' % (method, path, cause, delay, waited, max_wait))
 
     def request(self, method, url, **kwargs):
         """Send one request (retried by policy) and return the response, whatever its status."""
@@ -178,16 +207,39 @@ class HttpClient:
                 'TLS verification of %s failed: %s. Set ca_path to the CA bundle that signed the server '
                 'certificate, or validate_certs: false on a trusted network only.'
                 % (origin, _innermost_reason(error)), url=origin)
-        except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout) as error:
-            raise ApiConnectionError(
-                '%s %s: no answer from %s within timeout=%s s (%s); raise the timeout option if the API is '
-                'slow.' % (method, urlsplit(url).path, origin, self.timeout, _innermost_reason(error)), url=origin)
-        except requests.exceptions.ConnectionError as error:
-            raise ApiConnectionError('%s %s: cannot connect to %s: %s'
-                                     % (method, urlsplit(url).path, origin, _innermost_reason(error)), url=origin)
         except requests.exceptions.RequestException as error:
-            raise ApiConnectionError('%s %s to %s failed: %s'
-                                     % (method, urlsplit(url).path, origin, _innermost_reason(error)), url=origin)
+            raise _no_answer(method, url, self.timeout, error)
+
+
+def _no_answer(method, url, timeout, error):
+    """The ApiConnectionError of a request that got no usable answer: timed out, not connected, or cut off."""
+    parts = urlsplit(url)
+    origin = '%s://%s' % (parts.scheme, parts.netloc)
+    if _timed_out(error):
+        return ApiConnectionError('%s %s: no answer from %s within timeout=%s s (%s); raise the timeout option if '
+                                  'the API is slow.' % (method, parts.path, origin, timeout, _innermost_reason(error)),
+                                  url=origin)
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return ApiConnectionError('%s %s: cannot connect to %s: %s'
+                                  % (method, parts.path, origin, _innermost_reason(error)), url=origin)
+    return ApiConnectionError('%s %s to %s failed: %s' % (method, parts.path, origin, _innermost_reason(error)),
+                              url=origin)
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or '').lower(), parts.port or {'https': 443, 'http': 80}.get(parts.scheme)
+
+
+def refuse_foreign_link(link, base_url, option):
+    """A paging link to another scheme, host or port than ``base_url`` is an error: the token goes nowhere else."""
+    parts = urlsplit(link)
+    # Opaque skip tokens and relative links stay with the API; only a link that names an origin can leave it.
+    if (parts.scheme.lower() in ('http', 'https') or parts.netloc) and _origin(link) != _origin(base_url):
+        raise UnexpectedResponseError(
+            'the API sent a next-page link to %s://%s, which is not the %s option %s; not followed, so the token '
+            'goes nowhere else (if the server names itself by another host name, use that name in %s)'
+            % (parts.scheme, parts.netloc, option, base_url, option), path=parts.path)
 
 
 def raise_for_status(response, error_class=ApiResponseError, hint=''):

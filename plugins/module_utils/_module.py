@@ -9,9 +9,11 @@ FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private
 may change in any release, even a bugfix one. Do not import them from other content.
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range
 
@@ -41,9 +43,13 @@ class BackupOpsModule(AnsibleModule):
         params = self.params
         check_range('timeout', params['timeout'], 1, 3600)
         check_range('retries', params['retries'], 0, 10)
+        check_range('retry_max_wait', params['retry_max_wait'], 0, 3600)
         check_range('max_concurrency', params['max_concurrency'], 1, MAX_CONCURRENCY)
+        if params['ca_path'] and not os.path.isfile(params['ca_path']):
+            raise OptionError('ca_path: %s is not a readable file; give the PEM bundle of the CA certificates to trust'
+                              % params['ca_path'], option='ca_path', value=params['ca_path'])
         if not params['validate_certs']:
             self.warn('validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path can '
                       'read the credentials and forge the answers' % target)
         return HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
-                          warn=self.warn, connections=params['max_concurrency'])
+                          warn=self.warn, max_wait=params['retry_max_wait'], connections=params['max_concurrency'])

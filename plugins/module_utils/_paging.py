@@ -151,6 +151,7 @@ class Collector:
 
     def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None):
         self.records = []
+        self.shrank_from = None
         self._shape = shape
         self._noun = noun
         self._limit = limit
@@ -166,6 +167,8 @@ class Collector:
         """Keep the page's new records; return how many were new."""
         self.pages += 1
         if page.total is not None:
+            if self.total is not None and page.total < self.total:
+                self.shrank_from = self.shrank_from or self.total
             self.total = page.total
         new = 0
         for record in page.items:
@@ -209,6 +212,10 @@ class Collector:
             if self._time_of is not None and not self._newest_first:
                 self.records.sort(key=_newest_first_key(self._time_of))
             return self.records[:self._limit]
+        if self.shrank_from is not None:
+            self._warn('the API reported %d %s in total, then %d during the listing: %s removed meanwhile shift the '
+                       'pages, so some may be missing from the list'
+                       % (self.shrank_from, self._noun, self.total, self._noun))
         if self.total is not None and len(self.records) < self.total:
             self._warn('the API reported %d %s in total but listed %d; the list may be incomplete'
                        % (self.total, self._noun, len(self.records)))

@@ -22,7 +22,12 @@ from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
     OptionError,
     UnexpectedResponseError,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, raise_for_status
+from ansible_collections.backupops.jobs.plugins.module_utils._http import (
+    DEFAULT_MAX_WAIT,
+    json_body,
+    raise_for_status,
+    refuse_foreign_link,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
@@ -52,11 +57,6 @@ TITLE_PREFIX = re.compile(r'^\s*\[([^\]]+)\]\s*(.*)$', re.DOTALL)
 
 def _version_at_least(version, oldest):
     return VERSIONS.index(version) >= VERSIONS.index(oldest)
-
-
-def _origin(url):
-    parts = urlsplit(url)
-    return parts.scheme, (parts.hostname or '').lower(), parts.port or {'https': 443, 'http': 80}.get(parts.scheme)
 
 
 class PasswordToken(BearerToken):
@@ -153,11 +153,7 @@ class VB365Client:
     def _follow(self, href):
         """A page's next link, resolved against the API's URL; never sent to another scheme, host or port."""
         url = urljoin(self._base_url + '/', href)
-        if _origin(url) != _origin(self._base_url):
-            raise UnexpectedResponseError(
-                'the API sent a next link to %s://%s, which is not the url option %s; not followed, so the token '
-                'goes nowhere else (if the server names itself by another host name, use that name in url)'
-                % (urlsplit(url).scheme, urlsplit(url).netloc, self._base_url), path=urlsplit(url).path)
+        refuse_foreign_link(url, self._base_url, 'url')
         return self._page(url)
 
     def list_all(self, path, query, page_size, noun, limit=None, shape=None):
@@ -239,6 +235,7 @@ VB365_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path', fallback=from_env('VB365_CA_PATH')),
     timeout=dict(type='int', default=30, fallback=from_env('VB365_TIMEOUT')),
     retries=dict(type='int', default=3, fallback=from_env('VB365_RETRIES')),
+    retry_max_wait=dict(type='int', default=DEFAULT_MAX_WAIT, fallback=from_env('VB365_RETRY_MAX_WAIT')),
     page_size=dict(type='int', default=MAX_PAGE_SIZE),
 )
 

@@ -18,13 +18,13 @@ author:
 options:
   session_id:
     description:
-      - Return this one session. A session the server does not know gives an empty RV(sessions) and a
+      - Return this one session, by its GUID. A session the server does not know gives an empty RV(sessions) and a
         message, not a failure.
       - Mutually exclusive with O(job_id) and O(job_name).
     type: str
   job_id:
     description:
-      - Return the sessions of the job with this ID.
+      - Return the sessions of the job with this ID (a GUID).
     type: str
   job_name:
     description:
@@ -222,7 +222,7 @@ from operator import itemgetter
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, time_window
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, check_range, time_window
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import (
     VB365Module,
     check_statuses,
@@ -289,6 +289,8 @@ def main():
         check_range('log_items_limit', params['log_items_limit'], 1, 1000000)
         # Options are checked before any request, so a typo costs no login.
         statuses = check_statuses(params['status'])
+        for option in ('session_id', 'job_id'):
+            params[option] = check_guid(option, params[option])
         start, end = time_window(params, now, 'start_time', 'end_time')
         client = module.connect()
         try:

@@ -252,3 +252,9 @@ def test_concurrent_vm_paging_asks_by_page_number_not_by_token():
     api = FakeApi([Page(jobs(1, 2), 3, next_link='t%3D'), Page(jobs(3), 3)])
     skip_token_paging(Fetcher(api.fetch, max_concurrency=4), {}, 2, Collector('jobId', None))
     assert [params.get('pageNumber') for params in api.asked] == [0, 1]
+
+
+def test_a_total_that_shrinks_during_the_listing_is_said():
+    ids, _asked, warnings = run(page_index_paging(1), [Page(jobs(1, 2), 6), Page(jobs(5, 6), 4)], 2)
+    assert ids == [1, 2, 5, 6]
+    assert 'reported 6 jobs in total, then 4 during the listing' in warnings[0]

@@ -1,0 +1,84 @@
+#!/usr/bin/env python
+"""Reliability figures: runs the fault matrix, the bad-input matrix and the secrets sweep against the
+emulator, and prints what they found.
+
+    make reliability            # or, after eval "$(scripts/setup.sh)": scripts/reliability.py
+
+Faults are counted as survived (the module succeeded, with the listing the emulator holds) or reported
+(it failed with a clear message naming the cause); bad inputs as rejected cleanly; secrets as leaked
+(occurrences of any secret in any output); tracebacks across every module run. Exits non-zero unless
+every test passed with 0 leaks and 0 tracebacks.
+"""
+
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from xml.etree import ElementTree
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = ['tests/unit/plugins/modules/test_fault_matrix.py', 'tests/unit/plugins/modules/test_bad_input_matrix.py',
+         'tests/unit/plugins/modules/test_concurrency_and_limit.py', 'tests/integration/test_secrets.py']
+
+
+def outcomes(junit):
+    """{test id: passed?} from pytest's JUnit XML."""
+    results = {}
+    for case in ElementTree.parse(junit).iter('testcase'):
+        path = case.get('classname', '').replace('.', '/')
+        test_id = '%s.py::%s' % (path, case.get('name'))
+        results[test_id] = not any(child.tag in ('failure', 'error') for child in case)
+    return results
+
+
+def main():
+    with tempfile.TemporaryDirectory() as work:
+        log, junit = os.path.join(work, 'runs.jsonl'), os.path.join(work, 'junit.xml')
+        env = dict(os.environ, BACKUPOPS_RELIABILITY_LOG=log)
+        run = subprocess.run([sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-n', '2',
+                              '-m', 'fault or bad_input or secrets', '--junitxml', junit] + TESTS, cwd=ROOT, env=env,
+                             check=False)
+        passed = outcomes(junit)
+        records = []
+        if os.path.exists(log):
+            with open(log) as handle:
+                records = [json.loads(line) for line in handle if line.strip()]
+    last_run = {}
+    for record in records:
+        if 'failed' in record:
+            last_run[record['test']] = record
+    kinds = collections.Counter()
+    for test, ok in passed.items():
+        kind = 'fault' if 'test_fault_matrix' in test else 'bad' if 'test_bad_input_matrix' in test else 'secrets'
+        if kind == 'fault':
+            ending = last_run.get(test)
+            kinds['fault'] += 1
+            if ok:
+                kinds['fault reported' if ending and ending['failed'] else 'fault survived'] += 1
+        elif kind == 'bad':
+            kinds['bad'] += 1
+            kinds['bad rejected'] += ok
+    tracebacks = sum(1 for record in records if record.get('traceback'))
+    leaks = sum(record.get('leaks', 0) for record in records)
+    sweeps = [record for record in records if 'leaks' in record]
+    failed = [test for test, ok in passed.items() if not ok]
+    print()
+    print('backupops.jobs reliability (make reliability)')
+    print('  faults injected through the modules : %d' % kinds['fault'])
+    print('    survived (retried, renewed, de-duplicated; listing complete) : %d' % kinds['fault survived'])
+    print('    reported clearly (failed naming the cause, host or option)   : %d' % kinds['fault reported'])
+    print('  bad inputs tried                    : %d, rejected cleanly: %d' % (kinds['bad'], kinds['bad rejected']))
+    print('  secrets sweeps (ansible-playbook -vvvv): %d, outputs searched: %d, secrets looked for: %d'
+          % (len(sweeps), sum(record['outputs'] for record in sweeps), max([0] + [r['secrets'] for r in sweeps])))
+    print('  secrets leaked                      : %d' % leaks)
+    print('  module runs                         : %d, with a traceback: %d' % (
+        sum(1 for record in records if 'failed' in record), tracebacks))
+    if failed:
+        print('  tests that failed                   : %s' % ', '.join(failed))
+    return 0 if run.returncode == 0 and not failed and not leaks and not tracebacks else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
