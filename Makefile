@@ -1,10 +1,10 @@
 # The two commands of the README, and the parts of the test run.
-.PHONY: demo test bench reliability setup pytest molecule lint sanity clean
+.PHONY: demo test bench reliability setup pytest units molecule lint sanity clean
 
-demo:  ## the main job: recent backup jobs of all sources, against the embedded emulator
+demo:  ## the main job: the pre-change backup check against the embedded emulator, passing then blocked
 	scripts/demo.sh
 
-test:  ## every test: pytest, molecule, ansible-lint, ansible-test sanity
+test:  ## every test: ansible-test units, pytest integration tests, molecule, ansible-lint, ansible-test sanity
 	scripts/test.sh
 
 bench:  ## benchmark: modules vs an ansible.builtin.uri loop vs the lower bound, 20 ms latency, 10k and 100k jobs
@@ -17,7 +17,10 @@ setup:
 	scripts/setup.sh >/dev/null
 
 pytest: setup
-	eval "$$(scripts/setup.sh)" && python -m pytest -p no:cacheprovider tests/unit tests/integration
+	eval "$$(scripts/setup.sh)" && python -m pytest -p no:cacheprovider -n 2 tests/unit tests/integration
+
+units: setup
+	eval "$$(scripts/setup.sh)" && scripts/ansible-test.sh units
 
 molecule: setup
 	eval "$$(scripts/setup.sh)" && molecule test --all
@@ -26,7 +29,7 @@ lint: setup
 	eval "$$(scripts/setup.sh)" && ansible-lint --offline --profile production
 
 sanity: setup
-	eval "$$(scripts/setup.sh)" && scripts/sanity.sh
+	eval "$$(scripts/setup.sh)" && scripts/ansible-test.sh sanity
 
 clean:
 	rm -rf .build .venv

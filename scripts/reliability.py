@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = ['tests/unit/plugins/modules/test_fault_matrix.py', 'tests/unit/plugins/modules/test_bad_input_matrix.py',
-         'tests/unit/plugins/modules/test_concurrency_and_limit.py', 'tests/integration/test_secrets.py']
+         'tests/integration/test_secrets.py']
 
 
 def outcomes(junit):

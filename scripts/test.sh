@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Every test of the collection, from nothing: set-up, pytest (unit, module and integration tests against
-# the emulator, which the tests start themselves), the molecule scenarios of the backup_gate role
-# (extensions/molecule; the default scenario starts and stops the emulator), ansible-lint, and
-# ansible-test sanity.
+# Every test of the collection, from nothing: set-up, ansible-test units (tests/unit: module_utils and
+# the modules run in-process against the emulator, which the tests start themselves), pytest
+# (tests/integration: ansible-playbook, the role, packaging, secrets), the molecule scenarios of the
+# backup_gate role (extensions/molecule; the default scenario starts and stops the emulator),
+# ansible-lint, and ansible-test sanity.
 # Exits non-zero if any part fails; prints a line per part at the end.
 set -uo pipefail
 
@@ -24,13 +25,14 @@ run_part() {
   fi
 }
 
-run_part pytest python -m pytest -p no:cacheprovider tests/unit tests/integration
+run_part units scripts/ansible-test.sh units
+run_part integration python -m pytest -p no:cacheprovider -n 2 tests/integration
 run_part molecule molecule test --all
 run_part ansible-lint ansible-lint --offline --profile production
 if command -v shellcheck >/dev/null 2>&1; then
-  run_part sanity scripts/sanity.sh
+  run_part sanity scripts/ansible-test.sh sanity
 else
-  run_part sanity scripts/sanity.sh --skip-test shellcheck
+  run_part sanity scripts/ansible-test.sh sanity --skip-test shellcheck
   results+=("NOTE  shellcheck is not installed, so its sanity test was skipped (Debian: apt-get install shellcheck)")
 fi
 

@@ -10,7 +10,10 @@ import tempfile
 
 import pytest
 
-from emulator.control import EmulatorProcess
+# The emulator package lives beside this file; ansible-test units loads this file without tests/ on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from emulator.control import EmulatorProcess  # noqa: E402
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # scripts/reliability.py sets this: every module run and every secrets check is written to it as a line of JSON.

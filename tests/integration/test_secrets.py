@@ -144,6 +144,8 @@ def test_failure_paths_print_no_secret(sweep_emulator, ansible_run, tmp_path, re
     emulator.fault('/v6/JobSessions', delay=3)
     emulator.fault('/backup/vm/jobs', expire_tokens=True, after=1)
     emulator.fault('/v8/JobSessions', expire_tokens=True, after=1)
+    emulator.fault('/v5/JobSessions', 200, body='<html><body>Service Unavailable</body></html>')
+    emulator.fault('/v7/Jobs', 429, count=5, retry_after=30)
     tasks = [
         task('wrong_secret', 'vm_backup_job_info', dict(avepoint, client_secret=WRONG_SECRET)),
         task('forged_token', 'vm_backup_job_info', dict(api_url=avepoint['api_url'], ca_path=avepoint['ca_path'],
@@ -155,13 +157,18 @@ def test_failure_paths_print_no_secret(sweep_emulator, ansible_run, tmp_path, re
         task('timeout', 'job_session_info', dict(emulator.vb365_connection('v6'), timeout=1, retries=0)),
         task('renewed_mid_paging', 'vm_backup_job_info', dict(avepoint, start_time='10d', page_size=5)),
         task('refreshed_mid_paging', 'job_session_info', dict(emulator.vb365_connection('v8'), page_size=20)),
+        task('html_body', 'job_session_info', dict(emulator.vb365_connection('v5'))),
+        task('throttled', 'job_session_info', dict(emulator.vb365_connection('v7'), job_name='Exchange daily',
+                                                   retry_max_wait=5)),
+        task('missing_scope', 'vm_backup_job_info', dict(avepoint, **emulator.info['clients']['narrow'])),
         gate(dict(backup_gate_avepoint=dict(avepoint, client_secret=WRONG_SECRET),
                   backup_gate_checks=[dict(name='vm', source='vm')])),
     ]
     run, results = run_and_collect(ansible_run, tmp_path, emulator, tasks, 'failure')
     expected_failures = {'wrong_secret': 'refused', 'forged_token': 'access_token', 'wrong_password': 'refused user',
                          'persistent_503': 'HTTP 503', 'foreign_link': 'not followed', 'reset': 'Connection broken',
-                         'timeout': 'timeout=1'}
+                         'timeout': 'timeout=1', 'html_body': 'not JSON', 'throttled': 'HTTP 429',
+                         'missing_scope': 'platformbackup.readwrite.all'}
     for name, fragment in expected_failures.items():
         assert results[name].get('failed') and fragment in results[name]['msg'], (name, results[name])
     for name in ('renewed_mid_paging', 'refreshed_mid_paging'):
