@@ -13,7 +13,11 @@ an injected latency on every request. Per API it prints a table:
               size (run only up to --uri-max-jobs, since it takes minutes beyond);
   lower bound module start (ansible-playbook with one ansible.builtin.ping) + one token request +
               ceil(pages / concurrency) round trips, where concurrency is 1 for listings that only
-              allow one page after the other (Google Workspace, VB365 v8).
+              allow one page after the other (Google Workspace, VB365 v8);
+  floor       what Ansible itself costs to return the same records: a module that reads them from a
+              file and exits with them (no API), through ansible-playbook;
+  bound + floor  the lower bound with the round trips added to the floor instead of to module start:
+              the least a module that returns every record can take.
 
 Columns: median wall time of --runs runs, API requests made (the emulator's count), peak resident
 memory of the module process (the largest process the interpreter wrapper saw), and the module's
@@ -59,6 +63,27 @@ MODULE_PLAYBOOK = '''---
     - name: Count the jobs
       ansible.builtin.debug:
         msg: "listed={{ listing.%(items)s | length }}"
+    - name: Keep the records for the floor measurement (not in the timed runs)
+      ansible.builtin.copy:
+        content: "{{ listing.%(items)s | to_json }}"
+        dest: "{{ capture_path }}"
+        mode: "0600"
+      when: capture_path is defined
+'''
+FLOOR_PLAYBOOK = '''---
+- name: Return the same records through Ansible, without any API
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Return the records
+      echo_records:
+        path: "{{ records_path }}"
+        key: %(items)s
+        secret: not-a-real-secret
+      register: listing
+    - name: Count the jobs
+      ansible.builtin.debug:
+        msg: "listed={{ listing.%(items)s | length }}"
 '''
 PING_PLAYBOOK = '''---
 - name: Start one module
@@ -84,6 +109,8 @@ def parse_args():
     parser.add_argument('--latency-ms', type=float, default=20.0)
     parser.add_argument('--runs', type=int, default=3, help='runs per measurement; the median is shown')
     parser.add_argument('--uri-max-jobs', type=int, default=10000, help='largest N the uri loop is run for')
+    parser.add_argument('--large-runs', type=int, default=1,
+                        help='runs per measurement for N above --uri-max-jobs (each takes a minute or so)')
     parser.add_argument('--apis', default=','.join(APIS), help='comma-separated subset of %s' % ', '.join(APIS))
     parser.add_argument('--out', default=os.path.join(ROOT, '.build', 'bench'))
     return parser.parse_args()
@@ -113,8 +140,9 @@ class Bench:
             os.remove(self.rss_file)
         vars_file = self._write('vars.json', json.dumps(dict(extra_vars, ansible_python_interpreter=self.wrapper)))
         started = time.monotonic()
+        env = dict(os.environ, ANSIBLE_LIBRARY=os.path.join(ROOT, 'tests', 'bench', 'library'))
         run = subprocess.run(['ansible-playbook', path, '-e', '@' + vars_file], stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, cwd=self.work, check=False)
+                             stderr=subprocess.STDOUT, text=True, cwd=self.work, check=False, env=env)
         wall = time.monotonic() - started
         if run.returncode != 0:
             sys.exit('bench: %s failed:\n%s' % (os.path.basename(path), run.stdout[-3000:]))
@@ -123,9 +151,9 @@ class Bench:
             peak_kb = max(int(line) for line in handle if line.strip())
         return wall, peak_kb / 1024.0, int(listed[-1].split('listed=')[1].strip(' "')) if listed else None
 
-    def measure(self, emulator, path, extra_vars):
+    def measure(self, emulator, path, extra_vars, runs):
         walls, peaks, listed = [], [], None
-        for _run in range(self.args.runs):
+        for _run in range(runs):
             emulator.clear()
             emulator.set_latency(self.args.latency_ms)
             wall, peak, listed = self.playbook(path, extra_vars)
@@ -176,16 +204,18 @@ def main():
     bench = Bench(args)
     apis = [api for api in args.apis.split(',') if api]
     report = ['# backupops.jobs benchmark: %d ms round trip, max_concurrency %d, page sizes %d (AvePoint) and %d '
-              '(VB365 %s); median of %d runs' % (args.latency_ms, CONCURRENCY, AVEPOINT_PAGE, VB365_PAGE,
-                                                 VB365_VERSION, args.runs)]
+              '(VB365 %s); median of %d runs (%d above N = %d)'
+              % (args.latency_ms, CONCURRENCY, AVEPOINT_PAGE, VB365_PAGE, VB365_VERSION, args.runs, args.large_runs,
+                 args.uri_max_jobs)]
     for count in args.jobs or [10000, 100000]:
         state = os.path.join(bench.work, 'emulator-%d' % count)
         options = ['--jobs', count, '--vb365-jobs', math.ceil(count / 3.0), '--interval-hours', 720.0 / count]
+        runs = args.runs if count <= args.uri_max_jobs else args.large_runs
         print('bench: starting the emulator with %d jobs per API ...' % count, flush=True)
         emulator = EmulatorProcess(state, *options).start(wait=120.0)
         try:
             emulator.set_latency(args.latency_ms)
-            start = bench.measure(emulator, bench.ping, {})['wall']
+            start = bench.measure(emulator, bench.ping, {}, runs)['wall']
             for api in apis:
                 spec = APIS[api]
                 print('bench: %s, N=%d ...' % (api, count), flush=True)
@@ -193,16 +223,21 @@ def main():
                 module_args = dict(connection(emulator, api), max_concurrency=CONCURRENCY, **spec['args'])
                 playbook = bench._write('%s.yml' % api, MODULE_PLAYBOOK % dict(
                     module=spec['module'], items=items, args=json.dumps(module_args)))
-                module = bench.measure(emulator, playbook, {})
+                module = bench.measure(emulator, playbook, {}, runs)
+                records = os.path.join(bench.work, 'records-%s-%d.json' % (api, count))
+                bench.playbook(playbook, dict(capture_path=records))
+                floor = bench.measure(emulator, bench._write('floor-%s.yml' % api, FLOOR_PLAYBOOK % dict(items=items)),
+                                      dict(records_path=records), runs)
                 page_size = VB365_PAGE if api == 'vb365' else AVEPOINT_PAGE
                 pages = max(1, math.ceil(module['listed'] / float(page_size)))
                 rounds = math.ceil(pages / float(CONCURRENCY)) if spec['concurrent'] else pages
-                bound = start + (1 + rounds) * args.latency_ms / 1000.0
+                network = (1 + rounds) * args.latency_ms / 1000.0
+                bound = dict(start=start + network, floor=floor['wall'] + network)
                 uri = None
                 if count <= args.uri_max_jobs:
                     uri = bench.measure(emulator, os.path.join(ROOT, 'tests', 'bench', 'uri_loop.yml'),
-                                        uri_vars(emulator, api, spec, module['listed']))
-                report += table(api, count, module, uri, bound, pages)
+                                        uri_vars(emulator, api, spec, module['listed']), runs)
+                report += table(api, count, module, uri, bound, floor, pages)
         finally:
             emulator.stop()
     print('\n'.join(report))
@@ -210,14 +245,16 @@ def main():
         handle.write('\n'.join(report) + '\n')
 
 
-def table(api, count, module, uri, bound, pages):
+def table(api, count, module, uri, bound, floor, pages):
     lines = ['', '%s, N = %d (%d listed, %d pages)' % (api, count, module['listed'], pages),
              '| run | wall s | requests | peak MB | module vs this |', '|---|---:|---:|---:|---:|',
              '| module | %.2f | %d | %.0f | |' % (module['wall'], module['requests'], module['peak'])]
     if uri is not None:
         speedup = ratio(uri['wall'], module['wall'])
         lines.append('| uri loop | %.2f | %d | | %s faster |' % (uri['wall'], uri['requests'], speedup))
-    lines.append('| lower bound | %.2f | | | %s of it |' % (bound, ratio(module['wall'], bound)))
+    lines.append('| lower bound | %.2f | | | %s of it |' % (bound['start'], ratio(module['wall'], bound['start'])))
+    lines.append('| floor: Ansible returning the records | %.2f | 0 | %.0f | |' % (floor['wall'], floor['peak']))
+    lines.append('| lower bound + floor | %.2f | | | %s of it |' % (bound['floor'], ratio(module['wall'], bound['floor'])))
     return lines
 
 
