@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = ['tests/unit/plugins/modules/test_fault_matrix.py', 'tests/unit/plugins/modules/test_bad_input_matrix.py',
-         'tests/integration/test_secrets.py']
+         'tests/integration/test_secrets.py', 'tests/integration/test_backup_gate.py']
 
 
 def outcomes(junit):
@@ -51,7 +51,7 @@ def main():
             last_run[record['test']] = record
     kinds = collections.Counter()
     for test, ok in passed.items():
-        kind = 'fault' if 'test_fault_matrix' in test else 'bad' if 'test_bad_input_matrix' in test else 'secrets'
+        kind = 'fault' if 'test_fault_matrix' in test else 'secrets' if 'test_secrets' in test else 'bad'
         if kind == 'fault':
             ending = last_run.get(test)
             kinds['fault'] += 1
@@ -69,11 +69,11 @@ def main():
     print('  faults injected through the modules : %d' % kinds['fault'])
     print('    survived (retried, renewed, de-duplicated; listing complete) : %d' % kinds['fault survived'])
     print('    reported clearly (failed naming the cause, host or option)   : %d' % kinds['fault reported'])
-    print('  bad inputs tried                    : %d, rejected cleanly: %d' % (kinds['bad'], kinds['bad rejected']))
+    print('  bad-input tests                     : %d, rejected cleanly: %d' % (kinds['bad'], kinds['bad rejected']))
     print('  secrets sweeps (ansible-playbook -vvvv): %d, outputs searched: %d, secrets looked for: %d'
           % (len(sweeps), sum(record['outputs'] for record in sweeps), max([0] + [r['secrets'] for r in sweeps])))
     print('  secrets leaked                      : %d' % leaks)
-    print('  module runs                         : %d, with a traceback: %d' % (
+    print('  module and playbook runs            : %d, with a traceback: %d' % (
         sum(1 for record in records if 'failed' in record), tracebacks))
     if failed:
         print('  tests that failed                   : %s' % ', '.join(failed))

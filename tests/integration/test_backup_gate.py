@@ -178,3 +178,56 @@ def test_report_shows_each_tenant_and_check_with_outcomes_and_a_timeline(gate_em
     failed = sum(1 for job in vm_jobs if job['status'] == 16)
     assert '>%d failed</span>' % failed in page
     assert 'class="age-old"' in page and 'class="age-ok"' in page
+
+
+ROLE_BAD_INPUTS = {
+    # host: (variables of that host, fragments of its failure message)
+    'checks_not_a_list': (dict(backup_gate_checks='vm'), ['backup_gate_checks', 'dict']),
+    'check_without_name': (dict(backup_gate_checks=[dict(source='vm')]), ['missing required arguments: name']),
+    'unknown_source': (dict(backup_gate_checks=[dict(name='x', source='netbackup')]),
+                       ['netbackup', 'dynamics, vm, google, vb365']),
+    'unknown_outcome': (dict(backup_gate_checks=[dict(name='x', source='vm', accept=['great'])]),
+                        ['great', 'success, warning']),
+    'age_not_a_number': (dict(backup_gate_max_age_hours='soon', backup_gate_checks=[dict(name='x', source='vm')]),
+                         ['backup_gate_max_age_hours', 'float']),  # ansible-core's own message omits the value
+    'age_below_zero': (dict(backup_gate_checks=[dict(name='x', source='vm', max_age_hours=-1)]),
+                       ['max_age_hours must be above 0']),
+    'no_success_needed': (dict(backup_gate_checks=[dict(name='x', source='vm', min_successes=0)]),
+                          ['min_successes at least 1']),
+    'enforce_not_a_bool': (dict(backup_gate_enforce='maybe', backup_gate_checks=[dict(name='x', source='vm')]),
+                           ['backup_gate_enforce', 'maybe', 'bool']),
+    'connection_not_a_dict': (dict(backup_gate_avepoint='us', backup_gate_checks=[dict(name='x', source='vm')]),
+                              ['backup_gate_avepoint', 'dict']),
+    'unknown_filter': (dict(backup_gate_checks=[dict(name='x', source='vm', filters=dict(organization_id='o'))]),
+                       ['source vm takes the filters search_text, service_type, job_type, not organization_id']),
+    'bad_filter_value': (dict(backup_gate_checks=[dict(name='x', source='vm', filters=dict(service_type='azure'))]),
+                         ["x: could not list the jobs: service_type: unknown value 'azure'"]),
+}
+
+
+@pytest.mark.bad_input
+def test_every_bad_role_input_stops_its_host_with_a_message(gate_emulator, ansible_run, tmp_path):
+    """One run, one inventory host per bad input: each host fails on its own, saying what was wrong."""
+    info = gate_emulator.info
+    connection = dict(api_url=info['https_url'], identity_url=info['token_url'], ca_path=info['ca_path'],
+                      client_id=info['tenants']['fresh']['client_id'],
+                      client_secret=info['tenants']['fresh']['client_secret'])
+    hosts = dict((host, dict(dict(backup_gate_avepoint=connection), **variables))
+                 for host, (variables, _fragments) in ROLE_BAD_INPUTS.items())
+    inventory_path = tmp_path / 'inventory.json'
+    inventory_path.write_text(json.dumps(dict(bad=dict(hosts=hosts))))
+    run = ansible_run('ansible-playbook', 'backupops.jobs.pre_change_backup_check', '-i', inventory_path,
+                      '-e', 'backup_gate_hosts=bad', '-f', '10', env=dict(ANSIBLE_CALLBACK_RESULT_FORMAT='json'))
+    assert run.returncode != 0
+    messages = dict((host, []) for host in ROLE_BAD_INPUTS)
+    for line in run.stdout.splitlines():
+        if line.startswith('fatal: [') and '=> ' in line:
+            host = line[len('fatal: ['):line.index(']')]
+            result = json.loads(line.split('=> ', 1)[1])
+            messages[host].append('%s %s' % (result.get('msg'), result.get('argument_errors', '')))
+    assert all(len(said) == 1 for said in messages.values()), messages
+    for host, (_variables, fragments) in ROLE_BAD_INPUTS.items():
+        said = ' '.join(messages[host])
+        assert 'Traceback' not in said
+        for fragment in fragments:
+            assert fragment in said, (host, said)
