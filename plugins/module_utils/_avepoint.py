@@ -95,8 +95,6 @@ class AvePointClient:
         collector = Collector('jobId', self._warn, limit=limit, time_of=_started, shape=lambda raw: normalize_record(
             raw, api.codes, api.outcomes, TIME_FIELDS, api.aliases))
         fetcher = Fetcher(lambda params: self.get_page(api.path, params), self._max_concurrency)
-        # The token is obtained before any page is, so concurrent pages share it.
-        self._token.headers()
         api.paging(fetcher, query, page_size, collector)
         return collector.finish(), collector.total
 
@@ -172,7 +170,7 @@ class AvePointJobModule(BackupOpsModule):
         api_url, token_url = self._endpoints()
         self._check_credentials()
         check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
-        check_range('limit', params['limit'], 1, 10000000)
+        check_range('limit', params['limit'], 1, 1000000)
         http = self.http_client(api_url)
         token = ClientCredentialsToken(
             http, token_url, params['client_id'], params['scope'] or self.api.scope,

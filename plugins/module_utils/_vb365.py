@@ -159,8 +159,6 @@ class VB365Client:
     def list_all(self, path, query, page_size, noun, limit=None, shape=None):
         collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape)
         url = self._url(path)
-        # The token is obtained before any page is, so concurrent pages share it.
-        self._token.headers()
         offset_paging(Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow),
                       query, page_size, collector)
         return collector.finish()
