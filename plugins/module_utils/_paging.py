@@ -157,6 +157,7 @@ class Collector:
         self._limit = limit
         self._time_of = time_of
         self._newest_first = True
+        self._last_time = None
         self.total = None
         self.pages = 0
         self._id_key = id_key
@@ -179,8 +180,10 @@ class Collector:
                 self._seen.add(key)
             if self._shape is not None:
                 record = self._shape(record)
-            if self._time_of is not None and self.records and self._newest_first:
-                self._newest_first = _not_newer(self._time_of(record), self._time_of(self.records[-1]))
+            if self._limit is not None and self._time_of is not None and self._newest_first:
+                moment = self._time_of(record)
+                self._newest_first = not self.records or _not_newer(moment, self._last_time)
+                self._last_time = moment
             self.records.append(record)
             new += 1
         return new
