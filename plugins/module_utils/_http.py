@@ -100,35 +100,33 @@ def _attempts(response):
     return 1 + len(getattr(retries, 'history', ()) or ())
 
 
-def _timed_out(error):
-    """True when a requests error comes from a timeout, however deep: after retries, urllib3 wraps a read
-    timeout in MaxRetryError and requests reports it as a ConnectionError."""
+def _causes(error):
+    """The error and the errors it wraps, outermost first (requests wraps urllib3's, which wrap the socket's)."""
     reason = error
     for _depth in range(8):
-        if isinstance(reason, urllib3.exceptions.NewConnectionError):
-            return False  # urllib3 2 makes it a ConnectTimeoutError, but it is a refusal
-        if isinstance(reason, (TimeoutError, urllib3.exceptions.TimeoutError, requests.exceptions.Timeout)):
-            return True
+        yield reason
         inner = getattr(reason, 'reason', None)
         if not isinstance(inner, Exception) and getattr(reason, 'args', None) and isinstance(reason.args[0], Exception):
             inner = reason.args[0]
         if not isinstance(inner, Exception) or inner is reason:
-            return False
+            return
         reason = inner
+
+
+def _timed_out(error):
+    """True when a requests error comes from a timeout, however deep: after retries, urllib3 wraps a read
+    timeout in MaxRetryError and requests reports it as a ConnectionError."""
+    for cause in _causes(error):
+        if isinstance(cause, urllib3.exceptions.NewConnectionError):
+            return False  # urllib3 2 makes it a ConnectTimeoutError, but it is a refusal
+        if isinstance(cause, (TimeoutError, urllib3.exceptions.TimeoutError, requests.exceptions.Timeout)):
+            return True
     return False
 
 
 def _innermost_reason(error):
     """The root cause of a requests exception, without urllib3's pool and object reprs."""
-    reason = error
-    while True:
-        inner = getattr(reason, 'reason', None)
-        if not isinstance(inner, Exception) and reason.args and isinstance(reason.args[0], Exception):
-            inner = reason.args[0]
-        if not isinstance(inner, Exception) or inner is reason:
-            break
-        reason = inner
-    text = str(reason)
+    text = str(list(_causes(error))[-1])
     # urllib3 prefixes "<urllib3.connection.HTTPSConnection object at 0x...>: "; the tail is what matters.
     if text.startswith('<') and '>: ' in text:
         text = text.split('>: ', 1)[1]

@@ -52,7 +52,10 @@ class BearerToken:
         with self._lock:
             if not self._given and (self._token is None or time.time() >= self._refresh_at):
                 self._obtain()
-            return {'Authorization': 'Bearer %s' % self._token}
+            return self._bearer()
+
+    def _bearer(self):
+        return {'Authorization': 'Bearer %s' % self._token}
 
     def renew(self, refused_headers):
         """After a 401: obtain a new token once; False when the token was given and cannot be renewed.
@@ -61,7 +64,7 @@ class BearerToken:
         if self._given:
             return False
         with self._lock:
-            if refused_headers == {'Authorization': 'Bearer %s' % self._token}:
+            if refused_headers == self._bearer():
                 self._obtain()
         return True
 

@@ -95,7 +95,7 @@ class PasswordToken(BearerToken):
             return
         try:
             response = self._http.request('POST', self.token_url + '/logout',
-                                          headers={'Authorization': 'Bearer %s' % self._token})
+                                          headers=self._bearer())
             raise_for_status(response)
         except BackupOpsError as error:
             warn('logging out of the VB365 REST API failed (%s); the token expires by itself' % error.msg)
