@@ -119,6 +119,13 @@ notes:
   - The modules read every page of the listing and never truncate silently. Jobs that appear on two
     pages (new jobs shift the pages during a listing) are returned once; if the API lists fewer jobs
     than the total it reports, the module warns.
+  - Every filter sent to the API is checked again on each job that comes back, so a filter the server
+    ignores never widens the result - a job that does not match it, or does not say, is dropped with a
+    warning naming the filter. An IaaS + PaaS job does not carry its service type; the service of its job
+    type is checked instead, so with C(service_type) a job of a type this collection does not know is dropped.
+  - A start or finish time of .NET's minimum date (V(0001-01-01T00:00:00), which some servers write for a job
+    that has not finished) is returned as null, and such a job's outcome is V(running). A time that does not
+    parse is returned as null with a warning.
   - One token is requested per task run and requested again if it expires during the run. Tokens the
     module obtains never appear in its output.
 requirements:

@@ -11,11 +11,12 @@ A module gives its own options and a function from its parameters to the API's q
 rest: connect, page through every job, normalise, summarise, and exit (or fail with a readable message).
 """
 
+from collections import Counter
 from datetime import datetime, timezone
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS, TIME_FIELDS
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
@@ -30,10 +31,11 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
     refuse_foreign_link,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
-from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, summarize
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize, warn_unreadable
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env, time_window
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time, parse_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._verify import keep_verified
 
 MAX_PAGE_SIZE = 100
 
@@ -91,12 +93,14 @@ class AvePointClient:
 
     def list_jobs(self, api, query, page_size, limit=None):
         """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it
-        gives one."""
-        collector = Collector('jobId', self._warn, limit=limit, time_of=_started, shape=lambda raw: normalize_record(
-            raw, api.codes, api.outcomes, TIME_FIELDS, api.aliases))
+        gives one. Jobs that do not answer a filter of the query as asked are dropped with a warning."""
+        unreadable = Counter()
+        collector = Collector('jobId', self._warn, limit=limit, time_of=_started,
+                              shape=lambda raw: api.normalize(raw, unreadable))
         fetcher = Fetcher(lambda params: self.get_page(api.path, params), self._max_concurrency)
         api.paging(fetcher, query, page_size, collector)
-        return collector.finish(), collector.total
+        warn_unreadable(unreadable, self._warn)
+        return keep_verified(collector.finish(), query, api.verified, self._warn), collector.total
 
 
 class AvePointJobModule(BackupOpsModule):

@@ -12,8 +12,10 @@ Sources: AvePoint's Graph API pages for /dynamicsbackup/jobs, /backup/vm/jobs an
 /backup/google/admin/jobs, and its app-registration page (scopes, token URLs, data-centre hosts).
 """
 
-from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, OutcomeMap
+from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import page_index_paging, skip_token_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verified, comparable, contains_text, field
 
 COMMERCIAL_IDENTITY_URL = 'https://identity.avepointonlineservices.com/connect/token'
 
@@ -34,21 +36,43 @@ TIME_FIELDS = ('start_time', 'finish_time')
 
 
 class JobApi:
-    """One job-listing endpoint of the AvePoint Graph API."""
+    """One job-listing endpoint of the AvePoint Graph API.
 
-    def __init__(self, name, path, scope, paging, codes, outcomes, reports_total, aliases=None):
+    ``kinds`` tells what each job type does (only ``backup`` counts as a backup); ``verified`` maps each
+    query parameter to how a returned record is checked against it (see _verify).
+    """
+
+    def __init__(self, name, path, scope, paging, codes, outcomes, kinds, verified, reports_total, aliases=None):
         self.name = name
         self.path = path
         self.scope = scope
         self.paging = paging
         self.codes = codes
         self.outcomes = outcomes
+        self.kinds = kinds
+        self.verified = verified
         self.reports_total = reports_total
         self.aliases = aliases or {}
 
+    @property
+    def job_types(self):
+        return self.codes[self.kinds.field]
 
-DYNAMICS_JOB_TYPES = CodeTable({0: 'all', 1: 'backup', 2: 'restore', 4: 'dryrun', 8: 'retention',
-                                16: 'audit_backup', 32: 'export'})
+    def normalize(self, raw, unreadable=None):
+        """One job of this API as the modules return it (see normalize_record)."""
+        return normalize_record(raw, self.codes, self.outcomes, TIME_FIELDS, self.aliases, self.kinds, unreadable)
+
+
+def _split(job_types):
+    """(CodeTable of the names, {code: kind}) from {code: (name, kind, ...)}."""
+    return (CodeTable(dict((code, entry[0]) for code, entry in job_types.items())),
+            dict((code, entry[1]) for code, entry in job_types.items()))
+
+
+# An audit-log backup copies the audit log, not the organization's data, so it is not a backup of the organization.
+DYNAMICS_JOB_TYPES, DYNAMICS_KINDS = _split({
+    0: ('all', 'other'), 1: ('backup', 'backup'), 2: ('restore', 'restore'), 4: ('dryrun', 'other'),
+    8: ('retention', 'deletion'), 16: ('audit_backup', 'other'), 32: ('export', 'export')})
 DYNAMICS_STATUSES = CodeTable({2: 'in_progress', 3: 'finished', 4: 'failed', 7: 'finished_with_exception'})
 
 DYNAMICS = JobApi(
@@ -57,7 +81,11 @@ DYNAMICS = JobApi(
     scope='dynamics.readwrite.all',
     paging=page_index_paging(first_index=1),
     codes={'type': DYNAMICS_JOB_TYPES, 'status': DYNAMICS_STATUSES},
-    outcomes=OutcomeMap({2: 'running', 3: 'success', 4: 'failed', 7: 'warning'}),
+    outcomes=outcome_map({2: 'running', 3: 'success', 4: 'failed', 7: 'warning'}),
+    kinds=kind_map('type', DYNAMICS_KINDS),
+    verified={'organizationId': Verified('organization_id', field('organization_id')),
+              'type': Verified('job_type', field('type'), unless=0),
+              'status': Verified('status', field('status'))},
     reports_total=True,
 )
 
@@ -67,25 +95,52 @@ VM_SERVICE_TYPES = CodeTable({
     4096: 'azure_ad_b2c', 8192: 'google_cloud_platform', 16384: 'aws_setting', 20000: 'sql_server',
     21000: 'vmware', 23000: 'google_cloud_storage', 24000: 'azure_cosmos_database', 25000: 'azure_postgresql',
     26000: 'amazon_s3', 27000: 'entra_external_id'})
-VM_JOB_TYPES = CodeTable({
-    1: 'azure_vm_backup', 2: 'azure_vm_restore', 4: 'azure_vm_file_level_export', 33: 'azure_vm_index_generation',
-    64: 'data_retention', 128: 'entra_id_backup', 256: 'entra_id_restore', 257: 'entra_id_export',
-    1024: 'azure_storage_backup', 2048: 'azure_storage_restore', 4096: 'azure_storage_export',
-    20003: 'admin_portal_settings_backup', 20004: 'aps_export', 20006: 'aps_restore', 20009: 'amazon_ec2_backup',
-    20010: 'ec2_restore', 20012: 'native_azure_sql_backup_monitoring_backup',
-    20013: 'native_azure_sql_backup_monitoring_restore', 20014: 'azure_devops_backup', 20015: 'devops_restore',
-    20016: 'azure_sql_database_backup', 20017: 'azure_sql_database_restore', 20018: 'azure_vm_file_restore',
-    20019: 'azure_ad_b2c_backup', 20020: 'b2c_restore', 20022: 'google_vm_instance_backup',
-    20023: 'google_vm_instance_restore', 20024: 'google_vm_instance_generate_index',
-    20025: 'google_vm_instance_file_level_export', 30003: 'data_deletion',
-    40000: 'aws_platform_configurations_backup', 40001: 'aws_platform_configurations_job',
-    60000: 'sql_server_backup', 60001: 'sql_server_restore', 60010: 'azure_vmware_vm_backup',
-    60011: 'azure_vmware_vm_restore', 60100: 'azure_postgresql_backup', 60101: 'azure_postgresql_restore',
-    70010: 'google_cloud_storage_backup', 70011: 'gcs_restore', 70012: 'gcs_export', 80000: 'azure_cosmos_db_backup',
-    80010: 'cosmos_db_restore', 90000: 'entra_external_id_backup', 90001: 'entra_external_id_restore',
-    90002: 'entra_external_id_export', 90110: 'amazon_s3_backup', 90120: 'amazon_s3_restore'})
+# jobType: (name, kind, the serviceType it belongs to). A job does not carry its service type, so the
+# service of its job type is how the client checks the serviceType filter; retention and deletion jobs
+# belong to no one service.
+VM_JOBS = {
+    1: ('azure_vm_backup', 'backup', 1), 2: ('azure_vm_restore', 'restore', 1),
+    4: ('azure_vm_file_level_export', 'export', 1), 33: ('azure_vm_index_generation', 'other', 1),
+    64: ('data_retention', 'deletion', None), 128: ('entra_id_backup', 'backup', 2),
+    256: ('entra_id_restore', 'restore', 2), 257: ('entra_id_export', 'export', 2),
+    1024: ('azure_storage_backup', 'backup', 4), 2048: ('azure_storage_restore', 'restore', 4),
+    4096: ('azure_storage_export', 'export', 4), 20003: ('admin_portal_settings_backup', 'backup', 64),
+    20004: ('aps_export', 'export', 64), 20006: ('aps_restore', 'restore', 64),
+    20009: ('amazon_ec2_backup', 'backup', 256), 20010: ('ec2_restore', 'restore', 256),
+    20012: ('native_azure_sql_backup_monitoring_backup', 'backup', 512),
+    20013: ('native_azure_sql_backup_monitoring_restore', 'restore', 512),
+    20014: ('azure_devops_backup', 'backup', 1024), 20015: ('devops_restore', 'restore', 1024),
+    20016: ('azure_sql_database_backup', 'backup', 2048), 20017: ('azure_sql_database_restore', 'restore', 2048),
+    20018: ('azure_vm_file_restore', 'restore', 1), 20019: ('azure_ad_b2c_backup', 'backup', 4096),
+    20020: ('b2c_restore', 'restore', 4096), 20022: ('google_vm_instance_backup', 'backup', 8192),
+    20023: ('google_vm_instance_restore', 'restore', 8192), 20024: ('google_vm_instance_generate_index', 'other', 8192),
+    20025: ('google_vm_instance_file_level_export', 'export', 8192), 30003: ('data_deletion', 'deletion', None),
+    40000: ('aws_platform_configurations_backup', 'backup', 16384),
+    40001: ('aws_platform_configurations_job', 'other', 16384),
+    60000: ('sql_server_backup', 'backup', 20000), 60001: ('sql_server_restore', 'restore', 20000),
+    60010: ('azure_vmware_vm_backup', 'backup', 21000), 60011: ('azure_vmware_vm_restore', 'restore', 21000),
+    60100: ('azure_postgresql_backup', 'backup', 25000), 60101: ('azure_postgresql_restore', 'restore', 25000),
+    70010: ('google_cloud_storage_backup', 'backup', 23000), 70011: ('gcs_restore', 'restore', 23000),
+    70012: ('gcs_export', 'export', 23000), 80000: ('azure_cosmos_db_backup', 'backup', 24000),
+    80010: ('cosmos_db_restore', 'restore', 24000), 90000: ('entra_external_id_backup', 'backup', 27000),
+    90001: ('entra_external_id_restore', 'restore', 27000), 90002: ('entra_external_id_export', 'export', 27000),
+    90110: ('amazon_s3_backup', 'backup', 26000), 90120: ('amazon_s3_restore', 'restore', 26000)}
+VM_JOB_TYPES, VM_KINDS = _split(VM_JOBS)
 VM_STATUSES = CodeTable({0: 'not_started', 1: 'in_progress', 2: 'successful', 4: 'skipped', 8: 'exception',
                          16: 'failed', 32: 'waiting', 64: 'stopped'})
+
+
+def _vm_service(record):
+    """The serviceType a job belongs to, from its job type; None when the job type does not tell."""
+    code = comparable(record.get('job_type'))
+    return VM_JOBS.get(code, (None, None, None))[2]
+
+
+def _vm_searched_text(record):
+    """What searchText matches: the job ID and its description (the job's comments)."""
+    text = ' '.join(str(record.get(key)) for key in ('job_id', 'comments') if record.get(key) is not None)
+    return text or None
+
 
 VM = JobApi(
     name='Cloud Backup for IaaS + PaaS',
@@ -94,8 +149,12 @@ VM = JobApi(
     paging=skip_token_paging,
     codes={'job_type': VM_JOB_TYPES, 'status': VM_STATUSES},
     # "Exception" is AvePoint's finished-with-exceptions: the job ran, some objects did not back up.
-    outcomes=OutcomeMap({0: 'queued', 1: 'running', 2: 'success', 4: 'skipped', 8: 'warning', 16: 'failed',
-                         32: 'queued', 64: 'stopped'}),
+    outcomes=outcome_map({0: 'queued', 1: 'running', 2: 'success', 4: 'skipped', 8: 'warning', 16: 'failed',
+                          32: 'queued', 64: 'stopped'}),
+    kinds=kind_map('job_type', VM_KINDS),
+    verified={'searchText': Verified('search_text', _vm_searched_text, matches=contains_text),
+              'serviceType': Verified('service_type', _vm_service),
+              'jobType': Verified('job_type', field('job_type'))},
     reports_total=True,
     # The 2024 version of the page called the job's status "state".
     aliases={'state': 'status'},
@@ -105,8 +164,9 @@ GOOGLE_DATA_SOURCES = CodeTable({1: 'admin', 2: 'recenter'})
 GOOGLE_APP_TYPES = CodeTable({
     1: 'gmail', 2: 'drive', 4: 'calendar', 8: 'contacts', 64: 'shared_drives', 128: 'classroom', 256: 'users',
     512: 'groups', 4096: 'chat', 8192: 'gmail_vault', 16384: 'drive_vault', 32768: 'shared_drives_vault'})
-GOOGLE_JOB_TYPES = CodeTable({1: 'backup', 2: 'restore', 3: 'export', 4: 'delete', 5: 'retention',
-                              6: 'generate_report'})
+GOOGLE_JOB_TYPES, GOOGLE_KINDS = _split({
+    1: ('backup', 'backup'), 2: ('restore', 'restore'), 3: ('export', 'export'), 4: ('delete', 'deletion'),
+    5: ('retention', 'deletion'), 6: ('generate_report', 'other')})
 GOOGLE_STATUSES = CodeTable({0: 'in_progress', 2: 'finished', 3: 'failed', 7: 'finished_with_exception'})
 
 GOOGLE = JobApi(
@@ -116,6 +176,11 @@ GOOGLE = JobApi(
     paging=page_index_paging(first_index=0),
     codes={'data_source': GOOGLE_DATA_SOURCES, 'app_type': GOOGLE_APP_TYPES, 'job_type': GOOGLE_JOB_TYPES,
            'status': GOOGLE_STATUSES},
-    outcomes=OutcomeMap({0: 'running', 2: 'success', 3: 'failed', 7: 'warning'}),
+    outcomes=outcome_map({0: 'running', 2: 'success', 3: 'failed', 7: 'warning'}),
+    kinds=kind_map('job_type', GOOGLE_KINDS),
+    verified={'dataSource': Verified('data_source', field('data_source')),
+              'appType': Verified('app_type', field('app_type')),
+              'jobType': Verified('job_type', field('job_type')),
+              'jobStatus': Verified('job_status', field('status'))},
     reports_total=False,
 )

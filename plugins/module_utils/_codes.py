@@ -13,6 +13,9 @@ import re
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 
 OUTCOMES = ('success', 'warning', 'failed', 'running', 'queued', 'stopped', 'skipped', 'unknown')
+# What a job did. Only 'backup' ever counts as a backup: a restore, a copy or a deletion that succeeded
+# says nothing about whether the data was backed up.
+KINDS = ('backup', 'restore', 'copy', 'export', 'deletion', 'other')
 
 
 def snake_name(text):
@@ -70,15 +73,29 @@ class CodeTable:
         return code
 
 
-class OutcomeMap:
-    """Maps one API's status codes to the collection's common outcome; anything else is 'unknown'."""
+class CommonMap:
+    """Maps one API's codes in ``field`` to one of the collection's common names; anything else is ``fallback``,
+    so a value the API adds later is never mistaken for a known one."""
 
-    def __init__(self, outcomes_by_code):
-        unknown = set(outcomes_by_code.values()) - set(OUTCOMES)
+    def __init__(self, field, names_by_code, common_names, fallback):
+        unknown = set(names_by_code.values()) - set(common_names)
         if unknown:
-            raise ValueError('not common outcomes: %s' % sorted(unknown))
-        self._outcomes = dict((code.lower() if isinstance(code, str) else code, outcome)
-                              for code, outcome in outcomes_by_code.items())
+            raise ValueError('not among %s: %s' % (', '.join(common_names), sorted(unknown)))
+        self.field = field
+        self._names = dict((code.lower() if isinstance(code, str) else code, name)
+                           for code, name in names_by_code.items())
+        self._fallback = fallback
 
-    def outcome_of(self, code):
-        return _lookup(self._outcomes, code) or 'unknown'
+    def of(self, record):
+        """The common name of a normalised record's ``field``."""
+        return _lookup(self._names, record.get(self.field)) or self._fallback
+
+
+def outcome_map(outcomes_by_code, field='status'):
+    """The common outcome of a record, from its status code; 'unknown' for a status not in the table."""
+    return CommonMap(field, outcomes_by_code, OUTCOMES, 'unknown')
+
+
+def kind_map(field, kinds_by_code):
+    """The common kind of a record (backup, restore, ...), from its job-type code; 'other' for an unknown type."""
+    return CommonMap(field, kinds_by_code, KINDS, 'other')

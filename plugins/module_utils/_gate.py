@@ -7,8 +7,9 @@
 FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
 may change in any release, even a bugfix one. Do not import them from other content.
 
-The one rule that must never break: a check passes only if at least ``min_successes`` jobs with an
-accepted outcome finished inside the window (now minus max_age_hours, up to now). A running job never
+The one rule that must never break: a check passes only if at least ``min_successes`` distinct backup
+jobs (kind ``backup``) with an accepted outcome finished inside the window (now minus max_age_hours, up
+to now). A restore, copy, export or deletion never counts, however well it went; a running job never
 counts, a finish time in the future is not believed, and a listing that failed passes nothing.
 """
 
@@ -35,8 +36,23 @@ def _hours(delta):
     return round(delta.total_seconds() / 3600.0, 1)
 
 
+def _is_backup(record):
+    return isinstance(record, dict) and record.get('kind') == 'backup'
+
+
+def _distinct(records):
+    """Each job once: a job listed twice (pages overlap while jobs arrive) is still one backup."""
+    seen, distinct = set(), []
+    for record in records:
+        key = (_ident(record), record.get('finish_time') or record.get('end_time'))
+        if key[0] is None or key not in seen:
+            seen.add(key)
+            distinct.append(record)
+    return distinct
+
+
 def _newest_accepted(records, accept, now):
-    finished = [(finish, record) for record in records
+    finished = [(finish, record) for record in records if _is_backup(record)
                 for finish in [_finish(record)]
                 if record.get('outcome') in accept and finish is not None and finish <= now]
     return max(finished, key=lambda pair: pair[0]) if finished else (None, None)
@@ -56,7 +72,8 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
     if error:
         verdict['reason'] = 'could not list the jobs: %s' % error
         return verdict
-    considered = [record for record in records
+    backups = _distinct([record for record in records if _is_backup(record)])
+    considered = [record for record in backups
                   if (_finish(record) or _start(record)) is not None and start <= (_finish(record) or _start(record))]
     verdict['jobs_considered'] = len(considered)
     accepted = [record for record in considered
@@ -71,6 +88,10 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
                        % (newest.get('outcome'), verdict['hours_since_success'], len(accepted), window))
         return verdict
     verdict['reason'] = _why_not(considered, accepted, accept, min_successes, window, now, older)
+    others = sum(1 for record in records if not _is_backup(record))
+    if others and not considered:
+        verdict['reason'] += ('; %d job%s of other kinds (restore, copy, export, deletion) not counted'
+                              % (others, '' if others == 1 else 's'))
     return verdict
 
 
@@ -83,7 +104,7 @@ def _why_not(considered, accepted, accept, min_successes, window, now, older):
         return '%s reports finishing in the future (%s); not trusted' % (
             _ident(future[0]), format_timestamp(_finish(future[0])))
     if not considered:
-        reason = 'no job in the last %s' % window
+        reason = 'no backup job in the last %s' % window
     else:
         newest_first = sorted(considered, key=lambda record: _start(record) or _finish(record), reverse=True)
         latest = newest_first[0]

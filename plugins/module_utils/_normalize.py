@@ -14,7 +14,7 @@ from functools import lru_cache
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, is_unset, parse_timestamp
 
 DURATION = re.compile(r'^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
 
@@ -44,12 +44,16 @@ def duration_seconds(value):
     return int(total) if total == int(total) else total
 
 
-def normalize_record(raw, codes, outcomes, time_fields, aliases=None):
+def normalize_record(raw, codes, outcomes, time_fields, aliases=None, kinds=None, unreadable=None):
     """One API record as the modules return it.
 
     ``codes`` maps a snake_case field to its CodeTable: the field keeps its raw value and gains
-    ``<field>_name``. The ``status`` field decides ``outcome``. Time fields become ISO 8601 UTC where they
-    parse and stay as sent where they do not. ``aliases`` maps an older key spelling to the current one.
+    ``<field>_name``. ``outcomes`` decides ``outcome`` from the status, ``kinds`` decides ``kind`` from
+    the job type (without it, the caller decides). ``time_fields`` are (start, finish): each becomes ISO
+    8601 UTC where it parses; .NET's DateTime.MinValue or a value that is not a time becomes null, the
+    latter counted in ``unreadable`` (a Counter by field) so the caller can warn once. A job whose finish
+    is DateTime.MinValue has not finished, whatever its status says. ``aliases`` maps an older key
+    spelling to the current one.
     """
     record = snake_dict(raw) if isinstance(raw, dict) else {}
     for old, new in (aliases or {}).items():
@@ -59,21 +63,42 @@ def normalize_record(raw, codes, outcomes, time_fields, aliases=None):
         if field in record:
             record[field + '_name'] = table.name_of(record[field])
     record['status_name'] = codes['status'].name_of(record.get('status')) if 'status' in codes else None
-    record['outcome'] = outcomes.outcome_of(record.get('status'))
+    record['outcome'] = outcomes.of(record)
+    if kinds is not None:
+        record['kind'] = kinds.of(record)
     for field in time_fields:
-        moment = parse_timestamp(record.get(field))
+        value = record.get(field)
+        if value is None:
+            continue
+        moment = parse_timestamp(value)
         if moment is not None:
             record[field] = format_timestamp(moment)
+            continue
+        if is_unset(value):
+            if field == time_fields[-1] and record['outcome'] in ('success', 'warning', 'failed'):
+                record['outcome'] = 'running'
+        elif unreadable is not None:
+            unreadable[field] += 1
+        record[field] = None
     if 'duration' in record:
         record['duration_seconds'] = duration_seconds(record['duration'])
     return record
 
 
-def summarize(records, now, started='start_time', finished='finish_time', warn=None):
-    """count, by_outcome, latest (newest start), latest_success (newest finished success), hours_since_success.
+def warn_unreadable(unreadable, warn, noun='jobs'):
+    """One warning per time field that some records gave in a form that is not a time."""
+    for field, count in sorted(unreadable.items()):
+        warn('%d %s gave a %s that is not a readable time; it is returned as null and the %s is treated as '
+             'having no %s' % (count, noun, field, noun[:-1] if noun.endswith('s') else noun, field))
 
-    A success that claims to finish after ``now`` is not trusted as the latest success: a gate must not
-    pass on a clock it cannot believe.
+
+def summarize(records, now, started='start_time', finished='finish_time', warn=None):
+    """count, by_outcome, latest (newest start), latest_success (newest finished successful backup),
+    hours_since_success.
+
+    ``by_outcome`` counts every record; ``latest_success`` only records of kind ``backup``, since a
+    restore or a copy that succeeded is no backup. A success that claims to finish after ``now`` is not
+    trusted as the latest success: a gate must not pass on a clock it cannot believe.
     """
     by_outcome = dict((outcome, 0) for outcome in OUTCOMES)
     latest = latest_success = None
@@ -84,7 +109,7 @@ def summarize(records, now, started='start_time', finished='finish_time', warn=N
         start = parse_timestamp(record.get(started))
         if start is not None and (latest_start is None or start > latest_start):
             latest, latest_start = record, start
-        if outcome != 'success':
+        if outcome != 'success' or record.get('kind') != 'backup':
             continue
         finish = parse_timestamp(record.get(finished))
         if finish is None:

@@ -38,7 +38,11 @@ def parse_time_option(option, value, now):
     match = RELATIVE_AGE.match(text.lower())
     if match:
         amount, unit = match.groups()
-        return now - timedelta(**{AGE_UNITS[unit]: float(amount)})
+        try:
+            return now - timedelta(**{AGE_UNITS[unit]: float(amount)})
+        except OverflowError:
+            raise OptionError('%s: %r reaches back before year 1; give a shorter age, or %s'
+                              % (option, value, TIME_FORMATS), option=option, value=value)
     parsed = parse_timestamp(text)
     if parsed is None:
         raise OptionError('%s: cannot read %r as a time; give %s' % (option, value, TIME_FORMATS),

@@ -9,6 +9,10 @@ may change in any release, even a bugfix one. Do not import them from other cont
 
 The APIs write ISO 8601 with 'Z', with '+00:00', with none (meaning UTC), and with 0 to 7 fraction
 digits (.NET writes seven); ``datetime.fromisoformat`` of older Pythons reads only some of these.
+
+Some servers write .NET's ``DateTime.MinValue`` (0001-01-01T00:00:00, with or without an offset) where
+a job has not finished: that is no time at all, never a moment in year 1. A time outside what Python
+can hold (year 0, or year 9999 pushed past the end by its offset) is not a time either.
 """
 
 import re
@@ -19,23 +23,32 @@ ISO_8601 = re.compile(
     r'\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
 
 
+def _match(value):
+    return ISO_8601.match(value.strip()) if isinstance(value, str) else None
+
+
+def is_unset(value):
+    """True for .NET's DateTime.MinValue, with or without an offset: the API's way of saying "no time"."""
+    match = _match(value)
+    return match is not None and int(match.group(1)) == 1 and match.group(2) == '01' and match.group(3) == '01'
+
+
 def parse_timestamp(value):
-    """An aware UTC datetime, or None when the value is empty or not ISO 8601."""
-    if not isinstance(value, str):
-        return None
-    match = ISO_8601.match(value.strip())
-    if not match:
+    """An aware UTC datetime, or None when the value is empty, not ISO 8601, not a moment Python can hold,
+    or .NET's DateTime.MinValue."""
+    match = _match(value)
+    if not match or is_unset(value):
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
         moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
                           int((fraction or '0')[:6].ljust(6, '0')), tzinfo=timezone.utc)
-    except ValueError:
+        if zone and zone.upper() != 'Z':
+            sign = 1 if zone[0] == '+' else -1
+            digits = zone[1:].replace(':', '')
+            moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    except (ValueError, OverflowError):
         return None
-    if zone and zone.upper() != 'Z':
-        sign = 1 if zone[0] == '+' else -1
-        digits = zone[1:].replace(':', '')
-        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return moment
 
 

@@ -13,9 +13,10 @@ unknown status strings are passed through, as real servers send values the schem
 """
 
 import re
+from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
-from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, OutcomeMap
+from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
     AuthenticationError,
     BackupOpsError,
@@ -29,7 +30,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
     refuse_foreign_link,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
-from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict, warn_unreadable
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, offset_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
@@ -38,6 +39,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import 
     parse_timestamp,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._tokens import BearerToken
+from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verified, field, keep_verified
 
 VERSIONS = ('v5', 'v6', 'v7', 'v8')
 MAX_PAGE_SIZE = 10000
@@ -45,13 +47,17 @@ MAX_PAGE_SIZE = 10000
 SESSION_STATUSES = CodeTable({
     'Stopped': 'stopped', 'Running': 'running', 'Success': 'success', 'Warning': 'warning', 'Failed': 'failed',
     'NotConfigured': 'not_configured', 'Disconnected': 'disconnected', 'Queued': 'queued'})
-SESSION_OUTCOMES = OutcomeMap({
+SESSION_OUTCOMES = outcome_map({
     'Success': 'success', 'Warning': 'warning', 'Failed': 'failed', 'Disconnected': 'failed',
     'NotConfigured': 'failed', 'Running': 'running', 'Queued': 'queued', 'Stopped': 'stopped'})
 # The v8 filter knows five statuses and spells the sessions' "Success" as "Succeeded".
 V8_STATUS_FILTER = {'Success': 'Succeeded', 'Stopped': 'Stopped', 'Running': 'Running', 'Failed': 'Failed',
                     'Warning': 'Warning'}
 SESSION_TIME_FIELDS = ('creation_time', 'end_time')
+# From v7 a session says whether its job is a backup job or a backup copy job; v6 takes the same names as a filter.
+SESSION_KINDS = kind_map('job_type', {'Backup': 'backup', 'Copy': 'copy'})
+JOB_TYPE_FILTER = {'backup': 'Backup', 'copy': 'Copy'}
+SESSION_FILTERS = {'jobId': Verified('job_id', field('job_id')), 'jobType': Verified('job_type', field('kind'))}
 TITLE_PREFIX = re.compile(r'^\s*\[([^\]]+)\]\s*(.*)$', re.DOTALL)
 
 
@@ -101,8 +107,10 @@ class PasswordToken(BearerToken):
             warn('logging out of the VB365 REST API failed (%s); the token expires by itself' % error.msg)
 
 
-def normalize_session(raw):
-    session = normalize_record(raw, {'status': SESSION_STATUSES}, SESSION_OUTCOMES, SESSION_TIME_FIELDS)
+def normalize_session(raw, unreadable=None):
+    """A session with its job's ID and, where it says so itself, its kind; see VB365Client.resolve_kinds."""
+    session = normalize_record(raw, {'status': SESSION_STATUSES}, SESSION_OUTCOMES, SESSION_TIME_FIELDS,
+                               kinds=SESSION_KINDS, unreadable=unreadable)
     if not session.get('job_id'):
         # Before v8 a session names its job only in its links: .../Jobs/{jobId}
         href = (((raw or {}).get('_links') or {}).get('job') or {}).get('href')
@@ -143,6 +151,7 @@ class VB365Client:
         self._token = token
         self._warn = warn
         self._max_concurrency = max_concurrency
+        self._jobs = None
 
     def _url(self, path):
         return '%s/%s%s' % (self._base_url, self.version, path)
@@ -163,14 +172,21 @@ class VB365Client:
                       query, page_size, collector)
         return collector.finish()
 
+    def jobs(self, page_size):
+        """The server's backup jobs (GET /Jobs lists no backup copy jobs), read once per run."""
+        if self._jobs is None:
+            if _version_at_least(self.version, 'v8'):
+                jobs = self.list_all('/Jobs', {}, page_size, 'jobs')
+            else:
+                jobs = json_body(self._token.get(self._url('/Jobs')))
+                if not isinstance(jobs, list):
+                    jobs = Page.from_vb365(jobs, '/%s/Jobs' % self.version, self._warn).items
+            self._jobs = [job for job in jobs if isinstance(job, dict)]
+        return self._jobs
+
     def job_id_named(self, name, page_size):
         """The ID of the job with this name (any case); an error listing the jobs when none or several match."""
-        if _version_at_least(self.version, 'v8'):
-            jobs = self.list_all('/Jobs', {}, page_size, 'jobs')
-        else:
-            jobs = json_body(self._token.get(self._url('/Jobs')))
-            if not isinstance(jobs, list):
-                jobs = Page.from_vb365(jobs, '/%s/Jobs' % self.version, self._warn).items
+        jobs = self.jobs(page_size)
         matches = [job for job in jobs if str(job.get('name', '')).lower() == name.lower()]
         if len(matches) == 1 and matches[0].get('id'):
             return matches[0]['id']
@@ -181,6 +197,17 @@ class VB365Client:
         raise OptionError('job_name: %d jobs are named %r (IDs %s); give job_id instead'
                           % (len(matches), name, ', '.join(str(job.get('id')) for job in matches)),
                           option='job_name', value=name)
+
+    def resolve_kinds(self, sessions, page_size):
+        """Sessions before v7 do not say whether they belong to a backup job or a backup copy job: such a
+        session is a backup when its job is one of the server's backup jobs, and ``other`` when it is not
+        (a copy job, or a job since deleted), so it never counts as a backup it cannot be shown to be."""
+        unsaid = [session for session in sessions if session.get('job_type') is None]
+        if unsaid:
+            backup_jobs = set(str(job.get('id')).lower() for job in self.jobs(page_size) if job.get('id'))
+            for session in unsaid:
+                session['kind'] = 'backup' if str(session.get('job_id')).lower() in backup_jobs else 'other'
+        return sessions
 
     def session(self, session_id):
         """One session, or None when the server does not know it."""
@@ -193,14 +220,17 @@ class VB365Client:
                                           % (self.version, session_id, type(body).__name__))
         return body
 
-    def sessions(self, job_id, statuses, start, end, page_size):
-        """Sessions of a job or of all jobs, normalised, with every filter this version supports sent to the server."""
+    def sessions(self, job_id, job_type, statuses, start, end, page_size):
+        """Sessions of a job or of all jobs, normalised, with every filter this version supports sent to the server
+        and the job and job type checked again on every session."""
         query = {}
         if job_id and not _version_at_least(self.version, 'v7'):
             path = '/Jobs/%s/JobSessions' % job_id
         else:
             path = '/JobSessions'
             query['jobId'] = job_id
+        if job_type and _version_at_least(self.version, 'v6'):
+            query['jobType'] = JOB_TYPE_FILTER[job_type]
         if start is not None and _version_at_least(self.version, 'v6'):
             query['endTimeLowerBound'] = format_query_time(start)
         if end is not None and _version_at_least(self.version, 'v7'):
@@ -208,7 +238,13 @@ class VB365Client:
         if self.version == 'v8' and len(statuses) == 1 and statuses[0] in V8_STATUS_FILTER:
             query['status'] = V8_STATUS_FILTER[statuses[0]]
         query = dict((key, value) for key, value in query.items() if value is not None)
-        return self.list_all(path, query, page_size, 'sessions', shape=normalize_session)
+        unreadable = Counter()
+        sessions = self.list_all(path, query, page_size, 'sessions',
+                                 shape=lambda raw: normalize_session(raw, unreadable))
+        warn_unreadable(unreadable, self._warn, 'sessions')
+        sessions = keep_verified(sessions, dict(jobId=job_id), SESSION_FILTERS, self._warn, 'sessions')
+        self.resolve_kinds(sessions, page_size)
+        return keep_verified(sessions, dict(jobType=job_type), SESSION_FILTERS, self._warn, 'sessions')
 
     def log_items(self, session_id, page_size, limit):
         path = '/JobSessions/%s/LogItems' % session_id

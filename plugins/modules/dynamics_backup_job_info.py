@@ -131,6 +131,15 @@ jobs:
       description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
       type: str
       sample: success
+    kind:
+      description:
+        - What the job did, from its C(type) - V(backup) (1); V(restore) (2); V(deletion) for retention (8);
+          V(export) (32); V(other) for a dry run (4), an audit-log backup (16), which copies the audit log and not
+          the organization's data, and any type this collection does not know.
+        - Only V(backup) counts as a backup, in RV(summary.latest_success) and in the backup_gate role.
+      type: str
+      choices: [backup, restore, copy, export, deletion, other]
+      sample: backup
     start_time:
       description: Start of the job, ISO 8601 in UTC.
       type: str

@@ -31,6 +31,16 @@ options:
       - Return the sessions of the job with this name (compared without regard to case). Fails, listing
         the server's jobs, when no job or more than one has the name.
     type: str
+  job_type:
+    description:
+      - Return only the sessions of V(backup) jobs or of V(copy) (backup copy) jobs; without it, both.
+      - Sent to the server as C(jobType) from v6 on, and checked again on every session (RV(sessions[].kind)).
+        A session of another kind is dropped with a warning.
+      - Sessions before v7 do not say their type; such a session is of kind V(backup) when its job is one of
+        the server's backup jobs (C(GET /Jobs), which lists no backup copy jobs), and V(other) when it is not.
+        So on v5 and v6 O(job_type=copy) returns nothing the module can verify as a copy.
+    type: str
+    choices: [backup, copy]
   status:
     description:
       - Return only sessions in one of these statuses - V(success), V(warning), V(failed), V(running),
@@ -81,6 +91,10 @@ notes:
     C(/Jobs/{id}/JobSessions), v7 and v8 filter C(/JobSessions) by C(jobId); only v8 sessions carry
     C(jobId), older ones name their job in C(_links.job); v5 to v7 log items have a C(title) such as
     C([Success] Job started), v8 ones a C(type) and a C(message).
+  - A filter the server ignores does not widen the result - the job and the job type of every session are
+    checked again, and a session that does not match, or does not say, is dropped with a warning.
+  - A session whose end time is .NET's minimum date (C(0001-01-01T00:00:00), which some servers write for
+    a session that has not ended) has RV(sessions[].end_time) null and is not counted as finished.
   - Pages are followed through their C(next) link. v5 writes these links with the server's own host
     name; a link to another scheme, host or port than O(url) is not followed (the token would go there),
     so set O(url) to the name the server uses for itself.
@@ -168,6 +182,15 @@ sessions:
       description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
       type: str
       sample: success
+    kind:
+      description:
+        - What the session did, from its C(job_type) (v7 and later) - V(backup) or V(copy) (a backup copy job);
+          before v7, V(backup) when the session's job is one of the server's backup jobs, else V(other). See
+          O(job_type).
+        - Only V(backup) counts as a backup, in RV(summary.latest_success) and in the backup_gate role.
+      type: str
+      choices: [backup, restore, copy, export, deletion, other]
+      sample: backup
     statistics:
       description: Transfer statistics, keys in snake_case.
       type: dict
@@ -259,11 +282,11 @@ def read_sessions(client, params, statuses, start, end, warn):
         raw = client.session(params['session_id'])
         if raw is None:
             return [], 'no session %s on the server' % params['session_id']
-        return [normalize_session(raw)], None
+        return client.resolve_kinds([normalize_session(raw)], params['page_size']), None
     job_id = params['job_id']
     if params['job_name']:
         job_id = client.job_id_named(params['job_name'], params['page_size'])
-    sessions = client.sessions(job_id, statuses, start, end, params['page_size'])
+    sessions = client.sessions(job_id, params['job_type'], statuses, start, end, params['page_size'])
     return select(sessions, statuses, start, end, params['limit'], warn), None
 
 
@@ -273,6 +296,7 @@ def main():
             session_id=dict(type='str'),
             job_id=dict(type='str'),
             job_name=dict(type='str'),
+            job_type=dict(type='str', choices=['backup', 'copy']),
             status=dict(type='list', elements='str'),
             start_time=dict(type='str'),
             end_time=dict(type='str'),

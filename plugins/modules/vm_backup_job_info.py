@@ -119,6 +119,16 @@ jobs:
       description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
       type: str
       sample: success
+    kind:
+      description:
+        - What the job did, from its C(job_type) - V(backup) for every C(*_backup) type; V(restore) for every
+          C(*_restore) type; V(export) for the C(*_export) types; V(deletion) for data retention (64) and data
+          deletion (30003); V(other) for index generation (33, 20024), AWS platform configurations job (40001) and
+          any type this collection does not know.
+        - Only V(backup) counts as a backup, in RV(summary.latest_success) and in the backup_gate role.
+      type: str
+      choices: [backup, restore, copy, export, deletion, other]
+      sample: backup
     start_time:
       description: Start of the job, ISO 8601 in UTC.
       type: str

@@ -5,7 +5,6 @@ import pytest
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
     DYNAMICS,
     GOOGLE,
-    TIME_FIELDS,
     VM,
     VM_SERVICE_TYPES,
 )
@@ -13,7 +12,6 @@ from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCO
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import (
     duration_seconds,
-    normalize_record,
     summarize,
 )
 
@@ -35,7 +33,7 @@ GOOGLE_SAMPLE = {
 
 
 def normalize(raw, api):
-    return normalize_record(raw, api.codes, api.outcomes, TIME_FIELDS, api.aliases)
+    return api.normalize(raw)
 
 
 def test_dynamics_sample_job():
@@ -99,8 +97,8 @@ def test_option_names_and_codes():
     assert 'azure_virtual_machine' in caught.value.msg and 'entra_external_id' in caught.value.msg
 
 
-def job(job_id, outcome_status, start, finish):
-    return normalize(dict(jobId=job_id, status=outcome_status, startTime=start, finishTime=finish), VM)
+def job(job_id, outcome_status, start, finish, job_type=1):
+    return normalize(dict(jobId=job_id, status=outcome_status, startTime=start, finishTime=finish, jobType=job_type), VM)
 
 
 def test_summary_counts_outcomes_and_finds_latest_success():
@@ -131,3 +129,47 @@ def test_a_success_finishing_in_the_future_is_not_trusted():
     summary = summarize(jobs, NOW, warn=warnings.append)
     assert summary['latest_success']['job_id'] == 'real'
     assert 'from-the-future' in warnings[0] and 'not counted' in warnings[0]
+
+
+def test_only_a_backup_is_the_latest_success():
+    jobs = [job('restore', 2, '2024-10-27T22:00:00Z', '2024-10-27T23:00:00Z', job_type=2),
+            job('deletion', 2, '2024-10-27T21:00:00Z', '2024-10-27T22:00:00Z', job_type=30003),
+            job('unknown-type', 2, '2024-10-27T20:00:00Z', '2024-10-27T21:00:00Z', job_type=99999),
+            job('backup', 2, '2024-10-26T01:00:00Z', '2024-10-26T02:00:00Z')]
+    summary = summarize(jobs, NOW)
+    assert [record['kind'] for record in jobs] == ['restore', 'deletion', 'other', 'backup']
+    assert summary['latest_success']['job_id'] == 'backup' and summary['hours_since_success'] == 46.0
+    assert summary['by_outcome']['success'] == 4
+
+
+@pytest.mark.parametrize('api, kinds', [
+    (DYNAMICS, {'backup': [1], 'restore': [2], 'deletion': [8], 'export': [32], 'other': [0, 4, 16]}),
+    (GOOGLE, {'backup': [1], 'restore': [2], 'export': [3], 'deletion': [4, 5], 'other': [6]}),
+])
+def test_every_documented_job_type_has_its_kind(api, kinds):
+    documented = sorted(api.job_types.code_for('job_type', name) for name in api.job_types.names)
+    assert sorted(code for codes in kinds.values() for code in codes) == documented
+    for kind, codes in kinds.items():
+        for code in codes:
+            assert api.normalize({'jobId': 'j', api.kinds.field.replace('job_type', 'jobType'): code})['kind'] == kind
+
+
+def test_every_iaas_job_type_is_a_backup_exactly_when_its_name_says_so():
+    for name in VM.job_types.names:
+        code = VM.job_types.code_for('job_type', name)
+        kind = VM.normalize({'jobId': 'j', 'jobType': code})['kind']
+        expected = next((kind for suffix, kind in (('_backup', 'backup'), ('_restore', 'restore'), ('_export', 'export'))
+                         if name.endswith(suffix)), None)
+        if expected:
+            assert kind == expected, name
+        else:
+            assert kind in ('deletion', 'other'), name
+    assert VM.normalize({'jobId': 'j', 'jobType': 424242})['kind'] == 'other'
+
+
+@pytest.mark.parametrize('finish', ['0001-01-01T00:00:00', '0001-01-01T00:00:00+01:00', '0001-01-01T00:00:00-05:00',
+                                    '0001-01-01T00:00:00.0000000Z'])
+def test_dotnet_minimum_date_means_not_finished(finish):
+    record = job('j', 2, '2024-10-27T20:00:00Z', finish)
+    assert record['finish_time'] is None and record['outcome'] == 'running'
+    assert summarize([record], NOW)['latest_success'] is None

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
+from ansible_collections.backupops.jobs.plugins.module_utils._codes import KINDS, OUTCOMES
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
 
@@ -17,8 +17,8 @@ def at(hours_ago):
     return None if hours_ago is None else format_timestamp(NOW - timedelta(hours=hours_ago))
 
 
-def job(job_id, outcome, started, finished):
-    return dict(job_id=job_id, outcome=outcome, start_time=at(started), finish_time=at(finished))
+def job(job_id, outcome, started, finished, kind='backup'):
+    return dict(job_id=job_id, kind=kind, outcome=outcome, start_time=at(started), finish_time=at(finished))
 
 
 # Whole seconds before now (negative: the future), so the oracle and the code see the same instants.
@@ -26,13 +26,13 @@ def job(job_id, outcome, started, finished):
 seconds = st.integers(min_value=-48 * 3600, max_value=400 * 3600)
 
 
-def as_job(outcome, started, duration, running):
-    """(outcome, hours since start, hours since finish or None)."""
-    return outcome, started / 3600.0, None if running else (started - duration) / 3600.0
+def as_job(outcome, started, duration, running, kind):
+    """(outcome, hours since start, hours since finish or None, kind)."""
+    return outcome, started / 3600.0, None if running else (started - duration) / 3600.0, kind
 
 
 jobs = st.lists(st.builds(as_job, st.sampled_from(OUTCOMES), seconds, st.integers(min_value=0, max_value=30 * 3600),
-                          st.booleans()), max_size=25)
+                          st.booleans(), st.sampled_from(KINDS)), max_size=25)
 windows = st.integers(min_value=30, max_value=200 * 60).map(lambda minutes: minutes / 60.0)
 
 
@@ -40,12 +40,14 @@ windows = st.integers(min_value=30, max_value=200 * 60).map(lambda minutes: minu
 @given(jobs=jobs, max_age=windows, accept=st.sampled_from([('success',), ('success', 'warning')]),
        min_successes=st.integers(min_value=1, max_value=4), as_sessions=st.booleans())
 def test_passes_exactly_when_enough_accepted_jobs_finished_in_the_window(jobs, max_age, accept, min_successes, as_sessions):
-    records = [job('j%d' % index, outcome, started, finished) for index, (outcome, started, finished) in enumerate(jobs)]
+    records = [job('j%d' % index, outcome, started, finished, kind)
+               for index, (outcome, started, finished, kind) in enumerate(jobs)]
     if as_sessions:
-        records = [dict(id=record['job_id'], outcome=record['outcome'], creation_time=record['start_time'],
-                        end_time=record['finish_time']) for record in records]
-    oracle = sum(1 for outcome, _started, finished in jobs
-                 if outcome in accept and finished is not None and 0 <= round(finished * 3600) <= round(max_age * 3600))
+        records = [dict(id=record['job_id'], kind=record['kind'], outcome=record['outcome'],
+                        creation_time=record['start_time'], end_time=record['finish_time']) for record in records]
+    oracle = sum(1 for outcome, _started, finished, kind in jobs
+                 if kind == 'backup' and outcome in accept and finished is not None
+                 and 0 <= round(finished * 3600) <= round(max_age * 3600))
     verdict = decide(records, NOW, max_age, accept, min_successes)
     assert verdict['passed'] == (oracle >= min_successes), verdict
     assert verdict['reason']
@@ -56,7 +58,8 @@ def test_passes_exactly_when_enough_accepted_jobs_finished_in_the_window(jobs, m
 @settings(max_examples=200, deadline=None)
 @given(jobs=jobs, max_age=windows)
 def test_a_failed_listing_never_passes(jobs, max_age):
-    records = [job('j%d' % index, outcome, started, finished) for index, (outcome, started, finished) in enumerate(jobs)]
+    records = [job('j%d' % index, outcome, started, finished, kind)
+               for index, (outcome, started, finished, kind) in enumerate(jobs)]
     assert decide(records, NOW, max_age, error='HTTP 503')['passed'] is False
 
 
@@ -67,8 +70,11 @@ def reason(records, **kwargs):
 
 
 def test_reasons_a_person_understands():
-    assert reason([]) == 'no job in the last 24 h'
-    assert reason([], older=[job('old', 'success', 33, 31.5)]) == 'no job in the last 24 h; newest success is 31.5 h old'
+    assert reason([]) == 'no backup job in the last 24 h'
+    assert reason([], older=[job('old', 'success', 33, 31.5)]) == \
+        'no backup job in the last 24 h; newest success is 31.5 h old'
+    assert reason([job('r', 'success', 2, 1, kind='restore'), job('c', 'success', 2, 1, kind='copy')]) == \
+        'no backup job in the last 24 h; 2 jobs of other kinds (restore, copy, export, deletion) not counted'
     assert reason([job('a', 'failed', 2, 1), job('b', 'failed', 6, 5), job('c', 'failed', 9, 8)]) == 'last 3 jobs failed'
     assert reason([job('r', 'running', 1, None), job('f', 'failed', 5, 4)]).startswith('job still running (r)')
     assert reason([job('w', 'warning', 2, 1)]) == 'newest job ended with warnings, which this check does not accept'

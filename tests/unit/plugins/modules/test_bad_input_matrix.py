@@ -78,6 +78,7 @@ MODULE_ROWS = {
         ('session_id', 'not-a-guid', ["session_id: 'not-a-guid' is not a GUID"]),
         ('job_id', 'job-1', ["job_id: 'job-1' is not a GUID"]),
         ('job_name', 'Nightly', ["job_name: no job named 'Nightly'", 'Exchange daily, SharePoint daily']),
+        ('job_type', 'archive', ['job_type', 'archive', 'backup, copy']),
         ('status', ['done'], ["status: unknown value 'done'", 'not_configured']),
         ('start_time', 'recently', ["start_time: cannot read 'recently'"]),
         ('end_time', '2d', ['end_time (2d) is before start_time (1h)']),

@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The checks of the backup gate, validated before any request is made.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+A check names what must have been backed up. Everything that could make it check something else than
+the user meant is refused here, naming the check, the field and the value: a filter that is empty or
+null (a module would read it as "no filter" and check every job of the source), a filter the source does
+not take, a job type that is not a backup, an age that is not a finite number of hours.
+"""
+
+import math
+from collections import OrderedDict
+from collections.abc import Mapping
+
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
+    DYNAMICS,
+    GOOGLE,
+    GOOGLE_APP_TYPES,
+    GOOGLE_DATA_SOURCES,
+    VM,
+    VM_SERVICE_TYPES,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import ACCEPTABLE_OUTCOMES
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid
+
+# A year: enough for any backup schedule, and a bound that catches 1e9 typed for 1e1.
+MAX_AGE_HOURS = 8760
+MAX_SUCCESSES = 100000
+
+
+def _job_type_is_backup(api):
+    """A validator of the job_type filter: a known type (by name or code) whose kind is backup."""
+    def check(option, value):
+        code = api.job_types.code_for(option, value)
+        kind = api.kinds.of({api.kinds.field: code})
+        if kind != 'backup':
+            backups = [name for name in api.job_types.names if api.kinds.of({api.kinds.field: api.job_types.code_for(
+                option, name)}) == 'backup']
+            raise OptionError('%s %r is a job of kind %s, not a backup; the gate counts only backups, so give a backup '
+                              'type (%s) or leave %s out' % (option, value, kind, ', '.join(backups), option),
+                              option=option, value=value)
+        return code
+    return check
+
+
+def _code_of(table):
+    return table.code_for
+
+
+# Per source: the module that lists its jobs, and each filter it takes with the check of its value.
+SOURCES = OrderedDict([
+    ('dynamics', OrderedDict([('organization_id', check_guid), ('job_type', _job_type_is_backup(DYNAMICS))])),
+    ('vm', OrderedDict([('search_text', None), ('service_type', _code_of(VM_SERVICE_TYPES)),
+                        ('job_type', _job_type_is_backup(VM))])),
+    ('google', OrderedDict([('data_source', _code_of(GOOGLE_DATA_SOURCES)), ('app_type', _code_of(GOOGLE_APP_TYPES)),
+                            ('job_type', _job_type_is_backup(GOOGLE))])),
+    ('vb365', OrderedDict([('job_id', check_guid), ('job_name', None)])),
+])
+EXCLUSIVE_FILTERS = (('job_id', 'job_name'),)
+
+
+def _number(value, integer=False):
+    """A number from a number or a numeric string; None for anything else (booleans included)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        return None
+    if integer and (not math.isfinite(number) or number != int(number)):
+        return None
+    return int(number) if integer else number
+
+
+def check_rule(max_age_hours, accept, min_successes):
+    """(max_age_hours, accept, min_successes) of one check, checked; OptionError naming the field otherwise.
+
+    A single outcome may be given as a string; it is never split into letters."""
+    hours = _number(max_age_hours)
+    if hours is None or not math.isfinite(hours) or not 0 < hours <= MAX_AGE_HOURS:
+        raise OptionError('max_age_hours: %r is not a number of hours above 0 and at most %d (a year)'
+                          % (max_age_hours, MAX_AGE_HOURS), option='max_age_hours', value=max_age_hours)
+    if isinstance(accept, str):
+        accept = [accept]
+    if not isinstance(accept, (list, tuple)) or not accept or any(
+            outcome not in ACCEPTABLE_OUTCOMES for outcome in accept):
+        raise OptionError('accept: %r is not a list of outcomes from %s'
+                          % (accept, ', '.join(ACCEPTABLE_OUTCOMES)), option='accept', value=accept)
+    needed = _number(min_successes, integer=True)
+    if needed is None or not 1 <= needed <= MAX_SUCCESSES:
+        raise OptionError('min_successes: %r is not a whole number from 1 to %d' % (min_successes, MAX_SUCCESSES),
+                          option='min_successes', value=min_successes)
+    return hours, list(accept), needed
+
+
+def _check_filters(source, filters):
+    if filters is None:
+        return {}
+    if not isinstance(filters, Mapping):
+        raise OptionError('filters must be a mapping of filter: value, such as {%s: ...}; got the %s %r'
+                          % (next(iter(SOURCES[source])), type(filters).__name__, filters), option='filters')
+    known = SOURCES[source]
+    unknown = [str(name) for name in filters if name not in known]
+    if unknown:
+        raise OptionError('source %s takes the filters %s, not %s' % (source, ', '.join(known), ', '.join(unknown)),
+                          option='filters')
+    checked = {}
+    for name, value in filters.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise OptionError('filter %s is empty (%r); an empty filter would check every job of the source, so give '
+                              'a value or leave %s out' % (name, value, name), option=name, value=value)
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise OptionError('filter %s: %r is a %s; give a string' % (name, value, type(value).__name__),
+                              option=name, value=value)
+        if known[name] is not None:
+            known[name](name, value)
+        checked[name] = value.strip() if isinstance(value, str) else value
+    for group in EXCLUSIVE_FILTERS:
+        given = [name for name in group if name in checked]
+        if len(given) > 1:
+            raise OptionError('filters %s name the same thing; give one of them' % ' and '.join(given), option=given[0])
+    return checked
+
+
+def check_gate_checks(checks, default_max_age_hours=24):
+    """The checks, each complete (name, source, filters, max_age_hours, accept, min_successes), or an OptionError
+    whose message names the check, the field and the bad value."""
+    if not isinstance(checks, (list, tuple)):
+        raise OptionError('backup_gate_checks must be a list of checks, got the %s %r' % (type(checks).__name__, checks),
+                          option='backup_gate_checks')
+    result, names = [], set()
+    for number, check in enumerate(checks, 1):
+        if not isinstance(check, Mapping):
+            raise OptionError('check %d must be a mapping with name and source, got the %s %r'
+                              % (number, type(check).__name__, check), option='backup_gate_checks')
+        name = check.get('name')
+        if not isinstance(name, str) or not name.strip():
+            raise OptionError('check %d has no name; give each check a name for the table and the failure message'
+                              % number, option='name')
+        if name in names:
+            raise OptionError('two checks are named %r; give each its own name' % name, option='name', value=name)
+        names.add(name)
+        unknown = sorted(str(key) for key in check if key not in (
+            'name', 'source', 'filters', 'max_age_hours', 'accept', 'min_successes'))
+        try:
+            if unknown:
+                raise OptionError('unknown fields %s; a check takes name, source, filters, max_age_hours, accept and '
+                                  'min_successes' % ', '.join(unknown), option=unknown[0])
+            source = check.get('source')
+            if source not in SOURCES:
+                raise OptionError('source %r is not one of %s' % (source, ', '.join(SOURCES)), option='source',
+                                  value=source)
+            filters = _check_filters(source, check.get('filters'))
+            hours, accept, needed = check_rule(
+                check['max_age_hours'] if check.get('max_age_hours') is not None else default_max_age_hours,
+                check['accept'] if check.get('accept') is not None else ['success'],
+                check['min_successes'] if check.get('min_successes') is not None else 1)
+        except OptionError as error:
+            raise OptionError('check %s: %s' % (name, error.msg), **error.details)
+        result.append(dict(name=name, source=source, filters=filters, max_age_hours=hours, accept=accept,
+                           min_successes=needed))
+    return result

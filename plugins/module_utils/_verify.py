@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every filter a listing sent to the server, checked again on every record that came back.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+A server may ignore a filter (an older version, a bug, a proxy that drops the query string) and answer
+with the jobs of other organizations, other jobs or other types; a gate that believed it would pass on
+somebody else's backup. So each filter the client sent is checked on each record: a record that does
+not match it, or does not say, is dropped with one warning per filter naming it, and is never returned
+or counted.
+"""
+
+from collections import Counter, OrderedDict
+
+
+def comparable(value):
+    """Codes as the APIs write them, integers or names, in one form: 1 and '1' match, 'Backup' and 'backup' match."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip('-').isdigit():
+            return int(text)
+        return text.lower()
+    return repr(value)
+
+
+def same_code(asked, value):
+    return comparable(asked) == comparable(value)
+
+
+def contains_text(asked, value):
+    return str(asked).strip().lower() in value.lower()
+
+
+def field(name):
+    """A reader of one field of a normalised record; an empty value is not an answer."""
+    def read(record):
+        value = record.get(name)
+        return None if value is None or (isinstance(value, str) and not value.strip()) else value
+    return read
+
+
+class Verified:
+    """How one query parameter is checked on a record: the option that set it (for the warning), how to read
+    the record's answer, and how to compare it with what was asked. ``unless`` is a value that asks for
+    nothing (Dynamics type 0, "all")."""
+
+    def __init__(self, option, read, matches=same_code, unless=None):
+        self.option = option
+        self.read = read
+        self.matches = matches
+        self.unless = unless
+
+    def asks(self, asked):
+        return asked is not None and not (self.unless is not None and same_code(self.unless, asked))
+
+
+def keep_verified(records, query, verified, warn, noun='jobs'):
+    """The records that answer every verified parameter of ``query`` as asked; a warning per parameter for
+    the records dropped because they did not match or did not say."""
+    checks = [(name, query[name], verified[name]) for name in verified if verified[name].asks(query.get(name))]
+    if not checks:
+        return records
+    mismatched, silent = OrderedDict(), Counter()
+    kept = []
+    for record in records:
+        for name, asked, check in checks:
+            answer = check.read(record)
+            if answer is None:
+                silent[name] += 1
+                break
+            if not check.matches(asked, answer):
+                mismatched[name] = mismatched.get(name, 0) + 1
+                break
+        else:
+            kept.append(record)
+    for name, asked, check in checks:
+        if mismatched.get(name):
+            warn('the server returned %d %s that do not match %s=%s (option %s): it ignored the filter or could '
+                 'not apply it; they were dropped, not counted' % (mismatched[name], noun, name, asked, check.option))
+        if silent[name]:
+            warn('%d %s do not say their %s, so %s=%s cannot be checked on them; they were dropped, not counted'
+                 % (silent[name], noun, check.option, check.option, asked))
+    return kept
