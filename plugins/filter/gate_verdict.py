@@ -7,11 +7,13 @@ from datetime import datetime, timezone
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.backupops.jobs.plugins.module_utils._gate import ACCEPTABLE_OUTCOMES, decide
+from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_rule
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
 
 
 def _records(listing):
-    """The jobs or sessions of a registered module result, or None when the listing failed."""
+    """The jobs or sessions of a registered module result, or None when it holds none."""
     if not isinstance(listing, Mapping):
         return None
     for key in ('jobs', 'sessions'):
@@ -20,26 +22,28 @@ def _records(listing):
     return None
 
 
+def _unusable(listing):
+    """Why a registered result cannot pass, or None: it failed, was skipped, or holds no listing."""
+    if not isinstance(listing, Mapping):
+        return 'the listing is a %s, not the registered result of a backupops.jobs info module' % type(listing).__name__
+    if listing.get('failed'):
+        return str(listing.get('msg') or 'the listing failed')
+    if listing.get('skipped'):
+        return 'the listing was skipped (%s)' % (listing.get('skip_reason') or 'a condition was false')
+    if _records(listing) is None:
+        return str(listing.get('msg') or 'the result holds no jobs or sessions, so it is no listing')
+    return None
+
+
 def gate_verdict(listing, max_age_hours, accept=None, min_successes=1, lookback=None):
     """The gate's verdict on one check from the registered result of a backupops.jobs info module."""
-    accept = list(accept or ['success'])
-    unknown = [outcome for outcome in accept if outcome not in ACCEPTABLE_OUTCOMES]
-    if unknown:
-        raise AnsibleFilterError('gate_verdict: accept may hold %s, not %s'
-                                 % (' and '.join(ACCEPTABLE_OUTCOMES), ', '.join(map(str, unknown))))
     try:
-        hours, needed = float(max_age_hours), int(min_successes)
-    except (TypeError, ValueError):
-        raise AnsibleFilterError('gate_verdict: max_age_hours must be a number and min_successes a whole number, '
-                                 'got %r and %r' % (max_age_hours, min_successes))
-    if hours <= 0 or needed < 1:
-        raise AnsibleFilterError('gate_verdict: max_age_hours must be above 0 and min_successes at least 1')
-    records = _records(listing)
-    error = None
-    if records is None:
-        error = (listing.get('msg') if isinstance(listing, Mapping) else None) or 'the listing returned no jobs'
-    return decide(records or [], datetime.now(timezone.utc), hours, accept, needed,
-                  older=_records(lookback) or [], error=error)
+        hours, accept, needed = check_rule(max_age_hours, accept or ['success'], min_successes)
+    except OptionError as error:
+        raise AnsibleFilterError('gate_verdict: %s' % error.msg)
+    error = _unusable(listing)
+    return decide([] if error else _records(listing), datetime.now(timezone.utc), hours, accept, needed,
+                  older=[] if _unusable(lookback) else _records(lookback), error=error)
 
 
 class FilterModule:

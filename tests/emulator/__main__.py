@@ -57,6 +57,17 @@ def tenant_list(text):
     return tenants
 
 
+def job_shapes(text):
+    """'Exchange daily=failed' -> {'Exchange daily': 'failed'}"""
+    shapes = {}
+    for item in text.split(','):
+        name, _sep, shape = item.partition('=')
+        if not name.strip() or shape.strip() not in SHAPES:
+            raise argparse.ArgumentTypeError('%r: give job name=shape with a shape of %s' % (item, ', '.join(SHAPES)))
+        shapes[name.strip()] = shape.strip()
+    return shapes
+
+
 def tenant_client(name):
     """The secret-authenticated app of a further tenant; test credentials of the emulator only."""
     digest = hashlib.sha256(name.encode()).hexdigest()
@@ -76,11 +87,16 @@ def parse_args(argv):
                         help='AvePoint tenants as name=shape[:jobs],... with shapes %s; the first one also gets '
                              'the certificate and narrow-scope apps' % ', '.join(SHAPES))
     parser.add_argument('--vb365-shape', choices=sorted(SHAPES), default='fresh')
+    parser.add_argument('--vb365-job-shapes', type=job_shapes, default={},
+                        help='shapes of single VB365 jobs, as name=shape,...: Exchange daily=failed')
     parser.add_argument('--vb365-jobs', type=int, help='sessions per VB365 job (of three); default --jobs')
     parser.add_argument('--seed', default='backupops')
     parser.add_argument('--interval-hours', type=float, default=2.0, help='hours between seeded jobs')
     parser.add_argument('--latency-ms', type=float, default=0.0, help='delay added to every API request')
     parser.add_argument('--token-lifetime', type=int, default=3600, help='seconds an access token lives')
+    parser.add_argument('--ignore-filters', type=lambda text: [name.strip() for name in text.split(',') if name.strip()],
+                        default=[], help='query parameters to ignore, like a server that drops filters: '
+                                         'organizationId,type,jobId,jobType,...')
     return parser.parse_args(argv)
 
 
@@ -101,9 +117,11 @@ def build_state(args, certificates):
         if name != first:
             clients.append(Client(credentials['client_id'], name, AVEPOINT_SCOPES, secret=credentials['client_secret']))
         described[name] = dict(shape=shape, jobs_per_api=count or args.jobs, **credentials)
-    vb365 = new_server(build_vb365(args.seed, args.vb365_jobs or args.jobs, now, args.interval_hours, args.vb365_shape),
+    vb365 = new_server(build_vb365(args.seed, args.vb365_jobs or args.jobs, now, args.interval_hours, args.vb365_shape,
+                                   args.vb365_job_shapes),
                        {VB365_USER['username']: VB365_USER['password']})
-    state = State(tenants, clients, vb365, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0)
+    state = State(tenants, clients, vb365, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0,
+                  ignored_filters=args.ignore_filters)
     return state, described
 
 

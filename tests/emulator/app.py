@@ -35,8 +35,9 @@ class Client:
 class State:
     """Everything the emulator knows; guarded by one lock because the server runs a thread per request."""
 
-    def __init__(self, tenants, clients, vb365, token_lifetime=3600, latency=0.0):
+    def __init__(self, tenants, clients, vb365, token_lifetime=3600, latency=0.0, ignored_filters=()):
         self.tenants = tenants
+        self.ignored_filters = set(name.lower() for name in ignored_filters)
         self.vb365 = vb365
         self.clients = dict((client.client_id, client) for client in clients)
         self.token_lifetime = token_lifetime
@@ -271,7 +272,8 @@ def create_app(state):
     @app.get(CONTROL_PREFIX + 'vb365')
     def vb365_ground_truth():
         server = state.vb365
-        return jsonify(jobs=server['jobs'], sessions=[public(session) for session in server['sessions']],
+        return jsonify(jobs=server['jobs'], copy_jobs=server['copy_jobs'],
+                       sessions=[public(session) for session in server['sessions']],
                        log_items=dict((key, [public(item) for item in items])
                                       for key, items in server['log_items'].items()))
 

@@ -1,4 +1,5 @@
-"""Answers shared by every emulated endpoint: JSON errors and bearer-token checks."""
+"""Answers shared by every emulated endpoint: JSON errors, bearer-token checks, and the query as the
+server reads it."""
 
 import time
 
@@ -22,3 +23,9 @@ def bearer(state, scope):
     if scope not in token.get('scopes', ()):
         return None, error(403, 'The access token lacks the scope %s' % scope)
     return token, None
+
+
+def query_args(state):
+    """The request's query parameters, less those the emulator was told to ignore (``--ignore-filters``): a
+    server that drops filters answers as if they had not been sent."""
+    return dict((key, value) for key, value in request.args.items() if key.lower() not in state.ignored_filters)

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from flask import jsonify, request
 
-from emulator.auth import bearer, error
+from emulator.auth import bearer, error, query_args
 from emulator.data import public
 
 MAX_PAGE_SIZE = 100
@@ -23,8 +23,8 @@ class BadRequest(Exception):
     pass
 
 
-def _args():
-    return dict((key.lower(), value) for key, value in request.args.items())
+def _args(state):
+    return dict((key.lower(), value) for key, value in query_args(state).items())
 
 
 def _int(args, name, default=None, low=None, high=None):
@@ -72,7 +72,7 @@ PAGING_ARGS = ('pageindex', 'pagenumber', 'pagesize', 'skiptoken')
 
 def _jobs_of(state, token, api):
     """The tenant's jobs, and a key for the selection a query makes of them (its filters, not its page)."""
-    filters = tuple(sorted((key, value) for key, value in _args().items() if key not in PAGING_ARGS))
+    filters = tuple(sorted((key, value) for key, value in _args(state).items() if key not in PAGING_ARGS))
     return state.tenants[token['tenant']][api], (token['tenant'], api, filters)
 
 
@@ -86,7 +86,7 @@ def register(app, state):
                     return refusal
                 try:
                     jobs, key = _jobs_of(state, token, api)
-                    return handler(_args(), lambda select: state.selection(key, lambda: [job for job in jobs if select(job)]))
+                    return handler(_args(state), lambda select: state.selection(key, lambda: [job for job in jobs if select(job)]))
                 except BadRequest as problem:
                     return error_shape(str(problem))
             view.__name__ = handler.__name__
@@ -106,6 +106,8 @@ def register(app, state):
         page_index = _int(args, 'pageIndex', 1, low=1)
         page_size = _int(args, 'pageSize', 10, low=1, high=MAX_PAGE_SIZE)
         job_type = _int(args, 'type')
+        if job_type is None and 'type' in state.ignored_filters:
+            job_type = 0
         if job_type is None:
             raise BadRequest('type is required')
         start, finish = _time(args, 'startTime', True), _time(args, 'finishTime', True)

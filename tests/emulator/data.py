@@ -15,8 +15,11 @@ ORGANIZATIONS = (
     ('0f8fad5b-d9cb-469f-a165-70867728950e', 'contoso-prod'),
     ('7c9e6679-7425-40de-944b-e07fc1f90ae7', 'contoso-test'),
 )
-# (serviceType, jobType) pairs of IaaS + PaaS backup jobs the seed draws from.
-VM_SERVICES = ((1, 1), (1, 1), (2, 128), (4, 1024), (256, 20009), (2048, 20016))
+# (serviceType, jobType) pairs of IaaS + PaaS jobs the seed draws from: mostly backups, and the restores,
+# exports and deletions of the same services that a real tenant runs beside them.
+VM_SERVICES = ((1, 1), (1, 1), (1, 1), (2, 128), (4, 1024), (256, 20009), (2048, 20016),
+               (1, 2), (1, 4), (1, 30003))
+VM_BACKUP_TYPES = (1, 128, 1024, 20009, 20016)
 APIS = ('dynamics', 'vm', 'google')
 
 
@@ -32,11 +35,13 @@ def public(job):
     return dict((key, value) for key, value in job.items() if not key.startswith('_'))
 
 
-# How a tenant's history looks. Every shape but fresh leaves no success in the last day:
+# How a tenant's backups look. Every shape but fresh leaves no successful backup in the last day:
 #   stale    nothing at all in the last 36 hours (older jobs succeeded);
-#   failed   every job of the last 48 hours failed;
-#   running  the newest job is still running, the ones before it in the last 48 hours failed;
-#   warning  every job of the last 48 hours ended with warnings.
+#   failed   every backup of the last 48 hours failed;
+#   running  the newest backup is still running, the ones before it in the last 48 hours failed;
+#   warning  every backup of the last 48 hours ended with warnings.
+# In every shape the jobs that are not backups (restores, exports, deletions, copies) succeed, as they
+# do on a tenant whose backups fail: a gate must not take them for backups.
 SHAPES = {
     'fresh': dict(offset_hours=0, recent=None, newest='success'),
     'stale': dict(offset_hours=36, recent=None, newest='success'),
@@ -47,8 +52,10 @@ SHAPES = {
 RECENT_HOURS = 48
 
 
-def _outcome(rng, index, hours_ago, shape):
+def _outcome(rng, index, hours_ago, shape, backup=True):
     """success, warning, failed or running, as the shape wants it for a job this many hours old."""
+    if not backup:
+        return 'success'
     if index == 0:
         return shape['newest']
     if shape['recent'] and hours_ago <= RECENT_HOURS:
@@ -56,13 +63,13 @@ def _outcome(rng, index, hours_ago, shape):
     return rng.choices(('success', 'warning', 'failed'), weights=(84, 8, 8))[0]
 
 
-def _times(now, index, interval_hours, rng, shape):
+def _times(now, index, interval_hours, rng, shape, backup=True):
     """(start, finish, duration, outcome) of the index-th newest job of a tenant of this shape."""
     start = now - datetime.timedelta(minutes=30, hours=interval_hours * index + shape['offset_hours'])
     # Up to a quarter of the interval (at most 15 minutes) late, so the jobs stay newest first however dense.
     start -= datetime.timedelta(seconds=rng.randint(0, min(900, int(interval_hours * 900))),
                                 microseconds=rng.randint(0, 999) * 1000)
-    outcome = _outcome(rng, index, (now - start).total_seconds() / 3600.0, shape)
+    outcome = _outcome(rng, index, (now - start).total_seconds() / 3600.0, shape, backup)
     duration = datetime.timedelta(seconds=rng.randint(60, 1500))
     return start, (None if outcome == 'running' else start + duration), duration, outcome
 
@@ -71,9 +78,10 @@ def dynamics_jobs(count, now, rng, interval_hours, shape):
     status = {'success': 3, 'warning': 7, 'failed': 4, 'running': 2}
     jobs = []
     for index in range(count):
-        start, finish, duration, outcome = _times(now, index, interval_hours, rng, shape)
+        # The newest job is a backup, so each shape's newest outcome is a backup's.
+        job_type = 1 if index == 0 else rng.choices((1, 2, 8, 32), weights=(85, 5, 5, 5))[0]
+        start, finish, duration, outcome = _times(now, index, interval_hours, rng, shape, backup=job_type == 1)
         organization_id, organization_name = ORGANIZATIONS[index % len(ORGANIZATIONS)]
-        job_type = rng.choices((1, 2, 8), weights=(90, 5, 5))[0]
         records = rng.randint(100, 50000)
         failed = records // 50 if outcome in ('failed', 'warning') else 0
         jobs.append({
@@ -103,8 +111,9 @@ def vm_jobs(count, now, rng, interval_hours, shape):
     status = {'success': 2, 'warning': 8, 'failed': 16, 'running': 1}
     jobs = []
     for index in range(count):
-        start, finish, duration, outcome = _times(now, index, interval_hours, rng, shape)
-        service_type, job_type = rng.choice(VM_SERVICES)
+        service_type, job_type = VM_SERVICES[0] if index == 0 else rng.choice(VM_SERVICES)
+        start, finish, duration, outcome = _times(now, index, interval_hours, rng, shape,
+                                                  backup=job_type in VM_BACKUP_TYPES)
         total = rng.randint(1, 90)
         failed = 1 if outcome in ('failed', 'warning') else 0
         jobs.append({
@@ -123,10 +132,11 @@ def google_jobs(count, now, rng, interval_hours, shape):
     status = {'success': 2, 'warning': 7, 'failed': 3, 'running': 0}
     jobs = []
     for index in range(count):
-        start, finish, _duration, outcome = _times(now, index, interval_hours, rng, shape)
+        job_type = 1 if index == 0 else rng.choices((1, 2, 5), weights=(86, 7, 7))[0]
+        start, finish, _duration, outcome = _times(now, index, interval_hours, rng, shape, backup=job_type == 1)
         jobs.append({
             'jobId': 'GDIG%s%03d' % (start.strftime('%Y%m%d%H%M%S'), index % 1000),
-            'appType': rng.choice((1, 2, 4, 64)), 'jobType': rng.choices((1, 5), weights=(92, 8))[0],
+            'appType': rng.choice((1, 2, 4, 64)), 'jobType': job_type,
             'dataSource': rng.choices((1, 2), weights=(95, 5))[0], 'status': status[outcome],
             'progress': 100.0 if finish else round(rng.uniform(5, 95), 1),
             'startTime': start.strftime('%Y-%m-%dT%H:%M:%S+00:00'),
@@ -151,6 +161,9 @@ def build_jobs(seed, count, now, interval_hours=2.0, shape='fresh'):
 
 
 VB365_JOBS = ('Exchange daily', 'SharePoint daily', 'Teams hourly')
+# A backup copy job: GET /Jobs does not list it (copy jobs have /CopyJobs), but its sessions are among
+# /JobSessions, of jobType Copy, and they succeed even when the backups fail.
+VB365_COPY_JOB = 'Exchange daily copy'
 VB365_STATUS = {'success': 'Success', 'warning': 'Warning', 'failed': 'Failed', 'running': 'Running'}
 LOG_TYPE = {'Success': 'Success', 'Warning': 'Warning', 'Failed': 'Error', 'Running': 'Running'}
 
@@ -198,16 +211,21 @@ class LogItems(Mapping):
         return len(self._sessions)
 
 
-def build_vb365(seed, count, now, interval_hours=2.0, shape='fresh'):
-    """{jobs, sessions (oldest first, every field of v8), log_items by session id} for one server."""
+def build_vb365(seed, count, now, interval_hours=2.0, shape='fresh', job_shapes=None):
+    """{jobs, sessions (oldest first, every field of v8), log_items by session id} for one server; each
+    backup job's sessions have ``shape``, or the shape ``job_shapes`` gives the job by name."""
     rng = random.Random('%s-vb365' % seed)
     repository = _uuid(rng)
     jobs = [dict(id=_uuid(rng), name=name, description='%s backup' % name, repositoryId=repository,
                  backupType='EntireOrganization', isEnabled=True) for name in VB365_JOBS]
+    copy_job = dict(id=_uuid(rng), name=VB365_COPY_JOB, description='copy of Exchange daily', repositoryId=repository,
+                    backupType='EntireOrganization', isEnabled=True)
     sessions = []
-    for job_index, job in enumerate(jobs):
+    for job_index, job in enumerate(jobs + [copy_job]):
+        is_copy = job is copy_job
         for index in range(count):
-            start, finish, duration, outcome = _times(now, index, interval_hours, rng, SHAPES[shape])
+            job_shape = SHAPES[(job_shapes or {}).get(job['name'], shape)]
+            start, finish, duration, outcome = _times(now, index, interval_hours, rng, job_shape, backup=not is_copy)
             start -= datetime.timedelta(minutes=7 * job_index)
             finish = finish - datetime.timedelta(minutes=7 * job_index) if finish else None
             status = VB365_STATUS[outcome]
@@ -221,7 +239,7 @@ def build_vb365(seed, count, now, interval_hours=2.0, shape='fresh'):
                                'bottleneck': rng.choice(('Source', 'Target', 'NA'))},
                 'details': 'Transferred: %d KB (%d items)' % (items * 40, items), 'retryCount': 0,
                 'repositoryId': repository, 'mainSessionId': None, 'jobWillBeRetried': outcome == 'failed',
-                'jobType': 'Backup', 'jobSessionConfigType': 'Incremental', 'eTag': index, 'proxyId': None,
+                'jobType': 'Copy' if is_copy else 'Backup', 'jobSessionConfigType': 'Incremental', 'eTag': index, 'proxyId': None,
                 'proxyPoolId': None, '_started': start, '_ended': finish, '_duration': duration,
             }
             sessions.append(session)
@@ -229,4 +247,4 @@ def build_vb365(seed, count, now, interval_hours=2.0, shape='fresh'):
                      key=lambda session: session['_started'])
         job.update(lastRun=newest['creationTime'], lastStatus=newest['status'])
     sessions.sort(key=lambda session: session['_started'])
-    return dict(jobs=jobs, sessions=sessions, log_items=LogItems(seed, sessions))
+    return dict(jobs=jobs, copy_jobs=[copy_job], sessions=sessions, log_items=LogItems(seed, sessions))

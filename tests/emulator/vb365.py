@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 
 from flask import jsonify, request
 
+from emulator.auth import query_args
+
 VERSIONS = ('v5', 'v6', 'v7', 'v8')
 MAX_LIMIT = 10000
 SESSION_FIELDS = {
@@ -46,11 +48,18 @@ def link(version, path):
     return dict(href=request.host_url.rstrip('/') + href if version == 'v5' else href)
 
 
+# .NET's DateTime.MinValue: the v6 schema has a non-nullable endTime, so a running session carries this.
+DOTNET_MIN_DATE = '0001-01-01T00:00:00'
+
+
 def shape_session(version, session):
     fields = [field for oldest in VERSIONS if at_least(version, oldest) for field in SESSION_FIELDS[oldest]]
     shaped = dict((field, session[field]) for field in fields)
+    if version == 'v6' and shaped['endTime'] is None:
+        shaped['endTime'] = DOTNET_MIN_DATE
+    job_route = '/CopyJobs/%s' if session['jobType'] == 'Copy' else '/Jobs/%s'
     shaped['_links'] = dict(self=link(version, '/JobSessions/%s' % session['id']),
-                            job=link(version, '/Jobs/%s' % session['jobId']),
+                            job=link(version, job_route % session['jobId']),
                             log=link(version, '/JobSessions/%s/LogItems' % session['id']))
     return shaped
 
@@ -195,13 +204,20 @@ def register(app, state):
         return jsonify([shape_job(version, job) for job in server['jobs']])
 
     def select_sessions(version, job_id):
-        filters = tuple(sorted((key, value) for key, value in request.args.items() if key not in ('offset', 'limit')))
-        return state.selection(('vb365', version, job_id, filters), lambda: filter_sessions(version, job_id))
+        args = query_args(state)
+        if 'jobid' in state.ignored_filters:
+            job_id = None  # a server that ignores the job, in the path as in the query
+        filters = tuple(sorted((key, value) for key, value in args.items() if key not in ('offset', 'limit')))
+        return state.selection(('vb365', version, job_id, filters), lambda: filter_sessions(version, job_id, args))
 
-    def filter_sessions(version, job_id):
+    def filter_sessions(version, job_id, args):
         sessions = server['sessions']
         if job_id is not None:
             sessions = [session for session in sessions if session['jobId'] == job_id]
+        if at_least(version, 'v6') and args.get('jobType'):
+            if args['jobType'] not in ('Backup', 'Copy'):
+                raise Refusal(400, 'jobType must be Backup or Copy', 'ParameterValidationFailure')
+            sessions = [session for session in sessions if session['jobType'] == args['jobType']]
         if at_least(version, 'v6'):
             lower = _time('endTimeLowerBound')
             if lower is not None:
@@ -210,12 +226,12 @@ def register(app, state):
             upper = _time('endTimeUpperBound')
             if upper is not None:
                 sessions = [session for session in sessions if session['_ended'] is not None and session['_ended'] <= upper]
-            if request.args.get('jobId'):
-                sessions = [session for session in sessions if session['jobId'] == request.args['jobId']]
-        if at_least(version, 'v8') and request.args.get('status'):
-            if request.args['status'] not in V8_STATUS_FILTER:
+            if args.get('jobId'):
+                sessions = [session for session in sessions if session['jobId'] == args['jobId']]
+        if at_least(version, 'v8') and args.get('status'):
+            if args['status'] not in V8_STATUS_FILTER:
                 raise Refusal(400, 'status must be one of %s' % ', '.join(V8_STATUS_FILTER), 'ParameterValidationFailure')
-            sessions = [session for session in sessions if session['status'] == V8_STATUS_FILTER[request.args['status']]]
+            sessions = [session for session in sessions if session['status'] == V8_STATUS_FILTER[args['status']]]
         return sessions
 
     @api('/JobSessions')

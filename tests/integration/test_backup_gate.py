@@ -7,6 +7,7 @@ enforcement off so every verdict can be read back; enforcement has tests of its 
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -27,7 +28,7 @@ SCENARIOS = {
     'running': ('running', EVERY_SOURCE[:3]),
     'warning_refused': ('warning', EVERY_SOURCE[:2]),
     'warning_accepted': ('warning', [dict(check, accept=['success', 'warning']) for check in EVERY_SOURCE[:2]]),
-    'many_pages': ('big', [dict(name='vm 30 days', source='vm', max_age_hours=720, min_successes=300)]),
+    'many_pages': ('big', [dict(name='vm 30 days', source='vm', max_age_hours=720, min_successes=150)]),
     'unreachable': ('fresh', [dict(name='vm', source='vm')]),
     'no_checks': ('fresh', []),
 }
@@ -88,7 +89,7 @@ def test_fresh_tenant_passes_every_source(verdicts):
     assert result['passed'] is True
     for check in result['checks']:
         assert check['passed'] and check['reason'].startswith('newest success is'), check
-        assert 0 <= check['hours_since_success'] < 2 and check['jobs_considered'] >= 10
+        assert 0 <= check['hours_since_success'] < 2 and check['jobs_considered'] >= 6
         assert check['latest_success']['id']
 
 
@@ -97,12 +98,12 @@ def test_stale_tenant_says_how_old_the_newest_success_is(verdicts):
     assert result['passed'] is False
     for check in result['checks']:
         assert not check['passed'] and check['jobs_considered'] == 0
-        assert check['reason'].startswith('no job in the last 24 h; newest success is 3'), check['reason']
+        assert check['reason'].startswith('no backup job in the last 24 h; newest success is 3'), check['reason']
 
 
 def test_failed_only_tenant_counts_the_failures(verdicts):
     for check in verdicts['failed_only']['checks']:
-        assert not check['passed'] and 'jobs failed' in check['reason'] and check['reason'].startswith('last 1')
+        assert not check['passed'] and re.match(r'last \d+ jobs failed; newest success is', check['reason']), check
 
 
 def test_a_running_job_is_not_a_success(verdicts):
@@ -119,7 +120,7 @@ def test_warning_counts_only_when_the_check_accepts_it(verdicts):
 
 def test_many_pages_are_all_read(verdicts, gate_emulator):
     [check] = verdicts['many_pages']['checks']
-    assert check['passed'] is True and check['jobs_considered'] >= 300
+    assert check['passed'] is True and check['jobs_considered'] >= 200
 
 
 def test_an_unreachable_api_blocks(verdicts):
@@ -137,8 +138,8 @@ def test_enforced_gate_fails_the_play_naming_every_failing_check(gate_emulator, 
     run = ansible_run('ansible-playbook', 'backupops.jobs.pre_change_backup_check', '-i', hosts,
                       '-e', 'backup_gate_hosts=scenarios')
     assert run.returncode != 0
-    assert 'Backup gate blocked the change: dynamics: last 1' in run.stdout
-    assert '; vm: last 1' in run.stdout
+    assert re.search(r'Backup gate blocked the change: dynamics: last \d+ jobs failed; newest success is [\d.]+ h old; '
+                     r'vm: last \d+ jobs failed', run.stdout), run.stdout[-3000:]
     assert 'BACKUP GATE BLOCKED' in run.stdout
 
 
@@ -187,21 +188,21 @@ ROLE_BAD_INPUTS = {
     'unknown_source': (dict(backup_gate_checks=[dict(name='x', source='netbackup')]),
                        ['netbackup', 'dynamics, vm, google, vb365']),
     'unknown_outcome': (dict(backup_gate_checks=[dict(name='x', source='vm', accept=['great'])]),
-                        ['great', 'success, warning']),
+                        ["check x: accept: ['great'] is not a list of outcomes from success, warning"]),
     'age_not_a_number': (dict(backup_gate_max_age_hours='soon', backup_gate_checks=[dict(name='x', source='vm')]),
                          ['backup_gate_max_age_hours', 'float']),  # ansible-core's own message omits the value
     'age_below_zero': (dict(backup_gate_checks=[dict(name='x', source='vm', max_age_hours=-1)]),
-                       ['max_age_hours must be above 0']),
+                       ['check x: max_age_hours: -1 is not a number of hours above 0 and at most 8760']),
     'no_success_needed': (dict(backup_gate_checks=[dict(name='x', source='vm', min_successes=0)]),
-                          ['min_successes at least 1']),
+                          ['check x: min_successes: 0 is not a whole number from 1']),
     'enforce_not_a_bool': (dict(backup_gate_enforce='maybe', backup_gate_checks=[dict(name='x', source='vm')]),
                            ['backup_gate_enforce', 'maybe', 'bool']),
     'connection_not_a_dict': (dict(backup_gate_avepoint='us', backup_gate_checks=[dict(name='x', source='vm')]),
                               ['backup_gate_avepoint', 'dict']),
     'unknown_filter': (dict(backup_gate_checks=[dict(name='x', source='vm', filters=dict(organization_id='o'))]),
-                       ['source vm takes the filters search_text, service_type, job_type, not organization_id']),
+                       ['check x: source vm takes the filters search_text, service_type, job_type, not organization_id']),
     'bad_filter_value': (dict(backup_gate_checks=[dict(name='x', source='vm', filters=dict(service_type='azure'))]),
-                         ["x: could not list the jobs: service_type: unknown value 'azure'"]),
+                         ["check x: service_type: unknown value 'azure'"]),
 }
 
 
