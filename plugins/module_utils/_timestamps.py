@@ -54,7 +54,10 @@ def parse_timestamp(value):
 
 def format_timestamp(moment):
     """ISO 8601 in UTC with 'Z'; fractions of a second only where there are some."""
-    text = moment.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%S')
+    moment = moment.astimezone(timezone.utc)
+    # strftime('%Y') writes year 1 as '1' on glibc, which no parser reads back.
+    text = '%04d-%02d-%02dT%02d:%02d:%02d' % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
+                                              moment.second)
     if moment.microsecond:
         text += '.%06d' % moment.microsecond
     return text + 'Z'

@@ -293,3 +293,20 @@ def test_a_running_session_that_carries_the_dotnet_minimum_date_is_not_finished(
     assert newest['status'] == 'Running' and newest['endTime'] is None
     assert run.returncode == 2 and 'Traceback' not in run.stdout + run.stderr
     assert 'exchange: job still running' in run.stdout, run.stdout[-2000:]
+
+
+def test_a_server_that_ignores_the_organization_filter_returns_no_other_organization(ignoring_emulator, ansible_run):
+    organization = '0f8fad5b-d9cb-469f-a165-70867728950e'
+    truth = ignoring_emulator.jobs('dynamics', tenant='decoy')
+    assert set(job['organizationId'] for job in truth) > {organization}, 'the tenant should have other organizations'
+    info = ignoring_emulator.info
+    args = dict(api_url=info['https_url'], identity_url=info['token_url'], ca_path=info['ca_path'],
+                client_id=info['tenants']['decoy']['client_id'], client_secret=info['tenants']['decoy']['client_secret'],
+                organization_id=organization, start_time='2d')
+    run = ansible_run('ansible', 'localhost', '-m', 'backupops.jobs.dynamics_backup_job_info', '-a', json.dumps(args),
+                      env=dict(ANSIBLE_CALLBACK_RESULT_FORMAT='json'))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    result = json.loads(run.stdout.split(' => ', 1)[1])
+    assert result['jobs'] and all(job['organization_id'] == organization for job in result['jobs'])
+    assert all(job['kind'] == 'backup' for job in result['jobs'])
+    assert 'that do not match organizationId=%s (option organization_id)' % organization in run.stderr

@@ -1,7 +1,10 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import VM
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._options import (
     check_guid,
@@ -101,3 +104,33 @@ def test_bad_service_roots_are_refused_with_the_option_named(value, complaint):
 def test_token_url_keeps_its_path():
     assert check_url('identity_url', 'https://identity-gov.avepointonlineservices.com/connect/token',
                      lambda msg: None, root_only=False) == 'https://identity-gov.avepointonlineservices.com/connect/token'
+
+
+# Text shaped like ISO 8601 at the edges of what Python holds, and anything else.
+edge_timestamps = st.builds(
+    '{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}'.format,
+    st.sampled_from([0, 1, 2, 1969, 1970, 2026, 9998, 9999]), st.integers(0, 13), st.integers(0, 32),
+    st.integers(0, 25), st.integers(0, 61), st.integers(0, 61),
+    st.sampled_from(['', 'Z', '+00:00', '+14:00', '-12:00', '+99:99', '-0530', '.1234567Z']))
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(edge_timestamps, st.text(max_size=40)))
+def test_no_timestamp_text_raises(text):
+    moment = parse_timestamp(text)
+    assert moment is None or (moment.tzinfo is not None and moment.year >= 1)
+    job = VM.normalize({'jobId': 'j', 'jobType': 1, 'status': 2, 'startTime': text, 'finishTime': text})
+    assert job['finish_time'] is None or parse_timestamp(job['finish_time']) == moment
+
+
+@pytest.mark.parametrize('text', ['0001-01-01T00:00:00', '0001-01-01T00:00:00+01:00', '0001-01-01T00:00:00Z',
+                                  '9999-12-31T23:59:59-01:00', '0000-01-01T00:00:00'])
+def test_times_outside_what_python_holds_are_no_time(text):
+    assert parse_timestamp(text) is None
+
+
+@pytest.mark.parametrize('value', ['5000000d', '99999999w', '1e400s'.replace('e400', '0' * 30)])
+def test_an_age_reaching_before_year_one_names_the_option(value):
+    with pytest.raises(OptionError) as raised:
+        parse_time_option('start_time', value, NOW)
+    assert raised.value.msg.startswith("start_time: %r reaches back before year 1; give a shorter age" % value)
