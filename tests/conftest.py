@@ -134,3 +134,26 @@ def ansible_run(request):
                                traceback=has_traceback(done.stdout + done.stderr))
         return done
     return run
+
+
+def write_gate_play(work, hosts):
+    """A play that runs the backup_gate role on ``hosts`` without enforcing it and writes each host's
+    backup_gate_result to ``work/<host>.json``; returns its path."""
+    play = os.path.join(str(work), 'gate.yml')
+    with open(play, 'w') as handle:
+        handle.write(GATE_PLAY % (hosts, work))
+    return play
+
+
+GATE_PLAY = '''
+- hosts: %s
+  gather_facts: false
+  roles:
+    - role: backupops.jobs.backup_gate
+      backup_gate_enforce: false
+  post_tasks:
+    - ansible.builtin.copy:
+        content: "{{ backup_gate_result | to_json }}"
+        dest: "%s/{{ inventory_hostname }}.json"
+      delegate_to: localhost
+'''

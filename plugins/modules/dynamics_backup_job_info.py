@@ -136,7 +136,7 @@ jobs:
         - What the job did, from its C(type) - V(backup) (1); V(restore) (2); V(deletion) for retention (8);
           V(export) (32); V(other) for a dry run (4), an audit-log backup (16), which copies the audit log and not
           the organization's data, and any type this collection does not know.
-        - Only V(backup) counts as a backup, in RV(summary.latest_success) and in the backup_gate role.
+        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
       type: str
       choices: [backup, restore, copy, export, deletion, other]
       sample: backup

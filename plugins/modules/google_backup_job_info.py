@@ -140,7 +140,7 @@ jobs:
         - What the job did, from its C(job_type) - V(backup) (1), V(restore) (2), V(export) (3), V(deletion) for
           delete (4) and retention (5), V(other) for generate report (6) and any type this collection does not
           know.
-        - Only V(backup) counts as a backup, in RV(summary.latest_success) and in the backup_gate role.
+        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
       type: str
       choices: [backup, restore, copy, export, deletion, other]
       sample: backup

@@ -187,7 +187,7 @@ sessions:
         - What the session did, from its C(job_type) (v7 and later) - V(backup) or V(copy) (a backup copy job);
           before v7, V(backup) when the session's job is one of the server's backup jobs, else V(other). See
           O(job_type).
-        - Only V(backup) counts as a backup, in RV(summary.latest_success) and in the backup_gate role.
+        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
       type: str
       choices: [backup, restore, copy, export, deletion, other]
       sample: backup

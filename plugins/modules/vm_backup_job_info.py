@@ -125,7 +125,7 @@ jobs:
           C(*_restore) type; V(export) for the C(*_export) types; V(deletion) for data retention (64) and data
           deletion (30003); V(other) for index generation (33, 20024), AWS platform configurations job (40001) and
           any type this collection does not know.
-        - Only V(backup) counts as a backup, in RV(summary.latest_success) and in the backup_gate role.
+        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
       type: str
       choices: [backup, restore, copy, export, deletion, other]
       sample: backup

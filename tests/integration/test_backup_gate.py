@@ -10,12 +10,11 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import ansible_env
+from conftest import ansible_env, write_gate_play
 from emulator.control import EmulatorProcess
 
 TENANTS = 'fresh=fresh,stale=stale,failed=failed,running=running,warning=warning,big=fresh:400'
@@ -32,18 +31,6 @@ SCENARIOS = {
     'unreachable': ('fresh', [dict(name='vm', source='vm')]),
     'no_checks': ('fresh', []),
 }
-GATE_PLAY = '''
-- hosts: scenarios
-  gather_facts: false
-  roles:
-    - role: backupops.jobs.backup_gate
-      backup_gate_enforce: false
-  post_tasks:
-    - ansible.builtin.copy:
-        content: "{{ backup_gate_result | to_json }}"
-        dest: "%s/{{ inventory_hostname }}.json"
-      delegate_to: localhost
-'''
 
 
 def inventory(emulator, scenarios, path):
@@ -70,8 +57,7 @@ def gate_emulator(tmp_path_factory):
 @pytest.fixture(scope='module')
 def verdicts(gate_emulator, tmp_path_factory):
     work = tmp_path_factory.mktemp('gate')
-    play = work / 'gate.yml'
-    play.write_text(textwrap.dedent(GATE_PLAY % work))
+    play = write_gate_play(work, 'scenarios')
     hosts = inventory(gate_emulator, SCENARIOS, work / 'inventory.json')
     run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(hosts),
                           '-f', '5', str(play)], env=ansible_env(), capture_output=True, text=True, timeout=600,

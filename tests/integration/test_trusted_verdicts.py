@@ -16,21 +16,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import COLLECTION_ROOT, ansible_env
+from conftest import COLLECTION_ROOT, ansible_env, write_gate_play
 from emulator.control import EmulatorProcess
 
-GATE_PLAY = '''
-- hosts: gate
-  gather_facts: false
-  roles:
-    - role: backupops.jobs.backup_gate
-      backup_gate_enforce: false
-  post_tasks:
-    - ansible.builtin.copy:
-        content: "{{ backup_gate_result | to_json }}"
-        dest: "%s/{{ inventory_hostname }}.json"
-      delegate_to: localhost
-'''
 WINDOW_HOURS = 24
 VM_SERVICE_OF_TYPE = {1: 1, 2: 1, 4: 1}  # azure_vm_backup, azure_vm_restore, azure_vm_file_level_export
 
@@ -62,8 +50,7 @@ def finished_in_window(finish):
 
 
 def run_gate(ansible_run, work, inventory_path, *extra):
-    play = work / 'gate.yml'
-    play.write_text(textwrap.dedent(GATE_PLAY % work))
+    play = write_gate_play(work, 'gate')
     run = ansible_run('ansible-playbook', '-i', inventory_path, '-f', '8', play, *extra)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     return run
@@ -179,8 +166,8 @@ def test_a_server_that_ignores_the_job_filter_cannot_pass_another_jobs_sessions(
 
 @pytest.mark.parametrize('host, source_filter', [('dynamics', 'type=1 (option job_type)'),
                                                  ('vm', 'jobType=1 (option job_type)')])
-def test_a_server_that_ignores_the_job_type_filter_cannot_pass_a_restore(ignoring_emulator, ignored_filter_run,
-                                                                          host, source_filter):
+def test_a_server_that_ignores_the_job_type_filter_cannot_pass_a_restore(ignoring_emulator, ignored_filter_run, host,
+                                                                         source_filter):
     assert successful_decoys(ignoring_emulator, host, backup_types=(1,))
     run, verdicts = ignored_filter_run
     check = verdicts[host][host]
