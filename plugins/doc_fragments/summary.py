@@ -20,7 +20,7 @@ summary:
       type: int
       sample: 20
     by_outcome:
-      description: Number of jobs or sessions per outcome; every outcome is present.
+      description: Number of jobs or sessions per outcome, of every kind (backups, restores, copies...); every outcome is present.
       type: dict
       sample: {success: 18, warning: 1, failed: 1, running: 0, queued: 0, stopped: 0, skipped: 0, unknown: 0}
     latest:
@@ -28,7 +28,8 @@ summary:
       type: dict
     latest_success:
       description:
-        - The successful job or session that finished last, or null when there is none.
+        - The successful backup job or session (kind V(backup)) that finished last, or null when there is none.
+          A restore, copy, export or deletion that succeeded is never a latest success.
         - One claiming to finish in the future is not counted; the module warns about it.
       type: dict
     hours_since_success:
