@@ -136,7 +136,8 @@ def google_jobs(count, now, rng, interval_hours, shape):
         start, finish, _duration, outcome = _times(now, index, interval_hours, rng, shape, backup=job_type == 1)
         jobs.append({
             'jobId': 'GDIG%s%03d' % (start.strftime('%Y%m%d%H%M%S'), index % 1000),
-            'appType': rng.choice((1, 2, 4, 64)), 'jobType': job_type,
+            # Apps in turn, so each has jobs every few hours whatever the seed draws.
+            'appType': (1, 2, 4, 64)[index % 4], 'jobType': job_type,
             'dataSource': rng.choices((1, 2), weights=(95, 5))[0], 'status': status[outcome],
             'progress': 100.0 if finish else round(rng.uniform(5, 95), 1),
             'startTime': start.strftime('%Y-%m-%dT%H:%M:%S+00:00'),
