@@ -116,15 +116,24 @@ def _why_not(considered, accepted, accept, min_successes, window, now, older):
                 if record.get('outcome') != 'failed':
                     break
                 failures += 1
-            if failures == len(newest_first):
-                reason = 'last %d job%s failed' % (failures, '' if failures == 1 else 's')
+            all_failed = 'last %d job%s failed' % (failures, '' if failures == 1 else 's')
+            if failures and latest.get('will_be_retried') is True:
+                reason = '%s (the newest failure will be retried)' % (
+                    all_failed if failures == len(newest_first) else 'newest job failed')
+            elif failures == len(newest_first):
+                reason = all_failed
             elif latest.get('outcome') == 'warning' and 'warning' not in accept:
                 reason = 'newest job ended with warnings, which this check does not accept'
             else:
                 outcomes = sorted(set(record.get('outcome') for record in considered))
                 reason = 'no accepted job (%s) in the last %s; outcomes seen: %s' % (
                     ', '.join(accept), window, ', '.join(outcomes))
+    return reason + _older_success(older, accept, now)
+
+
+def _older_success(older, accept, now):
+    """'; newest success is N h old' from the longer look-back, or nothing."""
     older_finish, _older = _newest_accepted(older or [], accept, now)
-    if older_finish is not None:
-        reason += '; newest %s is %s h old' % ('/'.join(accept), _hours(now - older_finish))
-    return reason
+    if older_finish is None:
+        return ''
+    return '; newest %s is %s h old' % ('/'.join(accept), _hours(now - older_finish))

@@ -14,6 +14,7 @@ unknown status strings are passed through, as real servers send values the schem
 
 import re
 from collections import Counter
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
@@ -57,6 +58,9 @@ SESSION_TIME_FIELDS = ('creation_time', 'end_time')
 # From v7 a session says whether its job is a backup job or a backup copy job; v6 takes the same names as a filter.
 SESSION_KINDS = kind_map('job_type', {'Backup': 'backup', 'Copy': 'copy'})
 JOB_TYPE_FILTER = {'backup': 'Backup', 'copy': 'Copy'}
+# How much earlier than the window endTimeLowerBound is sent, so that a session that began before the window
+# and ended inside it is returned whether the server reads the bound as the end or as the creation time.
+LOWER_BOUND_MARGIN = timedelta(days=2)
 SESSION_FILTERS = {'jobId': Verified('job_id', field('job_id')), 'jobType': Verified('job_type', field('kind'))}
 TITLE_PREFIX = re.compile(r'^\s*\[([^\]]+)\]\s*(.*)$', re.DOTALL)
 
@@ -108,9 +112,12 @@ class PasswordToken(BearerToken):
 
 
 def normalize_session(raw, unreadable=None):
-    """A session with its job's ID and, where it says so itself, its kind; see VB365Client.resolve_kinds."""
+    """A session with its job's ID and, where it says so itself, its kind (see VB365Client.resolve_kinds) and
+    whether the job will retry it (``will_be_retried``, the API's jobWillBeRetried)."""
     session = normalize_record(raw, {'status': SESSION_STATUSES}, SESSION_OUTCOMES, SESSION_TIME_FIELDS,
                                kinds=SESSION_KINDS, unreadable=unreadable)
+    if 'job_will_be_retried' in session:
+        session['will_be_retried'] = session.pop('job_will_be_retried')
     if not session.get('job_id'):
         # Before v8 a session names its job only in its links: .../Jobs/{jobId}
         href = (((raw or {}).get('_links') or {}).get('job') or {}).get('href')
@@ -135,6 +142,18 @@ def normalize_log_item(raw):
         moment = parse_timestamp(item.get(field))
         times[field] = format_timestamp(moment) if moment is not None else item.get(field)
     return dict(id=item.get('id'), usn=item.get('usn'), status=status, message=message, title=title, **times)
+
+
+def _logged_at(item):
+    return parse_timestamp(item.get('creation_time'))
+
+
+def _log_order(item):
+    """Oldest first: by the API's order number where it gives one, else by time."""
+    usn = item.get('usn')
+    moment = _logged_at(item)
+    return (not isinstance(usn, int), usn if isinstance(usn, int) else 0, moment is None,
+            moment.timestamp() if moment is not None else 0)
 
 
 def session_time(session):
@@ -165,8 +184,8 @@ class VB365Client:
         refuse_foreign_link(url, self._base_url, 'url')
         return self._page(url)
 
-    def list_all(self, path, query, page_size, noun, limit=None, shape=None):
-        collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape)
+    def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None):
+        collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of)
         url = self._url(path)
         offset_paging(Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow),
                       query, page_size, collector)
@@ -225,18 +244,20 @@ class VB365Client:
         and the job and job type checked again on every session."""
         query = {}
         if job_id and not _version_at_least(self.version, 'v7'):
+            # The per-job route of v5 and v6 takes offset and limit only.
             path = '/Jobs/%s/JobSessions' % job_id
         else:
             path = '/JobSessions'
             query['jobId'] = job_id
-        if job_type and _version_at_least(self.version, 'v6'):
-            query['jobType'] = JOB_TYPE_FILTER[job_type]
-        if start is not None and _version_at_least(self.version, 'v6'):
-            query['endTimeLowerBound'] = format_query_time(start)
-        if end is not None and _version_at_least(self.version, 'v7'):
-            query['endTimeUpperBound'] = format_query_time(end, round_up=True)
-        if self.version == 'v8' and len(statuses) == 1 and statuses[0] in V8_STATUS_FILTER:
-            query['status'] = V8_STATUS_FILTER[statuses[0]]
+            if job_type and _version_at_least(self.version, 'v6'):
+                query['jobType'] = JOB_TYPE_FILTER[job_type]
+            if start is not None and _version_at_least(self.version, 'v6'):
+                # Described as "created after" though named for the end: early enough for both readings.
+                query['endTimeLowerBound'] = format_query_time(start - LOWER_BOUND_MARGIN)
+            if end is not None and _version_at_least(self.version, 'v7'):
+                query['endTimeUpperBound'] = format_query_time(end, round_up=True)
+            if self.version == 'v8' and len(statuses) == 1 and statuses[0] in V8_STATUS_FILTER:
+                query['status'] = V8_STATUS_FILTER[statuses[0]]
         query = dict((key, value) for key, value in query.items() if value is not None)
         unreadable = Counter()
         sessions = self.list_all(path, query, page_size, 'sessions',
@@ -247,8 +268,13 @@ class VB365Client:
         return keep_verified(sessions, dict(jobType=job_type), SESSION_FILTERS, self._warn, 'sessions')
 
     def log_items(self, session_id, page_size, limit):
+        """The log of a session, oldest first; with ``limit``, its newest ``limit`` lines, since the last lines
+        tell how a session ended. v8 is asked for the newest first; earlier versions are read to the end."""
         path = '/JobSessions/%s/LogItems' % session_id
-        return self.list_all(path, {}, page_size, 'log items', limit=limit, shape=normalize_log_item)
+        query = dict(orderAsc='false') if limit is not None and _version_at_least(self.version, 'v8') else {}
+        items = self.list_all(path, query, page_size, 'log items', limit=limit, shape=normalize_log_item,
+                              time_of=_logged_at)
+        return sorted(items, key=_log_order)
 
     def logout(self):
         self._token.logout(self._warn)

@@ -87,6 +87,11 @@ def parse_args(argv):
                         help='AvePoint tenants as name=shape[:jobs],... with shapes %s; the first one also gets '
                              'the certificate and narrow-scope apps' % ', '.join(SHAPES))
     parser.add_argument('--vb365-shape', choices=sorted(SHAPES), default='fresh')
+    parser.add_argument('--vb365-link-host', help='the host[:port] v5 writes in its links, as a server that names '
+                                                  'itself otherwise than the client does (default: the request\'s)')
+    parser.add_argument('--vb365-bounds', choices=('ended', 'created'), default='ended',
+                        help='how endTimeLowerBound/UpperBound are read: by end time, or by creation time as the '
+                             'OpenAPI documents describe them')
     parser.add_argument('--vb365-job-shapes', type=job_shapes, default={},
                         help='shapes of single VB365 jobs, as name=shape,...: Exchange daily=failed')
     parser.add_argument('--vb365-jobs', type=int, help='sessions per VB365 job (of three); default --jobs')
@@ -119,7 +124,8 @@ def build_state(args, certificates):
         described[name] = dict(shape=shape, jobs_per_api=count or args.jobs, **credentials)
     vb365 = new_server(build_vb365(args.seed, args.vb365_jobs or args.jobs, now, args.interval_hours, args.vb365_shape,
                                    args.vb365_job_shapes),
-                       {VB365_USER['username']: VB365_USER['password']})
+                       {VB365_USER['username']: VB365_USER['password']}, link_host=args.vb365_link_host,
+                       bounds=args.vb365_bounds)
     state = State(tenants, clients, vb365, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0,
                   ignored_filters=args.ignore_filters)
     return state, described

@@ -6,7 +6,7 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from emulator.auth import query_args
 
@@ -43,9 +43,13 @@ def error_body(version, status, message, error_code=None):
 
 
 def link(version, path):
-    """v5 writes absolute links with the server's address; v6 and later write them relative."""
+    """v5 writes absolute links with the server's own address, which may be another name than the client
+    used (--vb365-link-host); v6 and later write them relative."""
     href = '/%s%s' % (version, path)
-    return dict(href=request.host_url.rstrip('/') + href if version == 'v5' else href)
+    if version != 'v5':
+        return dict(href=href)
+    host = current_app.extensions['emulator'].vb365.get('link_host') or request.host
+    return dict(href='%s://%s%s' % (request.scheme, host, href))
 
 
 # .NET's DateTime.MinValue: the v6 schema has a non-nullable endTime, so a running session carries this.
@@ -106,8 +110,9 @@ def _time(name):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def page(version, path, records, shape):
-    """The offset + limit envelope; v8 drops totalCount; links to first, prev and next pages."""
+def page(version, path, records, shape, total=True):
+    """The offset + limit envelope; v8 drops totalCount (and v5 log items never had it); links to first, prev
+    and next pages."""
     offset, limit = _int('offset', 0), _int('limit', 30, low=1, high=MAX_LIMIT)
     chosen = records[offset:offset + limit]
     query = dict((key, value) for key, value in request.args.items() if key not in ('offset', 'limit'))
@@ -121,7 +126,7 @@ def page(version, path, records, shape):
     if offset + limit < len(records):
         links['next'] = at(offset + limit)
     body = dict(offset=offset, limit=limit, results=[shape(record) for record in chosen], _links=links)
-    if not at_least(version, 'v8'):
+    if total and not at_least(version, 'v8'):
         body['totalCount'] = len(records)
     return body
 
@@ -203,8 +208,8 @@ def register(app, state):
             return jsonify(page(version, '/Jobs', server['jobs'], lambda job: shape_job(version, job)))
         return jsonify([shape_job(version, job) for job in server['jobs']])
 
-    def select_sessions(version, job_id):
-        args = query_args(state)
+    def select_sessions(version, job_id, route_filters=True):
+        args = query_args(state) if route_filters else {}
         if 'jobid' in state.ignored_filters:
             job_id = None  # a server that ignores the job, in the path as in the query
         filters = tuple(sorted((key, value) for key, value in args.items() if key not in ('offset', 'limit')))
@@ -220,11 +225,15 @@ def register(app, state):
             sessions = [session for session in sessions if session['jobType'] == args['jobType']]
         if at_least(version, 'v6'):
             lower = _time('endTimeLowerBound')
-            if lower is not None:
+            if lower is not None and server.get('bounds') == 'created':
+                sessions = [session for session in sessions if session['_started'] >= lower]
+            elif lower is not None:
                 sessions = [session for session in sessions if session['_ended'] is None or session['_ended'] >= lower]
         if at_least(version, 'v7'):
             upper = _time('endTimeUpperBound')
-            if upper is not None:
+            if upper is not None and server.get('bounds') == 'created':
+                sessions = [session for session in sessions if session['_started'] <= upper]
+            elif upper is not None:
                 sessions = [session for session in sessions if session['_ended'] is not None and session['_ended'] <= upper]
             if args.get('jobId'):
                 sessions = [session for session in sessions if session['jobId'] == args['jobId']]
@@ -245,7 +254,8 @@ def register(app, state):
             raise Refusal(404, 'No HTTP resource was found that matches the request URI.')
         if not any(job['id'] == job_id for job in server['jobs']):
             raise Refusal(404, 'Job not found', 'ResourceNotFound')
-        return jsonify(page(version, '/Jobs/%s/JobSessions' % job_id, select_sessions(version, job_id),
+        # The per-job route takes offset and limit only; other parameters are not applied.
+        return jsonify(page(version, '/Jobs/%s/JobSessions' % job_id, select_sessions(version, job_id, False),
                             lambda session: shape_session(version, session)))
 
     def find_session(session_id):
@@ -262,12 +272,13 @@ def register(app, state):
     def log_items(version, session_id):
         find_session(session_id)
         items = server['log_items'][session_id]
-        if version == 'v5':
-            return jsonify([shape_log_item(version, session_id, item) for item in items])
+        # v8 sorts by orderAsc, true (oldest first) unless asked otherwise; earlier versions know no order.
+        if at_least(version, 'v8') and request.args.get('orderAsc', 'true').lower() == 'false':
+            items = items[::-1]
         return jsonify(page(version, '/JobSessions/%s/LogItems' % session_id, items,
-                            lambda item: shape_log_item(version, session_id, item)))
+                            lambda item: shape_log_item(version, session_id, item), total=version != 'v5'))
 
 
-def new_server(build, users):
+def new_server(build, users, link_host=None, bounds='ended'):
     """The VB365 part of the emulator's state."""
-    return dict(build, users=dict(users), refresh_tokens={})
+    return dict(build, users=dict(users), refresh_tokens={}, link_host=link_host, bounds=bounds)

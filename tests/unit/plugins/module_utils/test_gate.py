@@ -96,3 +96,10 @@ def test_warning_counts_only_when_accepted():
     records = [job('w', 'warning', 2, 1)]
     assert decide(records, NOW, 24, accept=['success', 'warning'])['passed'] is True
     assert decide(records, NOW, 24)['passed'] is False
+
+
+def test_a_failure_that_will_be_retried_says_so():
+    retried = dict(job('f', 'failed', 2, 1), will_be_retried=True)
+    assert reason([retried, job('g', 'failed', 5, 4)]) == 'last 2 jobs failed (the newest failure will be retried)'
+    assert reason([retried, job('w', 'warning', 5, 4)]) == 'newest job failed (the newest failure will be retried)'
+    assert reason([dict(retried, will_be_retried=False)]) == 'last 1 job failed'

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ansible_collections.backupops.jobs.plugins.modules import job_session_info
+from emulator.control import EmulatorProcess
 
 VERSIONS = ('v5', 'v6', 'v7', 'v8')
 
@@ -118,12 +119,20 @@ def test_one_session_with_log_items_in_one_shape_for_every_version(fresh_emulato
         assert 'details' in got and 'retry_count' in got
 
 
-def test_log_items_limit_cuts_with_a_warning(fresh_emulator, run_module):
-    session = fresh_emulator.vb365()['sessions'][-1]
+@pytest.mark.parametrize('version', VERSIONS)
+def test_log_items_limit_keeps_the_newest_lines_which_tell_the_outcome(fresh_emulator, run_module, version):
+    session = [session for session in fresh_emulator.vb365()['sessions'] if session['status'] == 'Failed'][-1]
     result = run_module(job_session_info, session_id=session['id'], include_log_items=True, log_items_limit=2,
-                        **fresh_emulator.vb365_connection('v7'))
-    assert [item['usn'] for item in result['sessions'][0]['log_items']] == [1, 2]
-    assert any('more than 2 log items exist' in warning for warning in result.warnings)
+                        page_size=1, **fresh_emulator.vb365_connection(version))
+    items = result['sessions'][0]['log_items']
+    assert [item['usn'] for item in items] == [3, 4]
+    assert items[-1]['status'] in ('Failed', 'Error') and items[-1]['message'].startswith('Processing failed')
+    assert any('more than 2 log items exist; the newest 2 are returned' in warning for warning in result.warnings)
+    asked = fresh_emulator.requests('/%s/JobSessions/%s/LogItems' % (version, session['id']))
+    # v8 is asked for the newest first and stops after the limit; the others are read to the end (v5's log
+    # items carry no total, so to the first page that is not full).
+    orders = [entry['query'].get('orderAsc') for entry in asked]
+    assert orders == [['false']] * 2 if version == 'v8' else (orders == [None] * len(orders) and len(orders) >= 4)
 
 
 def test_unknown_session_is_an_empty_list_and_a_message(fresh_emulator, run_module):
@@ -198,3 +207,43 @@ def test_no_url_or_credentials(run_module, emulator):
     assert 'no server given' in run_module(job_session_info, username='u', password='p')['msg']
     result = run_module(job_session_info, url=emulator.info['vb365']['url'])
     assert 'no credentials' in result['msg'] and 'VB365_PASSWORD' in result['msg'] and 'VB365_ACCESS_TOKEN' in result['msg']
+
+
+@pytest.mark.parametrize('bounds', ['ended', 'created'])
+@pytest.mark.parametrize('version', ['v6', 'v7', 'v8'])
+def test_a_session_that_began_before_the_window_and_ended_inside_it_is_found_under_either_reading(
+        run_module, tmp_path, bounds, version):
+    with EmulatorProcess(tmp_path / 'emulator', '--jobs', 30, '--vb365-bounds', bounds) as emulator:
+        sessions = [session for session in emulator.vb365()['sessions'] if session['endTime']]
+        straddling = sessions[len(sessions) // 2]
+        began, ended = moment(straddling['creationTime']), moment(straddling['endTime'])
+        window_start = began + (ended - began) / 2
+        result = run_module(job_session_info, start_time=window_start.strftime('%Y-%m-%dT%H:%M:%S.%fZ'),
+                            **emulator.vb365_connection(version))
+        asked = emulator.requests('/%s/JobSessions' % version)[0]['query']['endTimeLowerBound'][0]
+    assert not result.failed, result.get('msg')
+    assert straddling['id'] in [session['id'] for session in result['sessions']]
+    assert all(reference_time_of(session) >= window_start for session in result['sessions'])
+    assert moment(asked) <= began, 'the lower bound must reach back before the session was created'
+
+
+def reference_time_of(session):
+    return moment(session['end_time']) or moment(session['creation_time'])
+
+
+def test_the_v6_route_of_one_job_gets_only_offset_and_limit(fresh_emulator, run_module):
+    result = run_module(job_session_info, job_name='Exchange daily', start_time='1d',
+                        **fresh_emulator.vb365_connection('v6'))
+    assert not result.failed, result.get('msg')
+    routes = [entry for entry in fresh_emulator.requests('/v6/Jobs/') if entry['path'].endswith('/JobSessions')]
+    assert routes and all(set(entry['query']) <= {'offset', 'limit'} for entry in routes)
+
+
+@pytest.mark.parametrize('version', ['v7', 'v8'])
+def test_sessions_say_whether_they_will_be_retried(fresh_emulator, run_module, version):
+    truth = dict((session['id'], session) for session in fresh_emulator.vb365()['sessions'])
+    result = run_module(job_session_info, start_time='2d', **fresh_emulator.vb365_connection(version))
+    assert not result.failed, result.get('msg')
+    for session in result['sessions']:
+        assert session['will_be_retried'] == truth[session['id']]['jobWillBeRetried']
+        assert 'main_session_id' in session and session['job_type'] in ('Backup', 'Copy')
