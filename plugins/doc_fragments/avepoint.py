@@ -27,7 +27,9 @@ options:
     description:
       - Token URL of the AvePoint identity service.
       - Defaults to V(https://identity.avepointonlineservices.com/connect/token), the URL of every
-        commercial data centre; O(region=gov), O(region=aos2) and O(region=fedramp) pick their own.
+        commercial data centre; O(region=gov), O(region=aos2) and O(region=fedramp) pick their own, and so
+        does O(api_url) set to one of their Graph API roots. An O(api_url) on another host uses the commercial
+        identity service, with a warning that says so.
       - If not set, the environment variable E(AVEPOINT_IDENTITY_URL) is used.
     type: str
   client_id:

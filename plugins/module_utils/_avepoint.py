@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS, identity_of
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
@@ -134,7 +134,13 @@ class AvePointJobModule(BackupOpsModule):
                               'AVEPOINT_API_URL and AVEPOINT_REGION environment variables too)'
                               % (params['api_url'], params['region']), option='api_url')
         if params['api_url']:
-            api_url, token_url = check_url('api_url', params['api_url'], self.warn), COMMERCIAL_IDENTITY_URL
+            api_url = check_url('api_url', params['api_url'], self.warn)
+            token_url = identity_of(api_url)
+            if token_url is None and not params['identity_url']:
+                token_url = COMMERCIAL_IDENTITY_URL
+                self.warn('api_url %s is not the Graph API of a known AvePoint environment, so its token is requested '
+                          'from the commercial identity service %s; set identity_url if the tenant\'s environment has '
+                          'its own (Gov, AOS2 and FedRAMP do)' % (api_url, token_url))
         elif params['region']:
             api_url, token_url = REGIONS[params['region']]
         else:

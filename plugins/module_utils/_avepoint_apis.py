@@ -35,6 +35,14 @@ REGIONS = dict(
 TIME_FIELDS = ('start_time', 'finish_time')
 
 
+def identity_of(api_url):
+    """The token URL of the environment whose Graph API root ``api_url`` is (any case), or None for another host."""
+    for root, token_url in REGIONS.values():
+        if root.lower() == api_url.rstrip('/').lower():
+            return token_url
+    return None
+
+
 class JobApi:
     """One job-listing endpoint of the AvePoint Graph API.
 

@@ -35,6 +35,8 @@ options:
     description:
       - List only jobs in this status, by name or integer code. Names are V(in_progress) (0),
         V(finished) (2), V(failed) (3), V(finished_with_exception) (7).
+      - The vendor's parameter table names the query parameter C(jobStatus) and its sample request sends
+        C(status), so both are sent; the status of every job returned is checked again either way.
     type: str
 extends_documentation_fragment:
   - backupops.jobs.time_window
@@ -178,7 +180,9 @@ def build_query(params, now):
         dataSource=GOOGLE_DATA_SOURCES.code_for('data_source', params['data_source']),
         appType=GOOGLE_APP_TYPES.code_for('app_type', params['app_type']),
         jobType=GOOGLE_JOB_TYPES.code_for('job_type', params['job_type']),
+        # The parameter table names it jobStatus, the vendor's sample request sends status: both are sent.
         jobStatus=GOOGLE_STATUSES.code_for('job_status', params['job_status']),
+        status=GOOGLE_STATUSES.code_for('job_status', params['job_status']),
     )
 
 

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import identity_of
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_url
 from ansible_collections.backupops.jobs.plugins.modules import (
     dynamics_backup_job_info,
     google_backup_job_info,
@@ -78,8 +80,28 @@ def test_filters_are_sent_as_the_api_names_them(fresh_emulator, run_module):
                             startTime=['2026-01-01T00:00:00Z'], finishTime=['2026-01-02T00:00:00Z'],
                             pageIndex=['1'], pageSize=['100'])
     assert vm == dict(searchText=['nightly'], serviceType=['2'], jobType=['128'], pageNumber=['0'], pageSize=['100'])
-    assert google == dict(dataSource=['2'], appType=['2'], jobType=['1'], jobStatus=['7'], pageIndex=['0'],
-                          pageSize=['100'])
+    # The vendor's table says jobStatus and its sample says status: both are sent.
+    assert google == dict(dataSource=['2'], appType=['2'], jobType=['1'], jobStatus=['7'], status=['7'],
+                          pageIndex=['0'], pageSize=['100'])
+
+
+@pytest.mark.parametrize('api_url, token_url', [
+    ('https://graph-gov.avepointonlineservices.com', 'https://identity-gov.avepointonlineservices.com/connect/token'),
+    ('https://GRAPH-AOS2.avepointonlineservices.com/', 'https://identity-aos2.avepointonlineservices.com/connect/token'),
+    ('https://graphusgovapi.online15.net', 'https://identity.online15.net/connect/token'),
+    ('https://graph-ne.avepointonlineservices.com', 'https://identity.avepointonlineservices.com/connect/token'),
+])
+def test_api_url_of_a_known_environment_takes_its_identity_service(api_url, token_url):
+    assert identity_of(check_url('api_url', api_url, None)) == token_url
+
+
+def test_api_url_on_another_host_warns_which_identity_service_it_uses(fresh_emulator, run_module):
+    connection = dict(fresh_emulator.avepoint_connection(), access_token='given-token')
+    del connection['identity_url']
+    result = run_module(vm_backup_job_info, **connection)
+    assert any('is not the Graph API of a known AvePoint environment, so its token is requested from the commercial '
+               'identity service https://identity.avepointonlineservices.com/connect/token' in warning
+               for warning in result.warnings), result.warnings
 
 
 def test_dynamics_window_defaults_to_the_last_seven_days(fresh_emulator, run_module):
