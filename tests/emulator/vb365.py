@@ -36,7 +36,8 @@ def at_least(version, oldest):
 def error_body(version, status, message, error_code=None):
     body = dict(message=message)
     if at_least(version, 'v7'):
-        body['errorCode'] = error_code
+        # v7 documents a single error code, ProxyOffline; v8 the codes the emulator uses.
+        body['errorCode'] = error_code if at_least(version, 'v8') else None
     if at_least(version, 'v8'):
         body['stackTrace'] = None
     return jsonify(body), status
@@ -58,7 +59,8 @@ DOTNET_MIN_DATE = '0001-01-01T00:00:00'
 
 def shape_session(version, session):
     fields = [field for oldest in VERSIONS if at_least(version, oldest) for field in SESSION_FIELDS[oldest]]
-    shaped = dict((field, session[field]) for field in fields)
+    # mainSessionId is not nullable: only retry sessions carry it.
+    shaped = dict((field, session[field]) for field in fields if not (field == 'mainSessionId' and not session[field]))
     if version == 'v6' and shaped['endTime'] is None:
         shaped['endTime'] = DOTNET_MIN_DATE
     job_route = '/CopyJobs/%s' if session['jobType'] == 'Copy' else '/Jobs/%s'
