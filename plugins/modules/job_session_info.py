@@ -54,7 +54,11 @@ options:
       - Return only sessions that ended at or after this time (a session still running counts by its
         creation time). An ISO 8601 time (V(2026-11-24T06:00:00Z); without a zone it is UTC) or an age
         before now such as V(30m), V(24h), V(7d) or V(2w).
-      - Sent to the server as C(endTimeLowerBound) from v6 on.
+      - Sent to the server as C(endTimeLowerBound) from v6 on, two days earlier than asked - Veeam's
+        documents describe that parameter as "created after" though its name says end time, so the module
+        asks early enough for either reading and applies the window itself. A session that ran for more than
+        two days before ending inside the window may be missed by a server that reads it as the creation time.
+      - Not sent on the per-job route of v5 and v6, which takes only C(offset) and C(limit).
     type: str
   end_time:
     description:
@@ -73,8 +77,10 @@ options:
     default: false
   log_items_limit:
     description:
-      - With O(include_log_items), at most this many log items per session, in the server's order; the
-        module warns when a session has more.
+      - With O(include_log_items), at most this many log items per session - the newest ones, since the last
+        lines tell how a session ended - returned oldest first. v8 is asked for the newest first
+        (C(orderAsc=false)); earlier versions know no order, so their log is read to the end. The module warns
+        when a session has more.
     type: int
 extends_documentation_fragment:
   - backupops.jobs.vb365
@@ -203,6 +209,20 @@ sessions:
       description: How often the session was retried (v6 and later).
       type: int
       sample: 0
+    will_be_retried:
+      description:
+        - Whether the job will run this session again (v7 and later, the API's C(jobWillBeRetried); null when the
+          server does not say). The backup_gate role's reason says so when the newest failure will be retried.
+      type: bool
+      sample: true
+    main_session_id:
+      description: For a retry session (v7 and later), the ID of the session it retries.
+      type: str
+      sample: 8e4f8e3c-4c4a-4b55-9a0b-3b8c1e1d2f10
+    job_type:
+      description: The API's type of the session's job, C(Backup) or C(Copy) (v7 and later); see RV(sessions[].kind).
+      type: str
+      sample: Backup
     log_items:
       description: With O(include_log_items), the operations the session logged.
       type: list
