@@ -26,7 +26,7 @@ def outcomes_by_day(records, days=7):
                 for back in range(days - 1, -1, -1)]
     index = dict((day['date'], day) for day in timeline)
     for record in records or []:
-        started = parse_timestamp(record.get('start_time') or record.get('creation_time'))
+        started = parse_timestamp(record.get('start_time'))
         day = index.get(started.date().isoformat()) if started is not None else None
         if day is not None:
             outcome = record.get('outcome') if record.get('outcome') in OUTCOMES else 'unknown'

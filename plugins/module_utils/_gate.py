@@ -20,16 +20,17 @@ from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import 
 ACCEPTABLE_OUTCOMES = ('success', 'warning')
 
 
+# The common keys every module's records carry (see _normalize.normalize_record); no vendor key is read.
 def _finish(record):
-    return parse_timestamp(record.get('finish_time') or record.get('end_time'))
+    return parse_timestamp(record.get('finish_time'))
 
 
 def _start(record):
-    return parse_timestamp(record.get('start_time') or record.get('creation_time'))
+    return parse_timestamp(record.get('start_time'))
 
 
 def _ident(record):
-    return record.get('job_id') if 'finish_time' in record or 'start_time' in record else record.get('id')
+    return record.get('id')
 
 
 def _hours(delta):
@@ -41,11 +42,14 @@ def _is_backup(record):
 
 
 def _distinct(records):
-    """Each job once: a job listed twice (pages overlap while jobs arrive) is still one backup."""
+    """Each job once: a job listed twice (pages overlap while jobs arrive, a server repeats itself) is one
+    backup, whether its ID is spelled 7 or '7', ab or AB; two jobs without an ID are one when they finished
+    at the same moment."""
     seen, distinct = set(), []
     for record in records:
-        key = (_ident(record), record.get('finish_time') or record.get('end_time'))
-        if key[0] is None or key not in seen:
+        ident = _ident(record)
+        key = (None if ident is None else str(ident).strip().lower(), _finish(record))
+        if key not in seen:
             seen.add(key)
             distinct.append(record)
     return distinct

@@ -44,8 +44,12 @@ def duration_seconds(value):
     return int(total) if total == int(total) else total
 
 
-def normalize_record(raw, codes, outcomes, time_fields, aliases=None, kinds=None, unreadable=None):
-    """One API record as the modules return it.
+def normalize_record(raw, codes, outcomes, time_fields, aliases=None, kinds=None, unreadable=None, id_field='job_id'):
+    """One API record as the modules return it: the vendor's keys in snake_case, and the common keys every
+    record of every module carries, whatever the vendor calls them - ``id`` (from ``id_field``),
+    ``start_time`` and ``finish_time`` (from ``time_fields``), ``duration_seconds``, ``outcome``, ``kind``.
+    A vendor key of a common name is overwritten, so a server cannot set a common key the client did not
+    derive itself.
 
     ``codes`` maps a snake_case field to its CodeTable: the field keeps its raw value and gains
     ``<field>_name``. ``outcomes`` decides ``outcome`` from the status, ``kinds`` decides ``kind`` from
@@ -80,9 +84,22 @@ def normalize_record(raw, codes, outcomes, time_fields, aliases=None, kinds=None
         elif unreadable is not None:
             unreadable[field] += 1
         record[field] = None
-    if 'duration' in record:
-        record['duration_seconds'] = duration_seconds(record['duration'])
+    start, finish = (parse_timestamp(record.get(field)) for field in time_fields)
+    record.update(id=record.get(id_field), start_time=record.get(time_fields[0]),
+                  finish_time=record.get(time_fields[1]), duration_seconds=_duration(record, start, finish))
     return record
+
+
+def _duration(record, start, finish):
+    """Seconds the job ran: the API's own duration where it gives one, else finish minus start; None when unknown."""
+    if 'duration' in record:
+        return duration_seconds(record['duration'])
+    hours = record.get('duration_hours')
+    if isinstance(hours, (int, float)) and not isinstance(hours, bool) and 0 <= hours < 1e6:
+        return round(hours * 3600.0, 3)
+    if start is not None and finish is not None and finish >= start:
+        return round((finish - start).total_seconds(), 3)
+    return None
 
 
 def warn_unreadable(unreadable, warn, noun='jobs'):
@@ -92,7 +109,7 @@ def warn_unreadable(unreadable, warn, noun='jobs'):
              'having no %s' % (count, noun, field, noun[:-1] if noun.endswith('s') else noun, field))
 
 
-def summarize(records, now, started='start_time', finished='finish_time', warn=None):
+def summarize(records, now, warn=None):
     """count, by_outcome, latest (newest start), latest_success (newest finished successful backup),
     hours_since_success.
 
@@ -106,18 +123,18 @@ def summarize(records, now, started='start_time', finished='finish_time', warn=N
     for record in records:
         outcome = record.get('outcome', 'unknown')
         by_outcome[outcome if outcome in by_outcome else 'unknown'] += 1
-        start = parse_timestamp(record.get(started))
+        start = parse_timestamp(record.get('start_time'))
         if start is not None and (latest_start is None or start > latest_start):
             latest, latest_start = record, start
         if outcome != 'success' or record.get('kind') != 'backup':
             continue
-        finish = parse_timestamp(record.get(finished))
+        finish = parse_timestamp(record.get('finish_time'))
         if finish is None:
             continue
         if finish > now:
             if warn is not None:
                 warn('%s reports success finishing at %s, after now (%s); not counted as a recent success'
-                     % (record.get('job_id') or record.get('id'), format_timestamp(finish), format_timestamp(now)))
+                     % (record.get('id'), format_timestamp(finish), format_timestamp(now)))
             continue
         if latest_finish is None or finish > latest_finish:
             latest_success, latest_finish = record, finish

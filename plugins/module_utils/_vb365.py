@@ -115,7 +115,7 @@ def normalize_session(raw, unreadable=None):
     """A session with its job's ID and, where it says so itself, its kind (see VB365Client.resolve_kinds) and
     whether the job will retry it (``will_be_retried``, the API's jobWillBeRetried)."""
     session = normalize_record(raw, {'status': SESSION_STATUSES}, SESSION_OUTCOMES, SESSION_TIME_FIELDS,
-                               kinds=SESSION_KINDS, unreadable=unreadable)
+                               kinds=SESSION_KINDS, unreadable=unreadable, id_field='id')
     if 'job_will_be_retried' in session:
         session['will_be_retried'] = session.pop('job_will_be_retried')
     if not session.get('job_id'):

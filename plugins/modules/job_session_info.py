@@ -348,7 +348,7 @@ def main():
     except BackupOpsError as error:
         module.fail_on(error)
     result = dict(changed=False, sessions=sessions,
-                  summary=summarize(sessions, now, started='creation_time', finished='end_time', warn=module.warn))
+                  summary=summarize(sessions, now, warn=module.warn))
     if message:
         result['msg'] = message
     module.exit_json(**result)

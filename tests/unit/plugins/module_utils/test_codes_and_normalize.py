@@ -10,6 +10,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis impo
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import normalize_session
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import (
     duration_seconds,
     summarize,
@@ -173,3 +174,13 @@ def test_dotnet_minimum_date_means_not_finished(finish):
     record = job('j', 2, '2024-10-27T20:00:00Z', finish)
     assert record['finish_time'] is None and record['outcome'] == 'running'
     assert summarize([record], NOW)['latest_success'] is None
+
+
+def test_a_vendor_key_of_a_common_name_cannot_set_it():
+    session = normalize_session({'id': 's1', 'status': 'Success', 'creationTime': '2024-10-27T20:00:00Z',
+                                 'endTime': None, 'finishTime': '2024-10-27T21:00:00Z', 'kind': 'backup'})
+    assert session['finish_time'] is None and session['start_time'] == '2024-10-27T20:00:00Z'
+    assert session['kind'] == 'other' and session['id'] == 's1'
+    dynamics = DYNAMICS.normalize(dict(DYNAMICS_SAMPLE, finishTime=None, endTime='2022-08-19T03:13:46Z', id='forged'))
+    assert dynamics['finish_time'] is None and dynamics['id'] == DYNAMICS_SAMPLE['jobId']
+    assert dynamics['duration_seconds'] == round(DYNAMICS_SAMPLE['durationHours'] * 3600, 3)

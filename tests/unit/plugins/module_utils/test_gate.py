@@ -3,6 +3,7 @@ only if enough jobs with an accepted outcome finished inside the window."""
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ def at(hours_ago):
 
 
 def job(job_id, outcome, started, finished, kind='backup'):
-    return dict(job_id=job_id, kind=kind, outcome=outcome, start_time=at(started), finish_time=at(finished))
+    return dict(id=job_id, kind=kind, outcome=outcome, start_time=at(started), finish_time=at(finished))
 
 
 # Whole seconds before now (negative: the future), so the oracle and the code see the same instants.
@@ -43,8 +44,8 @@ def test_passes_exactly_when_enough_accepted_jobs_finished_in_the_window(jobs, m
     records = [job('j%d' % index, outcome, started, finished, kind)
                for index, (outcome, started, finished, kind) in enumerate(jobs)]
     if as_sessions:
-        records = [dict(id=record['job_id'], kind=record['kind'], outcome=record['outcome'],
-                        creation_time=record['start_time'], end_time=record['finish_time']) for record in records]
+        # A vendor's own time keys (VB365's end_time) are never read: only the common ones decide.
+        records = [dict(record, end_time=at(-1), creation_time=at(0)) for record in records]
     oracle = sum(1 for outcome, _started, finished, kind in jobs
                  if kind == 'backup' and outcome in accept and finished is not None
                  and 0 <= round(finished * 3600) <= round(max_age * 3600))
@@ -103,3 +104,17 @@ def test_a_failure_that_will_be_retried_says_so():
     assert reason([retried, job('g', 'failed', 5, 4)]) == 'last 2 jobs failed (the newest failure will be retried)'
     assert reason([retried, job('w', 'warning', 5, 4)]) == 'newest job failed (the newest failure will be retried)'
     assert reason([dict(retried, will_be_retried=False)]) == 'last 1 job failed'
+
+
+def test_only_the_common_time_keys_decide():
+    # A vendor key a server slipped in (an AvePoint job with an endTime, a session with a finishTime) is
+    # never read: the module derives start_time and finish_time itself.
+    unfinished = dict(job('j', 'success', 2, None), end_time=at(1), creation_time=at(2))
+    assert decide([unfinished], NOW, 24)['passed'] is False
+
+
+@pytest.mark.parametrize('first, second', [('ab', 'AB'), (7, '7'), (' j1', 'j1'), (None, None)])
+def test_one_job_listed_twice_is_one_backup(first, second):
+    records = [job(first, 'success', 2, 1), job(second, 'success', 2, 1)]
+    verdict = decide(records, NOW, 24, min_successes=2)
+    assert verdict['passed'] is False and verdict['reason'] == 'only 1 of the 2 accepted jobs required finished in the last 24 h'
