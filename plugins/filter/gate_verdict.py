@@ -28,6 +28,10 @@ def _unusable(listing):
         return 'the listing is a %s, not the registered result of a backupops.jobs info module' % type(listing).__name__
     if listing.get('failed'):
         return str(listing.get('msg') or 'the listing failed')
+    # failed_when: false hides a module's crash; what is left of it still says it failed.
+    for crash in ('failed_when_suppressed_exception', 'exception', 'module_stderr'):
+        if listing.get(crash):
+            return 'the module failed (%s): %s' % (crash, str(listing.get('msg') or listing[crash])[:500])
     if listing.get('skipped'):
         return 'the listing was skipped (%s)' % (listing.get('skip_reason') or 'a condition was false')
     if _records(listing) is None:

@@ -8,7 +8,9 @@ version_added: 0.2.0
 short_description: The hosts the backup gate must judge, or an error when there are none
 description:
   - Returns the host pattern it is given, after checking that the pattern, with the C(--limit) of the run,
-    matches at least one inventory host, and that the run's C(--skip-tags) do not skip the gate.
+    matches at least one inventory host, that the run's C(--skip-tags) do not skip the gate, that it does not
+    C(--start-at-task) (which could start past the gate, or nowhere), and that no extra var (C(-e)) named
+    C(backup_gate_*) other than the role's inputs would replace the gate's working state.
   - Made for the C(hosts) keyword of a play that runs the P(backupops.jobs.backup_gate#role) role, where
     ansible-playbook would otherwise skip a play whose pattern matches nothing and exit 0, which a pipeline
     reads as "the change may start". An error here ends the run before any play, with a non-zero exit code.
@@ -21,10 +23,10 @@ options:
     elements: str
     required: true
   skip_tags:
-    description: Tags that must not be skipped, since the gate's tasks carry them.
+    description: Tags that must not be skipped, since the gate's tasks carry them (C(tagged) skips every tagged task).
     type: list
     elements: str
-    default: [always, backup_gate]
+    default: [always, backup_gate, tagged]
 '''
 
 EXAMPLES = r'''
@@ -43,9 +45,14 @@ _raw:
   elements: str
 '''
 
+from ansible import context
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.inventory.manager import InventoryManager
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.vars import load_extra_vars
+
+from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_extra_vars
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 
 
 class LookupModule(LookupBase):
@@ -60,6 +67,14 @@ class LookupModule(LookupBase):
         if skipped:
             raise AnsibleLookupError('the backup gate cannot be skipped: --skip-tags %s would skip it, so no verdict '
                                      'would be given; nothing was checked' % ','.join(skipped))
+        if context.CLIARGS.get('start_at_task'):
+            raise AnsibleLookupError('the backup gate cannot start at a task (--start-at-task %s): it could start past '
+                                     'the gate or at no task at all, so no verdict would be given; nothing was checked'
+                                     % context.CLIARGS['start_at_task'])
+        try:
+            check_extra_vars(load_extra_vars(self._loader))
+        except OptionError as error:
+            raise AnsibleLookupError(error.msg)
         # The inventory as the play sees it (not yet narrowed by --limit), rebuilt as the inventory_hostnames lookup does.
         manager = InventoryManager(self._loader, parse=False)
         for group, hosts in (variables.get('groups') or {}).items():

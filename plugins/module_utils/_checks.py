@@ -166,3 +166,19 @@ def check_gate_checks(checks, default_max_age_hours=24):
         result.append(dict(name=name, source=source, filters=filters, max_age_hours=hours, accept=accept,
                            min_successes=needed))
     return result
+
+
+# What a user gives the backup_gate role; every other backup_gate_* variable is the role's own working state.
+GATE_INPUTS = ('backup_gate_checks', 'backup_gate_max_age_hours', 'backup_gate_enforce', 'backup_gate_avepoint',
+               'backup_gate_vb365', 'backup_gate_hosts')
+
+
+def check_extra_vars(extra_vars):
+    """Extra vars outrank everything a role sets, so one named like the gate's working state (backup_gate_hours,
+    backup_gate_result, ...) would replace it and could turn a blocked gate into a pass: refused, naming it."""
+    foreign = sorted(name for name in extra_vars if str(name).startswith('backup_gate_') and name not in GATE_INPUTS)
+    if foreign:
+        raise OptionError('extra vars %s would replace the backup gate\'s own working state and could change its '
+                          'verdict; the gate takes %s (check -e and the vars files given with -e @file)'
+                          % (', '.join(foreign), ', '.join(GATE_INPUTS)), option=foreign[0])
+

@@ -297,3 +297,31 @@ def test_a_server_that_ignores_the_organization_filter_returns_no_other_organiza
     assert result['jobs'] and all(job['organization_id'] == organization for job in result['jobs'])
     assert all(job['kind'] == 'backup' for job in result['jobs'])
     assert 'that do not match organizationId=%s (option organization_id)' % organization in run.stderr
+
+
+@pytest.mark.parametrize('extra, said', [
+    (('--skip-tags', 'tagged'), 'the backup gate cannot be skipped: --skip-tags tagged would skip it'),
+    (('--start-at-task', 'nonexistent'), 'the backup gate cannot start at a task (--start-at-task nonexistent)'),
+    (('-e', 'backup_gate_hours=1000'), 'extra vars backup_gate_hours would replace the backup gate'),
+    (('-e', '{"backup_gate_result": {"passed": true}}'), 'extra vars backup_gate_result would replace'),
+])
+def test_what_would_skip_or_replace_the_gate_is_refused(decoy_emulator, ansible_run, tmp_path, extra, said):
+    run = gate_playbook(ansible_run, decoy_emulator, tmp_path, '-e', 'backup_gate_hosts=gate', *extra)
+    assert run.returncode != 0, run.stdout[-2000:]
+    assert said in run.stdout + run.stderr, run.stdout[-2000:] + run.stderr[-2000:]
+    assert 'BACKUP GATE PASSED' not in run.stdout
+
+
+def test_extra_vars_that_replace_the_gates_state_are_refused_by_the_role_too(decoy_emulator, ansible_run, tmp_path):
+    hosts = {'tenant_a': ([dict(name='vm', source='vm')], 'v8')}
+    inventory_path = write_inventory(tmp_path / 'inventory.json', decoy_emulator, hosts)
+    play = write_gate_play(tmp_path, 'gate')
+    run = ansible_run('ansible-playbook', '-i', inventory_path, play, '-e', '{"backup_gate_filters": {}}')
+    assert run.returncode != 0 and 'extra vars backup_gate_filters would replace' in run.stdout, run.stdout[-2000:]
+
+
+@pytest.mark.parametrize('enforce', ['y', 'Y', 't', ' true', 'yes'])
+def test_only_an_explicit_false_turns_enforcement_off(decoy_emulator, ansible_run, tmp_path, enforce):
+    run = gate_playbook(ansible_run, decoy_emulator, tmp_path, '-e', 'backup_gate_hosts=gate',
+                        '-e', json.dumps(dict(backup_gate_enforce=enforce)))
+    assert run.returncode != 0 and 'BACKUP GATE BLOCKED' in run.stdout, run.stdout[-2000:]
