@@ -14,6 +14,7 @@ not take, a job type that is not a backup, an age that is not a finite number of
 """
 
 import math
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 
@@ -65,9 +66,13 @@ SOURCES = OrderedDict([
 EXCLUSIVE_FILTERS = (('job_id', 'job_name'),)
 
 
+NUMBER = re.compile(r'^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$')
+
+
 def _number(value, integer=False):
-    """A number from a number or a numeric string; None for anything else (booleans included)."""
-    if isinstance(value, bool) or value is None:
+    """A number from a number or a plainly written numeric string (not '1_000', not other scripts' digits);
+    None for anything else, booleans included."""
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not NUMBER.match(value.strip())):
         return None
     try:
         number = float(value.strip() if isinstance(value, str) else value)
@@ -153,7 +158,7 @@ def check_gate_checks(checks, default_max_age_hours=24):
                 raise OptionError('unknown fields %s; a check takes name, source, filters, max_age_hours, accept and '
                                   'min_successes' % ', '.join(unknown), option=unknown[0])
             source = check.get('source')
-            if source not in SOURCES:
+            if not isinstance(source, str) or source not in SOURCES:
                 raise OptionError('source %r is not one of %s' % (source, ', '.join(SOURCES)), option='source',
                                   value=source)
             filters = _check_filters(source, check.get('filters'))

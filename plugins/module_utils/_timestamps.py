@@ -18,9 +18,10 @@ can hold (year 0, or year 9999 pushed past the end by its offset) is not a time 
 import re
 from datetime import datetime, timedelta, timezone
 
+# ASCII digits only, and zone offsets as ISO 8601 allows them (at most 14:00, minutes below 60).
 ISO_8601 = re.compile(
-    r'^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?'
-    r'\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
+    r'^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]+))?)?)?'
+    r'\s*(Z|[+-](?:0[0-9]|1[0-4]):?[0-5][0-9])?$', re.IGNORECASE)
 
 
 def _match(value):

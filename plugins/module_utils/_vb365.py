@@ -218,14 +218,16 @@ class VB365Client:
                           option='job_name', value=name)
 
     def resolve_kinds(self, sessions, page_size):
-        """Sessions before v7 do not say whether they belong to a backup job or a backup copy job: such a
-        session is a backup when its job is one of the server's backup jobs, and ``other`` when it is not
-        (a copy job, or a job since deleted), so it never counts as a backup it cannot be shown to be."""
-        unsaid = [session for session in sessions if session.get('job_type') is None]
-        if unsaid:
-            backup_jobs = set(str(job.get('id')).lower() for job in self.jobs(page_size) if job.get('id'))
-            for session in unsaid:
-                session['kind'] = 'backup' if str(session.get('job_id')).lower() in backup_jobs else 'other'
+        """A session is a backup only when its job is one of the server's backup jobs (GET /Jobs lists no backup
+        copy jobs) and it does not say otherwise itself: before v7 a session does not say at all, and from v7
+        one that says Backup while its job is no backup job contradicts itself. Any other session is ``other``
+        (a copy job, a job since deleted), so it never counts as a backup it cannot be shown to be."""
+        claimed = [session for session in sessions if session.get('kind') == 'backup' or session.get('job_type') is None]
+        if claimed:
+            backup_jobs = set(str(job.get('id')).strip().lower() for job in self.jobs(page_size) if job.get('id'))
+            for session in claimed:
+                known = str(session.get('job_id')).strip().lower() in backup_jobs
+                session['kind'] = 'backup' if known else 'other'
         return sessions
 
     def session(self, session_id):

@@ -134,3 +134,9 @@ def test_an_age_reaching_before_year_one_names_the_option(value):
     with pytest.raises(OptionError) as raised:
         parse_time_option('start_time', value, NOW)
     assert raised.value.msg.startswith("start_time: %r reaches back before year 1; give a shorter age" % value)
+
+
+@pytest.mark.parametrize('text', ['2026-11-24T06:00:00-99:00', '2026-11-24T06:00:00+15:00', '2026-11-24T06:00:00-00:99',
+                                  '\u0662\u0660\u0662\u0666-01-01T00:00:00Z'])
+def test_offsets_iso_8601_does_not_allow_and_other_digits_are_no_time(text):
+    assert parse_timestamp(text) is None
