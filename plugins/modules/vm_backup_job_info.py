@@ -18,7 +18,10 @@ author:
 options:
   search_text:
     description:
-      - List only jobs whose ID or description contains this text.
+      - List only jobs whose ID or description contains this text (without regard to case).
+      - It names a set of jobs, not one object - V(sql01) also matches C(sql010) and a job whose description
+        mentions C(sql01) - so prefer O(service_type) and O(job_type) to name what must be backed up. Each job
+        returned is checked to contain the text in its ID or C(comments).
     type: str
   service_type:
     description:
