@@ -13,7 +13,7 @@ unknown status strings are passed through, as real servers send values the schem
 """
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, OutcomeMap
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
@@ -26,7 +26,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
     DEFAULT_MAX_WAIT,
     json_body,
     raise_for_status,
-    refuse_foreign_link,
+    rebase_link,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict
@@ -151,10 +151,9 @@ class VB365Client:
         return Page.from_vb365(json_body(self._token.get(url, params)), urlsplit(url).path, self._warn)
 
     def _follow(self, href):
-        """A page's next link, resolved against the API's URL; never sent to another scheme, host or port."""
-        url = urljoin(self._base_url + '/', href)
-        refuse_foreign_link(url, self._base_url, 'url')
-        return self._page(url)
+        """A page's next link, on the origin of the url option whatever host it names (v5 names the server's own
+        other name), and only under the version's path."""
+        return self._page(rebase_link(href, self._url(''), 'url', self._token.secrets))
 
     def list_all(self, path, query, page_size, noun, limit=None, shape=None):
         collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape)
@@ -258,5 +257,5 @@ class VB365Module(BackupOpsModule):
         check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
         http = self.http_client(base_url)
         token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
-                              access_token=params['access_token'] or None, on_token=self.no_log_values.add)
+                              access_token=params['access_token'] or None, on_token=self.add_secret)
         return VB365Client(base_url, params['api_version'], token, self.warn, params['max_concurrency'])
