@@ -209,46 +209,43 @@ def api_message(response):
 
 class _Deadline:
     """The end of one attempt's time: a server that drips its answer a byte at a time never lets a single read
-    time out, so at the deadline a timer shuts the connection's socket, which ends any read blocked on it."""
+    time out, so at the deadline a timer shuts the attempt's socket, which ends any read blocked on it."""
 
     attempt = threading.local()
 
-    def __init__(self, connection, seconds):
+    def __init__(self, seconds):
         self.expired = False
-        self.seconds = seconds
-        self._connection = connection
+        self.sock = None
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
+        self._timer.start()
 
     @classmethod
-    def start(cls, connection, seconds):
-        """Arm the deadline of the attempt this thread starts on ``connection`` (the one before it is over)."""
+    def start(cls, seconds):
+        """Arm the deadline of the attempt this thread starts (the one before it is over)."""
         cls.stop()
-        if seconds is not None:
-            cls.attempt.current = cls(connection, seconds)
-            cls.attempt.current._timer.start()
+        cls.attempt.current = cls(seconds) if seconds is not None else None
+
+    @classmethod
+    def current(cls):
+        return getattr(cls.attempt, 'current', None)
 
     @classmethod
     def stop(cls):
         """Disarm this thread's deadline; True when it had expired."""
-        deadline = getattr(cls.attempt, 'current', None)
+        deadline = cls.current()
         cls.attempt.current = None
         if deadline is None:
             return False
         deadline._timer.cancel()
         return deadline.expired
 
-    @classmethod
-    def expired_now(cls):
-        deadline = getattr(cls.attempt, 'current', None)
-        return deadline is not None and deadline.expired
-
     def _expire(self):
         self.expired = True
-        sock = getattr(self._connection, 'sock', None)
-        if sock is not None:
+        if self.sock is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                # socket.socket's own shutdown: an SSLSocket's would also drop its TLS state under the reader.
+                socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
             except OSError:
                 pass  # closed already
 
@@ -258,17 +255,25 @@ class _DeadlineMixin:
 
     def request(self, *args, **kwargs):
         # urllib3 sets the connection's timeout to the request's before each attempt.
-        _Deadline.start(self, self.timeout if isinstance(self.timeout, (int, float)) else None)
+        _Deadline.start(self.timeout if isinstance(self.timeout, (int, float)) else None)
         return super().request(*args, **kwargs)
 
     def getresponse(self, *args, **kwargs):
+        deadline = _Deadline.current()
+        if deadline is not None:
+            # The response keeps reading this socket after http.client lets go of it (Connection: close).
+            deadline.sock = self.sock
         try:
-            return super().getresponse(*args, **kwargs)
+            response = super().getresponse(*args, **kwargs)
         except (OSError, HTTPException):
-            if _Deadline.expired_now():
-                # urllib3 makes a TimeoutError a read timeout: retried as one, and reported as one.
-                raise TimeoutError('no complete answer within %s s' % self.timeout)
-            raise
+            if deadline is None or not deadline.expired:
+                raise
+            response = None
+        # Headers cut off by the shut socket may even parse; either way urllib3 makes a TimeoutError a read
+        # timeout: retried as one, and reported as one.
+        if deadline is not None and deadline.expired:
+            raise TimeoutError('no complete answer within %s s' % self.timeout)
+        return response
 
 
 class _DeadlineHTTPConnection(_DeadlineMixin, HTTPConnection):

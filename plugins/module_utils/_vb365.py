@@ -31,7 +31,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, offset_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, dig, offset_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
     format_query_time,
     format_timestamp,
@@ -105,7 +105,7 @@ def normalize_session(raw):
     session = normalize_record(raw, {'status': SESSION_STATUSES}, SESSION_OUTCOMES, SESSION_TIME_FIELDS)
     if not session.get('job_id'):
         # Before v8 a session names its job only in its links: .../Jobs/{jobId}
-        href = (((raw or {}).get('_links') or {}).get('job') or {}).get('href')
+        href = dig(raw, '_links', 'job', 'href')
         session['job_id'] = href.rstrip('/').rsplit('/', 1)[-1] if isinstance(href, str) and href.strip('/') else None
     return session
 
