@@ -23,6 +23,9 @@ AVEPOINT_MODULES = (dynamics_backup_job_info, vm_backup_job_info, google_backup_
 AVEPOINT_CONNECTION_ROWS = [
     ('api_url', 'graph-us.avepointonlineservices.com', ['not a usable URL', 'https://host']),
     ('api_url', 'https://graph-us.avepointonlineservices.com/backup', ['has a path']),
+    ('api_url', 'https://a..b', ["api_url: 'https://a..b' is not a usable URL"]),
+    ('api_url', 'https://%s.example.com' % ('a' * 300), ['api_url:', 'is not a usable URL']),
+    ('api_url', 'https://ho st', ["api_url: 'https://ho st' is not a usable URL"]),
     ('region', 'mars', ['region', 'mars', 'gcp-us']),
     ('identity_url', 'identity.avepointonlineservices.com/connect/token', ['identity_url', 'not a usable URL']),
     ('client_id', None, ['no credentials', 'AVEPOINT_CLIENT_ID', 'access_token']),
@@ -63,6 +66,7 @@ MODULE_ROWS = {
     job_session_info: [
         ('url', 'vb365.example.com:4443', ["url: 'vb365.example.com:4443' is not a usable URL"]),
         ('url', 'https://vb365.example.com:4443/v8', ['has a path']),
+        ('url', 'https://ho st:4443', ["url: 'https://ho st:4443' is not a usable URL"]),
         ('url', None, ['no server given', 'VB365_URL']),
         ('api_version', 'v9', ['api_version', 'v9', 'v5, v6, v7, v8']),
         ('username', None, ['no credentials', 'VB365_USERNAME', 'VB365_ACCESS_TOKEN']),
@@ -159,3 +163,21 @@ def test_every_option_has_a_row(module, monkeypatch):
         covered |= set(option for option, _value, _fragments in AVEPOINT_CONNECTION_ROWS)
     missing = set(argument_spec(module, monkeypatch)) - covered - set(FREE_TEXT)
     assert missing == set()
+
+
+def test_every_text_option_refuses_an_empty_value_naming_it(emulator, run_module, monkeypatch):
+    """An empty value (a template that rendered to nothing) is never sent on: the API would answer without
+    naming the option, or take it as no filter at all."""
+    for module in AVEPOINT_MODULES + (job_session_info,):
+        spec = argument_spec(module, monkeypatch)
+        monkeypatch.undo()
+        texts = sorted(option for option, settings in spec.items() if settings.get('type', 'str') in ('str', 'path'))
+        assert 'job_type' in texts or module is job_session_info
+        for option in texts:
+            # ansible-core refuses what is not among the choices itself, naming the option.
+            said = ('value of %s must be one of' if spec[option].get('choices') else '%s: the value is empty') % option
+            for empty in ('', '  '):
+                options = dict(connection(emulator, module, option), **{option: empty})
+                result = run_module(module, **options)
+                assert result.failed and result['msg'].startswith(said), (option, result)
+                assert 'exception' not in result

@@ -82,6 +82,24 @@ def test_throttling_429_is_waited_out_and_retried(fresh_emulator, run_module, ta
 
 
 @pytest.mark.parametrize('target', TARGETS, ids=repr)
+@pytest.mark.parametrize('retry_after', ['1.5', 'abc', '-5'])
+def test_an_unreadable_retry_after_falls_back_to_the_own_back_off(fresh_emulator, run_module, target, retry_after):
+    want = listing(target, fresh_emulator, run_module)
+    fresh_emulator.fault(target.path, 429, count=1, retry_after=retry_after)
+    result = target.run(run_module, fresh_emulator)
+    assert not result.failed, result.get('msg')
+    assert target.ids(result) == want
+    assert any('answered HTTP 429; retry 1' in warning for warning in result.warnings)
+
+
+@pytest.mark.parametrize('target', TARGETS, ids=repr)
+def test_retries_run_out_on_an_unreadable_retry_after_naming_the_status(fresh_emulator, run_module, target):
+    fresh_emulator.fault(target.path, 429, count=10, retry_after='abc')
+    result = target.run(run_module, fresh_emulator, retries=1)
+    assert_clean_failure(result, 'GET %s failed with HTTP 429' % target.path, 'after 2 attempts')
+
+
+@pytest.mark.parametrize('target', TARGETS, ids=repr)
 def test_a_retry_after_longer_than_retry_max_wait_ends_the_retries_at_once(fresh_emulator, run_module, target):
     fresh_emulator.fault(target.path, 429, count=5, retry_after=30)
     started = time.monotonic()
