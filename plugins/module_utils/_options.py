@@ -124,7 +124,7 @@ def check_url(option, value, warn, root_only=True):
 def check_range(option, value, low, high):
     if value is None:
         return None
-    if not low <= value <= high:
+    if isinstance(value, bool) or not low <= value <= high:  # ansible-core lets a bool through as an int
         raise OptionError('%s: %s is out of range; give a whole number from %s to %s' % (option, value, low, high),
                           option=option, value=value)
     return value

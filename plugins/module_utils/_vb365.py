@@ -167,9 +167,8 @@ class VB365Client:
         if _version_at_least(self.version, 'v8'):
             jobs = self.list_all('/Jobs', {}, page_size, 'jobs')
         else:
-            jobs = json_body(self._token.get(self._url('/Jobs')))
-            if not isinstance(jobs, list):
-                jobs = Page.from_vb365(jobs, '/%s/Jobs' % self.version, self._warn).items
+            jobs = Page.from_vb365(json_body(self._token.get(self._url('/Jobs'))), '/%s/Jobs' % self.version,
+                                   self._warn).items
         matches = [job for job in jobs if str(job.get('name', '')).lower() == name.lower()]
         if len(matches) == 1 and matches[0].get('id'):
             return matches[0]['id']

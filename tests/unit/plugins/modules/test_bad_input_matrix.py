@@ -13,6 +13,7 @@ from ansible_collections.backupops.jobs.plugins.modules import (
     job_session_info,
     vm_backup_job_info,
 )
+from conftest import argument_spec
 
 pytestmark = pytest.mark.bad_input
 
@@ -139,23 +140,6 @@ def test_a_bad_value_fails_naming_the_option_and_the_value(
         assert secret not in repr(result)
 
 
-def argument_spec(module, monkeypatch):
-    """The module's argument spec, as main() builds it."""
-    from ansible.module_utils import basic
-
-    class Captured(Exception):
-        pass
-
-    def capture(self, argument_spec, **kwargs):
-        raise Captured(argument_spec)
-    monkeypatch.setattr(basic.AnsibleModule, '__init__', capture)
-    try:
-        module.main()
-    except Captured as captured:
-        return captured.args[0]
-    raise AssertionError('main() built no AnsibleModule')
-
-
 @pytest.mark.parametrize('module', AVEPOINT_MODULES + (job_session_info,), ids=lambda module: module.__name__)
 def test_every_option_has_a_row(module, monkeypatch):
     covered = set(option for option, _value, _fragments in MODULE_ROWS[module])
@@ -165,12 +149,12 @@ def test_every_option_has_a_row(module, monkeypatch):
     assert missing == set()
 
 
-def test_every_text_option_refuses_an_empty_value_naming_it(emulator, run_module, monkeypatch):
+def test_every_text_option_refuses_an_empty_value_naming_it(emulator, run_module):
     """An empty value (a template that rendered to nothing) is never sent on: the API would answer without
     naming the option, or take it as no filter at all."""
     for module in AVEPOINT_MODULES + (job_session_info,):
-        spec = argument_spec(module, monkeypatch)
-        monkeypatch.undo()
+        with pytest.MonkeyPatch.context() as patch:
+            spec = argument_spec(module, patch)
         texts = sorted(option for option, settings in spec.items() if settings.get('type', 'str') in ('str', 'path'))
         assert 'job_type' in texts or module is job_session_info
         for option in texts:
