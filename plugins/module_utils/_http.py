@@ -180,7 +180,7 @@ def mask(text, secrets):
 def quote_body(text, secrets=()):
     """The start of a body for an error message: one line, bounded, never the whole page, and masked before
     it is cut, so that a cut never leaves the first characters of a secret."""
-    flat = mask(' '.join((text or '').split()), secrets)
+    flat = ' '.join(mask(text or '', secrets).split())
     if len(flat) > BODY_QUOTE_LENGTH:
         return flat[:BODY_QUOTE_LENGTH] + '...'
     return flat
