@@ -20,6 +20,8 @@ from ansible_collections.backupops.jobs.plugins.modules import (
 )
 from hostile import CLIENT_SECRET, PASSWORD, Answer, HostileServer, drip, drip_headers, gzip_bomb, token
 
+pytestmark = pytest.mark.hostile
+
 ISSUED = 'issued-TOKEN-abcdefghijklmnopqrstuvwxyz0123456789'
 REFRESH = 'refresh-TOKEN-zyxwvutsrqponmlkjihgfedcba9876543210'
 
