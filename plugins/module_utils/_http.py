@@ -23,7 +23,6 @@ import random
 import re
 import socket
 import threading
-import time
 import traceback
 from http.client import HTTPException
 from urllib.parse import quote, quote_plus, unquote, urljoin, urlsplit, urlunsplit
