@@ -418,9 +418,8 @@ def raise_for_status(response, error_class=ApiResponseError, hint=''):
     path = urlsplit(response.url).path
     said = api_message(response)
     attempts = _attempts(response)
-    msg = '%s %s failed with HTTP %s %s' % (method, path, response.status_code,
-                                           quote_body(response.reason, response.secrets))
-    msg = msg.rstrip()
+    reason = quote_body(response.reason, response.secrets)
+    msg = ('%s %s failed with HTTP %s %s' % (method, path, response.status_code, reason)).rstrip()
     if attempts > 1:
         msg += ' after %d attempts' % attempts
     if said:

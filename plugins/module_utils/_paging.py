@@ -234,8 +234,9 @@ class Collector:
             raise UnexpectedResponseError(
                 'the API still had more %s after %d pages, the most one listing reads (%d %s so far, total %s); '
                 'stopped there, as a listing this long is more likely a server that never ends. Narrow the query '
-                '(start_time, filters) or raise page_size' % (self._noun, MAX_PAGES, len(self.records), self._noun,
-                                                                self.total if self.total is not None else 'not given'))
+                '(start_time, filters) or raise page_size'
+                % (self._noun, MAX_PAGES, len(self.records), self._noun,
+                   self.total if self.total is not None else 'not given'))
         if self.total is None or not self._widest:
             return False
         promised = -(-self.total // self._widest)
