@@ -1,13 +1,14 @@
 #!/usr/bin/env python
-"""Reliability figures: runs the fault matrix, the bad-input matrix and the secrets sweep against the
-emulator, and prints what they found.
+"""Reliability figures: runs the fault matrix, the bad-input matrix, the secrets sweep, the hostile servers
+and the fuzz tests against the emulator and small servers on loopback, and prints what they found.
 
     make reliability            # or, after eval "$(scripts/setup.sh)": scripts/reliability.py
 
 Faults are counted as survived (the module succeeded, with the listing the emulator holds) or reported
 (it failed with a clear message naming the cause); bad inputs as rejected cleanly; secrets as leaked
-(occurrences of any secret in any output); tracebacks across every module run. Exits non-zero unless
-every test passed with 0 leaks and 0 tracebacks.
+(occurrences of any secret in any output); hostile-server tests by class (links, encodings, deadlines,
+sizes, paging bounds); fuzz runs (module runs with arbitrary answers or options); tracebacks across
+every module run. Exits non-zero unless every test passed with 0 leaks and 0 tracebacks.
 """
 
 import collections
@@ -20,7 +21,13 @@ from xml.etree import ElementTree
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = ['tests/unit/plugins/modules/test_fault_matrix.py', 'tests/unit/plugins/modules/test_bad_input_matrix.py',
+         'tests/unit/plugins/modules/test_hostile_servers.py', 'tests/unit/plugins/modules/test_fuzz.py',
+         'tests/unit/plugins/module_utils/test_http.py',
          'tests/integration/test_secrets.py', 'tests/integration/test_backup_gate.py']
+# Hostile-server classes, by words of the test names that belong to each.
+HOSTILE_CLASSES = (('links', ('link',)), ('encodings', ('encoding', 'echoes', 'never_printed', 'credentials')),
+                   ('deadlines', ('dripped',)), ('sizes', ('size_cap',)),
+                   ('paging bounds', ('total', 'page_cap', 'promised')))
 
 
 def outcomes(junit):
@@ -38,7 +45,8 @@ def main():
         log, junit = os.path.join(work, 'runs.jsonl'), os.path.join(work, 'junit.xml')
         env = dict(os.environ, BACKUPOPS_RELIABILITY_LOG=log)
         run = subprocess.run([sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-n', '2',
-                              '-m', 'fault or bad_input or secrets', '--junitxml', junit] + TESTS, cwd=ROOT, env=env,
+                              '-m', 'fault or bad_input or secrets or hostile or fuzz', '--junitxml', junit] + TESTS,
+                             cwd=ROOT, env=env,
                              check=False)
         passed = outcomes(junit)
         records = []
@@ -51,6 +59,13 @@ def main():
             last_run[record['test']] = record
     kinds = collections.Counter()
     for test, ok in passed.items():
+        name = test.split('::')[-1]
+        for hostile_class, words in HOSTILE_CLASSES:
+            if any(word in name for word in words):
+                kinds[hostile_class] += 1
+                kinds[hostile_class + ' passed'] += ok
+        if 'test_fuzz' in test or 'test_http' in test or 'test_hostile' in test:
+            continue
         kind = 'fault' if 'test_fault_matrix' in test else 'secrets' if 'test_secrets' in test else 'bad'
         if kind == 'fault':
             ending = last_run.get(test)
@@ -61,6 +76,7 @@ def main():
             kinds['bad'] += 1
             kinds['bad rejected'] += ok
     tracebacks = sum(1 for record in records if record.get('traceback'))
+    fuzz_runs = sum(1 for record in records if 'failed' in record and 'test_fuzz' in record['test'])
     leaks = sum(record.get('leaks', 0) for record in records)
     sweeps = [record for record in records if 'leaks' in record]
     failed = [test for test, ok in passed.items() if not ok]
@@ -73,6 +89,9 @@ def main():
     print('  secrets sweeps (ansible-playbook -vvvv): %d, outputs searched: %d, secrets looked for: %d'
           % (len(sweeps), sum(record['outputs'] for record in sweeps), max([0] + [r['secrets'] for r in sweeps])))
     print('  secrets leaked                      : %d' % leaks)
+    print('  hostile servers and links, by class : %s' % ', '.join(
+        '%s %d/%d' % (name, kinds[name + ' passed'], kinds[name]) for name, _words in HOSTILE_CLASSES))
+    print('  fuzz runs (arbitrary answers and options through the modules): %d' % fuzz_runs)
     print('  module and playbook runs            : %d, with a traceback: %d' % (
         sum(1 for record in records if 'failed' in record), tracebacks))
     if failed:

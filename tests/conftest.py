@@ -24,7 +24,9 @@ SHARED = {}
 def pytest_configure(config):
     for marker, meaning in (('fault', 'an injected API fault (make reliability counts these)'),
                             ('bad_input', 'a bad option value (make reliability counts these)'),
-                            ('secrets', 'a search of all output for secrets (make reliability counts these)')):
+                            ('secrets', 'a search of all output for secrets (make reliability counts these)'),
+                            ('hostile', 'a hostile server on loopback (make reliability counts these)'),
+                            ('fuzz', 'arbitrary answers or options (make reliability counts these)')):
         config.addinivalue_line('markers', '%s: %s' % (marker, meaning))
 
 
@@ -108,6 +110,23 @@ def run_module(capsys, monkeypatch, request):
                                traceback=has_traceback(out) or 'exception' in result)
         return result
     return run
+
+
+def argument_spec(module, monkeypatch):
+    """The module's argument spec, as main() builds it."""
+    from ansible.module_utils import basic
+
+    class Captured(Exception):
+        pass
+
+    def capture(self, argument_spec, **kwargs):
+        raise Captured(argument_spec)
+    monkeypatch.setattr(basic.AnsibleModule, '__init__', capture)
+    try:
+        module.main()
+    except Captured as captured:
+        return captured.args[0]
+    raise AssertionError('main() built no AnsibleModule')
 
 
 def ansible_env(extra=None):

@@ -82,7 +82,8 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for a connection and, separately, for each answer, from 1 to 3600.
+      - Seconds to wait for a connection and, separately, for each whole answer (headers and body, however
+        slowly the server sends them), from 1 to 3600. An answer is also refused past 64 MiB (decompressed).
       - If not set, the environment variable E(AVEPOINT_TIMEOUT) is used.
     type: int
     default: 30

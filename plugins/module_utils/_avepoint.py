@@ -28,7 +28,6 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
     DEFAULT_MAX_WAIT,
     json_body,
     raise_for_status,
-    refuse_foreign_link,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize, warn_unreadable
@@ -86,10 +85,8 @@ class AvePointClient:
             raise_for_status(response, AuthenticationError, hint=(
                 'The token lacks permission for %s: the app registration of client_id %s needs the scope %s'
                 % (path, self._token.client_id or '(given token)', self._token.scope)))
-        page = Page.from_avepoint(json_body(response), path, self._warn)
-        if page.next_link:
-            refuse_foreign_link(page.next_link, self._api_url, 'api_url')
-        return page
+        # A nextLink is never requested: it only says that there is more, or is the skip token of the next page.
+        return Page.from_avepoint(json_body(response), path, self._warn)
 
     def list_jobs(self, api, query, page_size, limit=None):
         """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it
@@ -185,5 +182,5 @@ class AvePointJobModule(BackupOpsModule):
         token = ClientCredentialsToken(
             http, token_url, params['client_id'], params['scope'] or self.api.scope,
             client_secret=params['client_secret'], certificate=None if params['access_token'] else self._certificate(),
-            access_token=params['access_token'] or None, on_token=self.no_log_values.add)
+            access_token=params['access_token'] or None, on_token=self.add_secret)
         return AvePointClient(api_url, token, self.warn, params['max_concurrency'])

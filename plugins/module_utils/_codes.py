@@ -25,11 +25,11 @@ def snake_name(text):
 
 def _lookup(table, code):
     """A value keyed by an integer code (AvePoint) or by a name as the API spells it (Veeam), any case."""
-    if code is None or isinstance(code, bool):
+    if code is None or isinstance(code, (bool, list, dict)):  # JSON that cannot be a code
         return None
     if isinstance(code, str):
         text = code.strip()
-        if re.match(r'^-?\d+$', text):
+        if re.match(r'^-?\d{1,18}$', text):
             return table.get(int(text))
         return table.get(text.lower())
     return table.get(code)

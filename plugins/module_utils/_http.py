@@ -7,17 +7,25 @@
 FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
 may change in any release, even a bugfix one. Do not import them from other content.
 
-Keep-alive through one ``requests.Session``, connect and read timeouts on every request, TLS verified
-by default (``ca_path`` names a CA bundle), and retries with exponential back-off and jitter on
-connection errors and on 429, 500, 502, 503 and 504, honouring ``Retry-After``, within a total wait per
-request (``retry_max_wait``). urllib3's ``Retry`` does the retrying; the subclass below only adds a
-warning per retry, the jitter and the wait budget.
+Keep-alive through one ``requests.Session``, a deadline on every answer (connect, headers and body within
+``timeout``), a size cap on every body, TLS verified by default (``ca_path`` names a CA bundle), and
+retries with exponential back-off and jitter on connection errors and on 429, 500, 502, 503 and 504,
+honouring ``Retry-After``, within a total wait per request (``retry_max_wait``). urllib3's ``Retry`` does
+the retrying; the subclass below only adds a warning per retry, the jitter and the wait budget.
+
+Whatever a server sends is quoted in messages only masked (every secret of the run, in every encoding it
+may travel in) and bounded, and its links never choose the host a request goes to.
 """
 
+import base64
 import json
 import random
+import re
+import socket
+import threading
 import traceback
-from urllib.parse import urlsplit
+from http.client import HTTPException
+from urllib.parse import quote, quote_plus, unquote, urljoin, urlsplit, urlunsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
     ApiConnectionError,
@@ -29,12 +37,14 @@ try:
     import requests
     import urllib3
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import MaxRetryError, ResponseError
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    Retry = object
+    Retry = HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
 else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -44,6 +54,10 @@ BACKOFF_FACTOR = 0.5
 BACKOFF_MAX = 30.0
 DEFAULT_MAX_WAIT = 120
 BODY_QUOTE_LENGTH = 200
+# The most a body may hold, decompressed: a VB365 page of 10,000 sessions is about 30 MB.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+BODY_CHUNK = 64 * 1024
+MASK = '********'
 
 
 class _AnnouncingRetry(Retry):
@@ -65,6 +79,13 @@ class _AnnouncingRetry(Retry):
         retry.max_wait, retry.waited = self.max_wait, self.waited
         return retry
 
+    def parse_retry_after(self, retry_after):
+        # A Retry-After urllib3 cannot read (1.5, abc, -5) is no reason to give up: the own back-off applies.
+        try:
+            return super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return None
+
     def get_backoff_time(self):
         # urllib3 retries the first failure at once; a throttled or restarting API needs a pause.
         attempts = len(self.history)
@@ -82,7 +103,7 @@ class _AnnouncingRetry(Retry):
         else:
             cause = type(error).__name__ if error is not None else 'no answer'
             delay = None
-        if delay is None:
+        if not delay:  # urllib3 sleeps the back-off where Retry-After is absent, unreadable or 0
             delay = retry.get_backoff_time()
         if retry.waited + delay > self.max_wait:
             if self.on_give_up is not None:
@@ -133,9 +154,32 @@ def _innermost_reason(error):
     return text
 
 
-def quote_body(text):
-    """The start of a body for an error message: one line, bounded, never the whole page."""
-    flat = ' '.join((text or '').split())
+def secret_forms(secret):
+    """Every form in which a secret may come back in a body: as given and stripped of surrounding whitespace,
+    URL-encoded as a form or a path sends it, JSON-escaped (ASCII or not) and base64-encoded."""
+    forms = set()
+    for text in (secret, secret.strip()):
+        for encoded in (text, quote(text, safe=''), quote(text), quote_plus(text)):
+            forms.add(encoded)
+            forms.add(json.dumps(encoded)[1:-1])
+            forms.add(json.dumps(encoded, ensure_ascii=False)[1:-1])
+        forms.add(base64.b64encode(text.encode('utf-8')).decode('ascii').rstrip('='))
+    forms.discard('')
+    return forms
+
+
+def mask(text, secrets):
+    """``text`` with every secret replaced, the longest first so that no part of a longer one remains."""
+    for secret in sorted((secret for secret in list(secrets or ()) if isinstance(secret, str) and secret),
+                         key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def quote_body(text, secrets=()):
+    """The start of a body for an error message: one line, bounded, never the whole page, and masked before
+    it is cut, so that a cut never leaves the first characters of a secret."""
+    flat = ' '.join(mask(text or '', secrets).split())
     if len(flat) > BODY_QUOTE_LENGTH:
         return flat[:BODY_QUOTE_LENGTH] + '...'
     return flat
@@ -144,11 +188,11 @@ def quote_body(text):
 def api_message(response):
     """What the API said about its failure, from the keys AvePoint and Veeam use, else the body's start."""
     try:
-        body = response.json()
+        body = parse_json(response)
     except ValueError:
-        return quote_body(response.text) or None
+        return quote_body(response.text, response.secrets) or None
     if not isinstance(body, dict):
-        return quote_body(json.dumps(body))
+        return quote_body(json.dumps(body), response.secrets)
     parts = []
     for key in ('message', 'error_description', 'error', 'title', 'detail'):
         value = body.get(key)
@@ -159,15 +203,112 @@ def api_message(response):
         parts.append('errorModel: ' + ', '.join('%s=%s' % item for item in sorted(error_model.items())))
     elif isinstance(error_model, str) and error_model:
         parts.append('errorModel: ' + error_model)
-    return '; '.join(parts) or quote_body(json.dumps(body))
+    return quote_body('; '.join(parts) or json.dumps(body), response.secrets)
+
+
+class _Deadline:
+    """The end of one attempt's time: a server that drips its answer a byte at a time never lets a single read
+    time out, so at the deadline a timer shuts the attempt's socket, which ends any read blocked on it."""
+
+    attempt = threading.local()
+
+    def __init__(self, seconds):
+        self.expired = False
+        self.sock = None
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @classmethod
+    def start(cls, seconds):
+        """Arm the deadline of the attempt this thread starts (the one before it is over)."""
+        cls.stop()
+        cls.attempt.current = cls(seconds) if seconds is not None else None
+
+    @classmethod
+    def current(cls):
+        return getattr(cls.attempt, 'current', None)
+
+    @classmethod
+    def stop(cls):
+        """Disarm this thread's deadline; True when it had expired."""
+        deadline = cls.current()
+        cls.attempt.current = None
+        if deadline is None:
+            return False
+        deadline._timer.cancel()
+        return deadline.expired
+
+    def _expire(self):
+        self.expired = True
+        if self.sock is not None:
+            try:
+                # socket.socket's own shutdown: an SSLSocket's would also drop its TLS state under the reader.
+                socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed already
+
+
+class _DeadlineMixin:
+    """An urllib3 connection whose every attempt (request, headers, body) ends within its timeout."""
+
+    def request(self, *args, **kwargs):
+        # urllib3 sets the connection's timeout to the request's before each attempt.
+        _Deadline.start(self.timeout if isinstance(self.timeout, (int, float)) else None)
+        return super().request(*args, **kwargs)
+
+    def getresponse(self, *args, **kwargs):
+        deadline = _Deadline.current()
+        if deadline is not None:
+            # The response keeps reading this socket after http.client lets go of it (Connection: close).
+            deadline.sock = self.sock
+        try:
+            response = super().getresponse(*args, **kwargs)
+        except (OSError, HTTPException):
+            if deadline is None or not deadline.expired:
+                raise
+            response = None
+        # Headers cut off by the shut socket may even parse; either way urllib3 makes a TimeoutError a read
+        # timeout: retried as one, and reported as one.
+        if deadline is not None and deadline.expired:
+            raise TimeoutError('no complete answer within %s s' % self.timeout)
+        return response
+
+
+class _DeadlineHTTPConnection(_DeadlineMixin, HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_DeadlineMixin, HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter with connections that keep a deadline per attempt."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {'http': _DeadlineHTTPPool, 'https': _DeadlineHTTPSPool}
 
 
 class HttpClient:
-    """A ``requests.Session`` with the collection's timeouts, TLS and retry policy."""
+    """A ``requests.Session`` with the collection's timeouts, TLS and retry policy.
+
+    ``secrets`` is the run's set of secrets (the module's ``no_log_values``): quotes of answers mask them.
+    """
 
     def __init__(self, timeout, retries, validate_certs=True, ca_path=None, warn=None,
-                 max_wait=DEFAULT_MAX_WAIT, connections=1):
+                 max_wait=DEFAULT_MAX_WAIT, connections=1, secrets=None):
         self.timeout = timeout
+        self.secrets = secrets if secrets is not None else set()
         self._warn = warn
         # requests lets REQUESTS_CA_BUNDLE override Session.verify; passing verify per request keeps ca_path in charge.
         self._verify = (ca_path or True) if validate_certs else False
@@ -179,7 +320,7 @@ class HttpClient:
             raise_on_status=False, raise_on_redirect=False,
             on_retry=self._announce_retry, on_give_up=self._announce_give_up, max_wait=max_wait)
         # One keep-alive connection per concurrent request, reused for the whole run.
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=max(1, connections))
+        adapter = _DeadlineAdapter(max_retries=retry, pool_connections=2, pool_maxsize=max(1, connections))
         self.session = requests.Session()
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
@@ -195,18 +336,44 @@ class HttpClient:
                        'is not retried' % (method, path, cause, delay, waited, max_wait))
 
     def request(self, method, url, **kwargs):
-        """Send one request (retried by policy) and return the response, whatever its status."""
+        """Send one request (retried by policy) and return the response, whatever its status, with its body
+        read within the deadline and the size cap."""
         origin = '{0.scheme}://{0.netloc}'.format(urlsplit(url))
         try:
-            return self.session.request(method, url, timeout=self.timeout, verify=self._verify,
-                                        allow_redirects=False, **kwargs)
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, verify=self._verify,
+                                                allow_redirects=False, stream=True, **kwargs)
+                with response:
+                    body = self._read_body(method, url, response)
+            finally:
+                expired = _Deadline.stop()
         except requests.exceptions.SSLError as error:
             raise ApiConnectionError(
                 'TLS verification of %s failed: %s. Set ca_path to the CA bundle that signed the server '
                 'certificate, or validate_certs: false on a trusted network only.'
                 % (origin, _innermost_reason(error)), url=origin)
         except requests.exceptions.RequestException as error:
-            raise _no_answer(method, url, self.timeout, error)
+            raise _no_answer(method, url, self.timeout, TimeoutError('no complete answer') if expired else error)
+        if expired:  # the socket shut at the deadline ends a body without a length as if it were complete
+            raise _no_answer(method, url, self.timeout, TimeoutError('no complete answer'))
+        # What Response.content does after reading; here the body was read in bounded chunks instead.
+        response._content, response._content_consumed = body, True  # pylint: disable=protected-access
+        # Every quote of this answer (raise_for_status, json_body) masks the run's secrets.
+        response.secrets = self.secrets
+        return response
+
+    def _read_body(self, method, url, response):
+        body = bytearray()
+        for chunk in response.iter_content(BODY_CHUNK):
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                parts = urlsplit(url)
+                raise UnexpectedResponseError(
+                    '%s %s: the answer of %s://%s passed %d MiB (decompressed), the most a page may hold; not '
+                    'read further. Lower page_size if the pages are real.'
+                    % (method, parts.path, parts.scheme, parts.netloc, MAX_BODY_BYTES // (1024 * 1024)),
+                    path=parts.path)
+        return bytes(body)
 
 
 def _no_answer(method, url, timeout, error):
@@ -224,20 +391,23 @@ def _no_answer(method, url, timeout, error):
                               url=origin)
 
 
-def _origin(url):
-    parts = urlsplit(url)
-    return parts.scheme, (parts.hostname or '').lower(), parts.port or {'https': 443, 'http': 80}.get(parts.scheme)
-
-
-def refuse_foreign_link(link, base_url, option):
-    """A paging link to another scheme, host or port than ``base_url`` is an error: the token goes nowhere else."""
-    parts = urlsplit(link)
-    # Opaque skip tokens and relative links stay with the API; only a link that names an origin can leave it.
-    if (parts.scheme.lower() in ('http', 'https') or parts.netloc) and _origin(link) != _origin(base_url):
+def rebase_link(link, base_url, option, secrets=()):
+    """The URL of a server's next-page link: its path and query on the origin of ``base_url``, never the scheme,
+    host or port the link names (a server may name itself by another host name; the token goes to the
+    configured one only). A link whose path leaves the path of ``base_url`` is refused."""
+    base = urlsplit(base_url)
+    try:
+        parts = urlsplit(urljoin(base_url + '/', link.strip()))
+    except ValueError:
+        parts = None
+    prefix = base.path.rstrip('/') + '/'
+    # Dot segments, however encoded, would climb out of the prefix on the server.
+    segments = re.split(r'[/\\]', unquote(parts.path)) if parts is not None else ['..']
+    if parts is None or not parts.path.startswith(prefix) or '.' in segments or '..' in segments:
         raise UnexpectedResponseError(
-            'the API sent a next-page link to %s://%s, which is not the %s option %s; not followed, so the token '
-            'goes nowhere else (if the server names itself by another host name, use that name in %s)'
-            % (parts.scheme, parts.netloc, option, base_url, option), path=parts.path)
+            'the API sent a next-page link outside %s of the %s option (%s); not followed, so the token goes to '
+            'the API only' % (prefix, option, quote_body(link, secrets)), path=base.path)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ''))
 
 
 def raise_for_status(response, error_class=ApiResponseError, hint=''):
@@ -248,8 +418,8 @@ def raise_for_status(response, error_class=ApiResponseError, hint=''):
     path = urlsplit(response.url).path
     said = api_message(response)
     attempts = _attempts(response)
-    msg = '%s %s failed with HTTP %s %s' % (method, path, response.status_code, response.reason or '')
-    msg = msg.rstrip()
+    reason = quote_body(response.reason, response.secrets)
+    msg = ('%s %s failed with HTTP %s %s' % (method, path, response.status_code, reason)).rstrip()
     if attempts > 1:
         msg += ' after %d attempts' % attempts
     if said:
@@ -263,10 +433,19 @@ def json_body(response):
     """The JSON body of a successful response, or a typed error that quotes what came instead."""
     raise_for_status(response)
     try:
-        return response.json()
+        return parse_json(response)
     except ValueError:
         raise UnexpectedResponseError(
             '%s %s answered HTTP %s with a body that is not JSON (Content-Type %s), starting: %s'
             % (response.request.method, urlsplit(response.url).path, response.status_code,
-               response.headers.get('Content-Type', 'not given'), quote_body(response.text) or '(empty)'),
+               quote_body(response.headers.get('Content-Type', 'not given'), response.secrets),
+               quote_body(response.text, response.secrets) or '(empty)'),
             path=urlsplit(response.url).path)
+
+
+def parse_json(response):
+    """The body as JSON; a ValueError too when it nests deeper than Python's parser goes."""
+    try:
+        return response.json()
+    except RecursionError:
+        raise ValueError('JSON nested too deeply to read')

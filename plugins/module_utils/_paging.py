@@ -12,15 +12,20 @@ it wants - one at a time, or, once the first page tells how many there are, many
 ``max_concurrency`` requests in flight - and hands every page, in the server's order, to the collector.
 The collector keeps each record once (pages overlap when jobs arrive during a listing), knows when the
 API's total or the caller's limit is reached, and warns when a listing ends short of the total: nothing
-is ever dropped without a word.
+is ever dropped without a word. A server that never stops (a total of a billion, a next link on every
+page) is stopped too: past the pages its total promised, or at ``MAX_PAGES``.
 """
 
+import json
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from urllib.parse import unquote
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
+
+# The most pages one listing reads: 2 million AvePoint jobs at 100 a page, 200 million VB365 sessions.
+MAX_PAGES = 20000
 
 
 def _first_present(body, keys):
@@ -30,17 +35,25 @@ def _first_present(body, keys):
     return None, None
 
 
-def _total(body, keys, path, warn):
-    """The listing's total, read leniently: vendors send numbers as strings at times."""
+def _total(body, keys, path, warn, listed):
+    """The listing's total, read leniently (vendors send numbers as strings at times); None where it cannot be
+    one: not a whole number, below zero, or zero with records on the page."""
     key, total = _first_present(body, keys)
-    if total is None or isinstance(total, int):
-        return total
-    try:
-        return int(str(total).strip())
-    except ValueError:
-        if warn is not None:
-            warn('GET %s gave %s=%r, not a number; paging on without a total' % (path, key, total))
+    if total is None:
         return None
+    number = None
+    if isinstance(total, (int, str)) and not isinstance(total, bool):
+        try:
+            number = int(str(total).strip())
+        except ValueError:
+            pass
+    if number is not None and (number > 0 or (number == 0 and not listed)):
+        return number
+    if warn is not None:
+        shown = repr(total)
+        warn('GET %s gave %s=%s with %d on the page, which cannot be the total; paging on without a total'
+             % (path, key, shown if len(shown) <= 30 else 'a long %s' % type(total).__name__, listed))
+    return None
 
 
 def _items(body, keys, path):
@@ -56,7 +69,26 @@ def _items(body, keys, path):
     if not isinstance(items, list):
         raise UnexpectedResponseError('GET %s answered with %s as %s, not a list'
                                       % (path, key, type(items).__name__), path=path)
+    return _objects(items, key, path)
+
+
+def _objects(items, key, path):
+    for item in items:
+        if not isinstance(item, dict):
+            raise UnexpectedResponseError('GET %s listed a %s among the %s, where each is an object'
+                                          % (path, type(item).__name__, key), path=path)
     return items
+
+
+def dig(body, *keys):
+    """``body[keys[0]][keys[1]]...`` where every step is an object, else None."""
+    for key in keys:
+        body = body.get(key) if isinstance(body, dict) else None
+    return body
+
+
+def _link(value):
+    return value if isinstance(value, str) and value.strip() else None
 
 
 class Page:
@@ -71,19 +103,16 @@ class Page:
     def from_avepoint(cls, body, path, warn=None):
         """AvePoint: ``jobs`` (``result`` in older pages), ``totalCount`` (``totalNumber``), ``nextLink``."""
         items = _items(body, ('jobs', 'result'), path)
-        next_link = _first_present(body, ('nextLink', 'nextlink'))[1]
-        return cls(items, _total(body, ('totalCount', 'totalNumber'), path, warn),
-                   next_link if isinstance(next_link, str) and next_link.strip() else None)
+        return cls(items, _total(body, ('totalCount', 'totalNumber'), path, warn, len(items)),
+                   _link(_first_present(body, ('nextLink', 'nextlink'))[1]))
 
     @classmethod
     def from_vb365(cls, body, path, warn=None):
         """Veeam: a ``results`` envelope with ``_links.next.href``, or on some v5 endpoints a bare list."""
         if isinstance(body, list):
-            return cls(body, len(body))
+            return cls(_objects(body, 'results', path), len(body))
         items = _items(body, ('results',), path)
-        next_link = ((body.get('_links') or {}).get('next') or {}).get('href')
-        return cls(items, _total(body, ('totalCount',), path, warn),
-                   next_link if isinstance(next_link, str) and next_link.strip() else None)
+        return cls(items, _total(body, ('totalCount',), path, warn, len(items)), _link(dig(body, '_links', 'next', 'href')))
 
 
 def _not_newer(moment, previous):
@@ -163,10 +192,12 @@ class Collector:
         self._id_key = id_key
         self._seen = set()
         self._warn = warn
+        self._widest = 0
 
     def add(self, page):
         """Keep the page's new records; return how many were new."""
         self.pages += 1
+        self._widest = max(self._widest, len(page.items))
         if page.total is not None:
             if self.total is not None and page.total < self.total:
                 self.shrank_from = self.shrank_from or self.total
@@ -174,6 +205,8 @@ class Collector:
         new = 0
         for record in page.items:
             key = record.get(self._id_key) if isinstance(record, dict) else None
+            if isinstance(key, (dict, list)):  # an id of the wrong type still names a record, if not a hashable one
+                key = json.dumps(key, sort_keys=True)
             if key is not None:
                 if key in self._seen:
                     continue
@@ -189,9 +222,29 @@ class Collector:
         return new
 
     def take(self, page):
-        """Add a page; True when the listing is over: complete, an empty page, or a page with nothing new."""
+        """Add a page; True when the listing is over: complete, an empty page, a page with nothing new, or
+        more pages than the total promised. Past ``MAX_PAGES``, an error."""
         new = self.add(page)
-        return self.complete or not page.items or self.stalled(page, new)
+        return self.complete or not page.items or self.stalled(page, new) or self.past_promise()
+
+    def past_promise(self):
+        """True (with a warning) once the pages outnumber what the total promised, plus a margin for jobs that
+        arrive meanwhile; an error past ``MAX_PAGES`` whatever the total."""
+        if self.pages >= MAX_PAGES:
+            raise UnexpectedResponseError(
+                'the API still had more %s after %d pages, the most one listing reads (%d %s so far, total %s); '
+                'stopped there, as a listing this long is more likely a server that never ends. Narrow the query '
+                '(start_time, filters) or raise page_size'
+                % (self._noun, MAX_PAGES, len(self.records), self._noun,
+                   self.total if self.total is not None else 'not given'))
+        if self.total is None or not self._widest:
+            return False
+        promised = -(-self.total // self._widest)
+        if self.pages < promised + max(2, promised // 10):
+            return False
+        self._warn('the API gave %d %s in total, %d a page, but page %d still had more; paging stopped there'
+                   % (self.total, self._noun, self._widest, self.pages))
+        return True
 
     @property
     def complete(self):

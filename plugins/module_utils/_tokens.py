@@ -14,15 +14,22 @@ Pages may be fetched from several threads at once: a lock makes sure that a toke
 them is renewed once, not once per thread.
 """
 
+import re
 import threading
 import time
 
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, UnexpectedResponseError
-from ansible_collections.backupops.jobs.plugins.module_utils._http import raise_for_status
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
+    AuthenticationError,
+    OptionError,
+    UnexpectedResponseError,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._http import parse_json, raise_for_status
 
 # Obtain a new token this long before the old one expires, so no request goes out with a dying token.
 REFRESH_MARGIN = 60
 DEFAULT_TOKEN_LIFETIME = 3600
+# What an Authorization header can carry (RFC 6750 b64token, and what servers issue in practice).
+BEARER_TOKEN = re.compile(r'^[\x21-\x7e]+$')
 
 
 class BearerToken:
@@ -32,6 +39,12 @@ class BearerToken:
         self._http = http
         self.token_url = token_url
         self._given = access_token is not None
+        if self._given:
+            # A YAML block scalar ends the token with a newline; the header must not.
+            access_token = access_token.strip()
+            if not BEARER_TOKEN.match(access_token):
+                raise OptionError('access_token: not a bearer token; give the token alone, printable ASCII without '
+                                  'spaces (the value is not shown)', option='access_token')
         self._token = access_token
         self._refresh_at = None
         self._on_token = on_token
@@ -42,6 +55,11 @@ class BearerToken:
     def given(self):
         """True when the user gave the token (access_token), so there is none to obtain again."""
         return self._given
+
+    @property
+    def secrets(self):
+        """The run's secrets, which any quote of what a server sent must mask."""
+        return self._http.secrets
 
     @property
     def obtained(self):
@@ -96,19 +114,23 @@ class BearerToken:
             raise_for_status(response, AuthenticationError, hint=refused_hint)
         raise_for_status(response)
         try:
-            body = response.json()
-            token = body['access_token']
-        except (ValueError, KeyError, TypeError):
-            raise UnexpectedResponseError('POST %s answered HTTP %s without an access_token'
-                                          % (self.token_url, response.status_code), path=self.token_url)
+            body = parse_json(response)
+        except ValueError:
+            body = None
+        token = body.get('access_token') if isinstance(body, dict) else None
+        if not isinstance(token, str) or not BEARER_TOKEN.match(token):
+            raise UnexpectedResponseError('POST %s answered HTTP %s without a usable access_token (printable ASCII '
+                                          'without spaces)' % (self.token_url, response.status_code),
+                                          path=self.token_url)
         refresh_token = body.get('refresh_token')
+        refresh_token = refresh_token if isinstance(refresh_token, str) and refresh_token.strip() else None
         if self._on_token is not None:
             for secret in (token, refresh_token):
                 if secret:
                     self._on_token(secret)
         try:
             lifetime = int(body.get('expires_in', DEFAULT_TOKEN_LIFETIME))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             lifetime = DEFAULT_TOKEN_LIFETIME
         self._token = token
         self.refresh_token = refresh_token

@@ -15,7 +15,7 @@ unknown status strings are passed through, as real servers send values the schem
 import re
 from collections import Counter
 from datetime import timedelta
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
@@ -28,12 +28,12 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
     DEFAULT_MAX_WAIT,
     json_body,
     raise_for_status,
-    refuse_foreign_link,
+    rebase_link,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict, warn_unreadable
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, offset_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, dig, offset_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
     format_query_time,
     format_timestamp,
@@ -119,9 +119,10 @@ def normalize_session(raw, unreadable=None):
     if 'job_will_be_retried' in session:
         session['will_be_retried'] = session.pop('job_will_be_retried')
     if not session.get('job_id'):
-        # Before v8 a session names its job only in its links: .../Jobs/{jobId}
-        href = (((raw or {}).get('_links') or {}).get('job') or {}).get('href')
-        session['job_id'] = href.rstrip('/').rsplit('/', 1)[-1] if isinstance(href, str) and href.strip('/') else None
+        # Before v8 a session names its job only in its links: .../Jobs/{jobId} (a copy job's is elsewhere).
+        href = dig(raw, '_links', 'job', 'href')
+        segments = urlsplit(href).path.rstrip('/').split('/') if isinstance(href, str) else []
+        session['job_id'] = segments[-1] if len(segments) >= 2 and segments[-2].lower() == 'jobs' else None
     return session
 
 
@@ -179,10 +180,9 @@ class VB365Client:
         return Page.from_vb365(json_body(self._token.get(url, params)), urlsplit(url).path, self._warn)
 
     def _follow(self, href):
-        """A page's next link, resolved against the API's URL; never sent to another scheme, host or port."""
-        url = urljoin(self._base_url + '/', href)
-        refuse_foreign_link(url, self._base_url, 'url')
-        return self._page(url)
+        """A page's next link, on the origin of the url option whatever host it names (v5 names the server's own
+        other name), and only under the version's path."""
+        return self._page(rebase_link(href, self._url(''), 'url', self._token.secrets))
 
     def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None):
         collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of)
@@ -197,10 +197,9 @@ class VB365Client:
             if _version_at_least(self.version, 'v8'):
                 jobs = self.list_all('/Jobs', {}, page_size, 'jobs')
             else:
-                jobs = json_body(self._token.get(self._url('/Jobs')))
-                if not isinstance(jobs, list):
-                    jobs = Page.from_vb365(jobs, '/%s/Jobs' % self.version, self._warn).items
-            self._jobs = [job for job in jobs if isinstance(job, dict)]
+                jobs = Page.from_vb365(json_body(self._token.get(self._url('/Jobs'))), '/%s/Jobs' % self.version,
+                                       self._warn).items
+            self._jobs = jobs
         return self._jobs
 
     def job_id_named(self, name, page_size):
@@ -322,5 +321,5 @@ class VB365Module(BackupOpsModule):
         check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
         http = self.http_client(base_url)
         token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
-                              access_token=params['access_token'] or None, on_token=self.no_log_values.add)
+                              access_token=params['access_token'] or None, on_token=self.add_secret)
         return VB365Client(base_url, params['api_version'], token, self.warn, params['max_concurrency'])

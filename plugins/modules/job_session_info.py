@@ -341,6 +341,9 @@ def main():
             sessions, message = read_sessions(client, params, statuses, start, end, module.warn)
             if params['include_log_items']:
                 for session in sessions:
+                    if session.get('id') is None:
+                        module.warn('a session was listed without an id, so its log items cannot be asked for')
+                        continue
                     session['log_items'] = client.log_items(session['id'], params['page_size'],
                                                             params['log_items_limit'])
         finally:

@@ -167,6 +167,40 @@ def test_report_shows_each_tenant_and_check_with_outcomes_and_a_timeline(gate_em
     assert 'class="age-old"' in page and 'class="age-ok"' in page
 
 
+HOSTILE = '<script>alert(1)</script>'
+
+
+def test_report_escapes_every_field_an_api_or_a_check_gives(ansible_run, tmp_path):
+    """Ids, names and error bodies are the API's or the user's words, and none of them may become markup in
+    the page; times that do not parse are not shown at all (the modules return them as null)."""
+    recent = (datetime.now(timezone.utc) - timedelta(hours=2)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    vm_jobs = dict(totalCount=2, jobs=[
+        dict(jobId=HOSTILE + 'id', status=HOSTILE + 'status', startTime=HOSTILE + 'start', finishTime=HOSTILE + 'end'),
+        dict(jobId='vm-ok', status=2, startTime=recent, finishTime=HOSTILE + 'finish')])
+    sessions = dict(offset=0, limit=10000, results=[
+        dict(id=HOSTILE + 'session', status=HOSTILE, creationTime=HOSTILE + 'created', endTime=recent),
+        dict(id='s-two', status='Success', creationTime=recent, endTime=HOSTILE + 'ended')])
+    checks = [dict(name=HOSTILE + 'check', source='vm'), dict(name='vb365', source='vb365'),
+              dict(name='dynamics', source='dynamics')]
+    with EmulatorProcess(tmp_path / 'emulator', '--tenants', 'fresh=fresh', '--vb365-shape', 'fresh') as emulator:
+        emulator.fault('/backup/vm/jobs', 200, count=5, body=json.dumps(vm_jobs), content_type='application/json')
+        emulator.fault('/v8/JobSessions', 200, count=5, body=json.dumps(sessions), content_type='application/json')
+        emulator.fault('/dynamicsbackup/jobs', 400, count=5, body=HOSTILE + 'message', content_type='text/html')
+        hosts = inventory(emulator, dict(fresh=('fresh', checks)), tmp_path / 'inventory.json')
+        report = tmp_path / 'report.html'
+        run = ansible_run('ansible-playbook', 'backupops.jobs.backup_report', '-i', hosts,
+                          '-e', 'backup_gate_hosts=scenarios',
+                          '-e', json.dumps(dict(backup_gate_checks=checks, backup_report_path=str(report))))
+    assert run.returncode == 0, run.stdout[-3000:]
+    page = report.read_text()
+    assert '<script' not in page
+    escaped = '&lt;script&gt;alert(1)&lt;/script&gt;'
+    for field in ('check', 'id', 'session', 'message'):
+        assert escaped + field in page, field
+    for field in ('start', 'end', 'finish', 'created', 'ended'):
+        assert escaped + field not in page, field
+
+
 ROLE_BAD_INPUTS = {
     # host: (variables of that host, fragments of its failure message)
     'checks_not_a_list': (dict(backup_gate_checks='vm'), ['backup_gate_checks', 'dict']),

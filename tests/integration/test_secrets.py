@@ -138,8 +138,9 @@ def test_failure_paths_print_no_secret(sweep_emulator, ansible_run, tmp_path, re
     avepoint = emulator.avepoint_connection()
     foreign = emulator.info['http_url']
     emulator.fault('/backup/google/admin/jobs', 503, count=100)
-    emulator.fault('/dynamicsbackup/jobs', 200, content_type='application/json',
-                   body='{"totalCount": 9, "jobs": [{"jobId": "a"}], "nextLink": "%s/dynamicsbackup/jobs?p=2"}' % foreign)
+    emulator.fault('/v8/Jobs', 200, content_type='application/json',
+                   body='{"results": [{"id": "a", "name": "A"}], "_links": {"next": {"href": "%s/_emulator/tokens"}}}'
+                   % foreign)
     emulator.fault('/v7/JobSessions', reset=True)
     emulator.fault('/v6/JobSessions', delay=3)
     emulator.fault('/backup/vm/jobs', expire_tokens=True, after=1)
@@ -152,7 +153,8 @@ def test_failure_paths_print_no_secret(sweep_emulator, ansible_run, tmp_path, re
                                                         access_token=FORGED_TOKEN)),
         task('wrong_password', 'job_session_info', dict(emulator.vb365_connection('v8'), password=WRONG_PASSWORD)),
         task('persistent_503', 'google_backup_job_info', dict(avepoint, retries=1)),
-        task('foreign_link', 'dynamics_backup_job_info', dict(avepoint, max_concurrency=1)),
+        task('foreign_link', 'job_session_info', dict(emulator.vb365_connection('v8'), job_name='Exchange daily',
+                                                      page_size=1)),
         task('reset', 'job_session_info', dict(emulator.vb365_connection('v7'))),
         task('timeout', 'job_session_info', dict(emulator.vb365_connection('v6'), timeout=1, retries=0)),
         task('renewed_mid_paging', 'vm_backup_job_info', dict(avepoint, start_time='10d', page_size=5)),

@@ -13,6 +13,7 @@ from ansible_collections.backupops.jobs.plugins.modules import (
     job_session_info,
     vm_backup_job_info,
 )
+from conftest import argument_spec
 
 pytestmark = pytest.mark.bad_input
 
@@ -23,6 +24,9 @@ AVEPOINT_MODULES = (dynamics_backup_job_info, vm_backup_job_info, google_backup_
 AVEPOINT_CONNECTION_ROWS = [
     ('api_url', 'graph-us.avepointonlineservices.com', ['not a usable URL', 'https://host']),
     ('api_url', 'https://graph-us.avepointonlineservices.com/backup', ['has a path']),
+    ('api_url', 'https://a..b', ["api_url: 'https://a..b' is not a usable URL"]),
+    ('api_url', 'https://%s.example.com' % ('a' * 300), ['api_url:', 'is not a usable URL']),
+    ('api_url', 'https://ho st', ["api_url: 'https://ho st' is not a usable URL"]),
     ('region', 'mars', ['region', 'mars', 'gcp-us']),
     ('identity_url', 'identity.avepointonlineservices.com/connect/token', ['identity_url', 'not a usable URL']),
     ('client_id', None, ['no credentials', 'AVEPOINT_CLIENT_ID', 'access_token']),
@@ -63,6 +67,7 @@ MODULE_ROWS = {
     job_session_info: [
         ('url', 'vb365.example.com:4443', ["url: 'vb365.example.com:4443' is not a usable URL"]),
         ('url', 'https://vb365.example.com:4443/v8', ['has a path']),
+        ('url', 'https://ho st:4443', ["url: 'https://ho st:4443' is not a usable URL"]),
         ('url', None, ['no server given', 'VB365_URL']),
         ('api_version', 'v9', ['api_version', 'v9', 'v5, v6, v7, v8']),
         ('username', None, ['no credentials', 'VB365_USERNAME', 'VB365_ACCESS_TOKEN']),
@@ -136,23 +141,6 @@ def test_a_bad_value_fails_naming_the_option_and_the_value(
         assert secret not in repr(result)
 
 
-def argument_spec(module, monkeypatch):
-    """The module's argument spec, as main() builds it."""
-    from ansible.module_utils import basic
-
-    class Captured(Exception):
-        pass
-
-    def capture(self, argument_spec, **kwargs):
-        raise Captured(argument_spec)
-    monkeypatch.setattr(basic.AnsibleModule, '__init__', capture)
-    try:
-        module.main()
-    except Captured as captured:
-        return captured.args[0]
-    raise AssertionError('main() built no AnsibleModule')
-
-
 @pytest.mark.parametrize('module', AVEPOINT_MODULES + (job_session_info,), ids=lambda module: module.__name__)
 def test_every_option_has_a_row(module, monkeypatch):
     covered = set(option for option, _value, _fragments in MODULE_ROWS[module])
@@ -160,3 +148,21 @@ def test_every_option_has_a_row(module, monkeypatch):
         covered |= set(option for option, _value, _fragments in AVEPOINT_CONNECTION_ROWS)
     missing = set(argument_spec(module, monkeypatch)) - covered - set(FREE_TEXT)
     assert missing == set()
+
+
+def test_every_text_option_refuses_an_empty_value_naming_it(emulator, run_module):
+    """An empty value (a template that rendered to nothing) is never sent on: the API would answer without
+    naming the option, or take it as no filter at all."""
+    for module in AVEPOINT_MODULES + (job_session_info,):
+        with pytest.MonkeyPatch.context() as patch:
+            spec = argument_spec(module, patch)
+        texts = sorted(option for option, settings in spec.items() if settings.get('type', 'str') in ('str', 'path'))
+        assert 'job_type' in texts or module is job_session_info
+        for option in texts:
+            # ansible-core refuses what is not among the choices itself, naming the option.
+            said = ('value of %s must be one of' if spec[option].get('choices') else '%s: the value is empty') % option
+            for empty in ('', '  '):
+                options = dict(connection(emulator, module, option), **{option: empty})
+                result = run_module(module, **options)
+                assert result.failed and result['msg'].startswith(said), (option, result)
+                assert 'exception' not in result
