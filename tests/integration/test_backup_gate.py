@@ -177,12 +177,16 @@ def test_report_escapes_every_field_an_api_or_a_check_gives(ansible_run, tmp_pat
     vm_jobs = dict(totalCount=2, jobs=[
         dict(jobId=HOSTILE + 'id', status=HOSTILE + 'status', startTime=HOSTILE + 'start', finishTime=HOSTILE + 'end'),
         dict(jobId='vm-ok', status=2, startTime=recent, finishTime=HOSTILE + 'finish')])
-    sessions = dict(offset=0, limit=10000, results=[
-        dict(id=HOSTILE + 'session', status=HOSTILE, creationTime=HOSTILE + 'created', endTime=recent),
-        dict(id='s-two', status='Success', creationTime=recent, endTime=HOSTILE + 'ended')])
     checks = [dict(name=HOSTILE + 'check', source='vm'), dict(name='vb365', source='vb365'),
               dict(name='dynamics', source='dynamics')]
     with EmulatorProcess(tmp_path / 'emulator', '--tenants', 'fresh=fresh', '--vb365-shape', 'fresh') as emulator:
+        # Sessions of a real backup job, so the listing keeps them.
+        job_id = emulator.vb365()['jobs'][0]['id']
+        sessions = dict(offset=0, limit=10000, results=[
+            dict(id=HOSTILE + 'session', status=HOSTILE, creationTime=HOSTILE + 'created', endTime=recent,
+                 jobId=job_id, jobType='Backup'),
+            dict(id='s-two', status='Success', creationTime=recent, endTime=HOSTILE + 'ended', jobId=job_id,
+                 jobType='Backup')])
         emulator.fault('/backup/vm/jobs', 200, count=5, body=json.dumps(vm_jobs), content_type='application/json')
         emulator.fault('/v8/JobSessions', 200, count=5, body=json.dumps(sessions), content_type='application/json')
         emulator.fault('/dynamicsbackup/jobs', 400, count=5, body=HOSTILE + 'message', content_type='text/html')
