@@ -186,4 +186,3 @@ def check_extra_vars(extra_vars):
         raise OptionError('extra vars %s would replace the backup gate\'s own working state and could change its '
                           'verdict; the gate takes %s (check -e and the vars files given with -e @file)'
                           % (', '.join(foreign), ', '.join(GATE_INPUTS)), option=foreign[0])
-

@@ -121,8 +121,8 @@ def typed(text, schema):
 
 def assert_valid(schema, value, where):
     errors = sorted(Draft4Validator(schema, format_checker=FormatChecker()).iter_errors(value), key=str)
-    assert not errors, '%s: %s' % (where, '; '.join('%s at %s' % (error.message, list(error.absolute_path))
-                                                      for error in errors[:5]))
+    shown = '; '.join('%s at %s' % (error.message, list(error.absolute_path)) for error in errors[:5])
+    assert not errors, '%s: %s' % (where, shown)
 
 
 def exercise(emulator, run, version):

@@ -67,12 +67,12 @@ def test_extra_vars_named_like_the_gates_state_are_refused():
 anything = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
                         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
                                                                                     max_size=3), max_leaves=8)
+filter_maps = st.dictionaries(st.sampled_from(['job_type', 'job_name', 'job_id', 'app_type', 'service_type',
+                                               'organization_id']),
+                              anything | st.text(max_size=20), max_size=2)
 checks = st.lists(st.fixed_dictionaries({'name': anything | st.text(min_size=1, max_size=6),
                                          'source': st.sampled_from(sorted(SOURCES)) | anything},
-                                        optional={'filters': anything | st.dictionaries(
-                                                      st.sampled_from(['job_type', 'job_name', 'job_id', 'app_type',
-                                                                       'service_type', 'organization_id']),
-                                                      anything | st.text(max_size=20), max_size=2),
+                                        optional={'filters': anything | filter_maps,
                                                   'max_age_hours': anything, 'accept': anything,
                                                   'min_successes': anything}), max_size=3)
 
