@@ -86,7 +86,7 @@ EXAMPLES = r'''
     checks:
       - name: Dynamics production
         source: dynamics
-        filters: {organization_id: 69cb1ecc-f8e8-439b-8077-a4b7fd45e87f}
+        filters: {organization_id: 0f8fad5b-d9cb-469f-a165-70867728950e}
         max_age_hours: 24
       - name: Exchange mailboxes
         source: vb365
