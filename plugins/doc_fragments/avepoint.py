@@ -5,7 +5,8 @@
 
 class ModuleDocFragment:
     # Connection, authentication and paging options of the AvePoint Graph API modules.
-    OPTIONS = r'''
+    DOCUMENTATION = r'''
+options:
   api_url:
     description:
       - Root URL of the AvePoint Graph API of the tenant's data centre, scheme and host only,
@@ -117,9 +118,6 @@ class ModuleDocFragment:
         the module warns when jobs were left out.
       - Leave it unset for a backup gate, which should see every job of its window.
     type: int
-'''
-
-    DOCUMENTATION = 'options:\n' + OPTIONS + r'''
 notes:
   - The modules read every page of the listing and never truncate silently. Jobs that appear on two
     pages (new jobs shift the pages during a listing) are returned once; if the API lists fewer jobs

@@ -5,7 +5,8 @@
 
 class ModuleDocFragment:
     # Connection and authentication options of the Veeam Backup for Microsoft 365 modules.
-    OPTIONS = r'''
+    DOCUMENTATION = r'''
+options:
   url:
     description:
       - Root URL of the VB365 REST API, scheme, host and port only, for example
@@ -76,9 +77,6 @@ class ModuleDocFragment:
       - Records asked for per request (the API's C(limit)), from 1 to 10000, the API's maximum.
     type: int
     default: 10000
-'''
-
-    DOCUMENTATION = 'options:\n' + OPTIONS + r'''
 notes:
   - The module logs in with the password grant (on v7 and v8 with C(disable_antiforgery_token), as
     every non-browser client must), renews the token with the refresh token before it expires or once

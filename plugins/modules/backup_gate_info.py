@@ -11,10 +11,10 @@ description:
   - Judges the checks of one tenant in one run - the pre-change verification of the
     P(backupops.jobs.backup_gate#role) role, which runs it once per tenant.
   - Lists the jobs (or VB365 sessions) of every check at once, over the check's window (now minus its
-    O(checks[].max_age_hours)), with the same client as the listing modules, then decides each check with the
+    its C(max_age_hours)), with the same client as the listing modules, then decides each check with the
     same code as the P(backupops.jobs.gate_verdict#filter) filter. The checks share one connection pool per
     vendor, one AvePoint token per scope and one VB365 login.
-  - A check passes only if at least O(checks[].min_successes) distinct backup jobs (kind V(backup)) with an
+  - A check passes only if at least C(min_successes) distinct backup jobs (kind V(backup)) with an
     accepted outcome finished inside its window. A restore, copy, export or deletion never counts, a running
     job never counts, a finish time in the future is not believed, and a check whose listing fails does not
     pass - its RV(checks[].error) says why, and the other checks are still judged.
