@@ -33,8 +33,9 @@ def _ident(record):
     return record.get('id')
 
 
-def _hours(delta):
-    return round(delta.total_seconds() / 3600.0, 1)
+def hours_between(earlier, later):
+    """Hours from earlier to later, to a tenth: how the gate and the report say an age."""
+    return round((later - earlier).total_seconds() / 3600.0, 1)
 
 
 def _is_backup(record):
@@ -55,7 +56,8 @@ def _distinct(records):
     return distinct
 
 
-def _newest_accepted(records, accept, now):
+def newest_accepted(records, accept, now):
+    """(finish time, record) of the newest backup with an accepted outcome that finished by now, or (None, None)."""
     finished = [(finish, record) for record in records if _is_backup(record)
                 for finish in [_finish(record)]
                 if record.get('outcome') in accept and finish is not None and finish <= now]
@@ -82,11 +84,11 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
     verdict['jobs_considered'] = len(considered)
     accepted = [record for record in considered
                 if record.get('outcome') in accept and _finish(record) is not None and start <= _finish(record) <= now]
-    newest_finish, newest = _newest_accepted(accepted, accept, now)
+    newest_finish, newest = newest_accepted(accepted, accept, now)
     if newest is not None:
         verdict.update(latest_success=dict(id=_ident(newest), finish_time=format_timestamp(newest_finish),
                                            outcome=newest.get('outcome')),
-                       hours_since_success=_hours(now - newest_finish))
+                       hours_since_success=hours_between(newest_finish, now))
     if len(accepted) >= min_successes:
         verdict.update(passed=True, reason='newest %s is %s h old (%d accepted in the last %s)'
                        % (newest.get('outcome'), verdict['hours_since_success'], len(accepted), window))
@@ -137,7 +139,7 @@ def _why_not(considered, accepted, accept, min_successes, window, now, older):
 
 def _older_success(older, accept, now):
     """'; newest success is N h old' from the longer look-back, or nothing."""
-    older_finish, _older = _newest_accepted(older or [], accept, now)
+    older_finish, _older = newest_accepted(older or [], accept, now)
     if older_finish is None:
         return ''
-    return '; newest %s is %s h old' % ('/'.join(accept), _hours(now - older_finish))
+    return '; newest %s is %s h old' % ('/'.join(accept), hours_between(older_finish, now))

@@ -53,6 +53,13 @@ options:
         failed, or O(history_days).
     type: bool
     default: false
+  warn_on_error:
+    description:
+      - Warn, naming the check and the error, for each check whose listing failed, as the backup_report
+        playbook does so that a source it could not read is not found only inside its page. The role shows
+        such a check in its table instead.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - backupops.jobs.gate_connections
   - backupops.jobs.paging
@@ -189,6 +196,7 @@ def main():
         max_age_hours=dict(type='float', default=24),
         history_days=dict(type='float'),
         include_records=dict(type='bool', default=False),
+        warn_on_error=dict(type='bool', default=False),
         avepoint=dict(type='dict', options=AVEPOINT_ARGUMENT_SPEC, apply_defaults=True),
         vb365=dict(type='dict', options=VB365_ARGUMENT_SPEC, apply_defaults=True),
     ))
@@ -204,6 +212,10 @@ def main():
             keep_records=params['include_records'] or params['history_days'] is not None)
     except BackupOpsError as error:
         module.fail_on(error)
+    if params['warn_on_error']:
+        for verdict in verdicts:
+            if verdict['error']:
+                module.warn('check %s: could not list the jobs: %s' % (verdict['name'], verdict['error']))
     module.exit_json(changed=False, passed=bool(verdicts) and all(verdict['passed'] for verdict in verdicts),
                      checks=verdicts)
 
