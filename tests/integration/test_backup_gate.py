@@ -8,6 +8,8 @@ enforcement off so every verdict can be read back; enforcement has tests of its 
 import json
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -123,10 +125,51 @@ def test_enforced_gate_fails_the_play_naming_every_failing_check(gate_emulator, 
     hosts = inventory(gate_emulator, dict(failed=('failed', EVERY_SOURCE[:2])), tmp_path / 'inventory.json')
     run = ansible_run('ansible-playbook', 'backupops.jobs.pre_change_backup_check', '-i', hosts,
                       '-e', 'backup_gate_hosts=scenarios')
-    assert run.returncode != 0
-    assert re.search(r'Backup gate blocked the change: dynamics: last \d+ jobs failed; newest success is [\d.]+ h old; '
-                     r'vm: last \d+ jobs failed', run.stdout), run.stdout[-3000:]
-    assert 'BACKUP GATE BLOCKED' in run.stdout
+    assert run.returncode == 2
+    assert 'Backup gate blocked the change: dynamics, vm failed' in run.stdout, run.stdout[-3000:]
+    assert re.search(r'FAIL +dynamics +dynamics +last \d+ jobs failed; newest success is [\d.]+ h old', run.stdout)
+    assert 'BACKUP GATE BLOCKED: 2 of 2 checks failed' in run.stdout
+
+
+def gate_run_with_the_callback(gate_emulator, ansible_run, tmp_path, scenarios):
+    hosts = inventory(gate_emulator, scenarios, tmp_path / 'inventory.json')
+    return ansible_run('ansible-playbook', 'backupops.jobs.pre_change_backup_check', '-i', hosts,
+                       '-e', 'backup_gate_hosts=scenarios', env=dict(ANSIBLE_STDOUT_CALLBACK='backupops.jobs.gate'))
+
+
+def test_the_gate_callback_prints_a_blocked_run_as_its_verdicts(gate_emulator, ansible_run, tmp_path):
+    """What a pipeline's log shows: per tenant one table, failures without a task-source excerpt, each failing
+    check named once in its tenant's closing message and each reason once, and one closing verdict."""
+    run = gate_run_with_the_callback(gate_emulator, ansible_run, tmp_path, dict(
+        fresh=('fresh', EVERY_SOURCE), failed=('failed', EVERY_SOURCE[:3] + [dict(name='mail', source='vb365')])))
+    out = run.stdout + run.stderr
+    assert run.returncode == 2, out[-3000:]
+    for noise in ('Origin:', '^ column', 'TASK [', 'included:', 'Validating arguments', 'PLAY RECAP', '"msg"'):
+        assert noise not in out, (noise, out)
+    lines = out.splitlines()
+    assert lines[-1] == 'BACKUP GATE BLOCKED: failed blocked; fresh passed', out
+    [closing] = [line for line in lines if line.startswith('failed: Backup gate blocked the change: ')]
+    assert closing == 'failed: Backup gate blocked the change: dynamics, vm, google failed'
+    failing = [line for line in lines if line.startswith('  FAIL  ')]
+    assert [line.split()[1] for line in failing] == ['dynamics', 'vm', 'google']
+    for line in failing:
+        reason = line.split(None, 3)[3]
+        assert re.match(r'last \d+ jobs failed; newest success is [\d.]+ h old$', reason), line
+        assert out.count(reason) == 1, reason
+    assert 'failed: BACKUP GATE BLOCKED: 3 of 4 checks failed' in lines
+    assert 'fresh: BACKUP GATE PASSED: 4 checks passed' in lines
+    # The demo's budget is 150 lines for three runs; one run of two tenants stays a screenful.
+    assert len(lines) <= 16, out
+
+
+def test_the_gate_callback_says_when_there_is_no_verdict(gate_emulator, ansible_run, tmp_path):
+    run = gate_run_with_the_callback(gate_emulator, ansible_run, tmp_path, dict(
+        bad=('fresh', [dict(name='x', source='vm', filters=dict(organization_id='o'))]), fresh=('fresh', EVERY_SOURCE[:1])))
+    out = run.stdout + run.stderr
+    assert run.returncode == 2 and 'Origin:' not in out, out
+    assert 'source vm takes the filters search_text, service_type, job_type, not organization_id' in out
+    assert out.splitlines()[-1] == ('BACKUP GATE NO VERDICT: no verdict for bad (failed before the gate decided, '
+                                    'see above); fresh passed'), out
 
 
 def test_a_filter_the_source_does_not_take_is_refused(gate_emulator, ansible_run, tmp_path):
@@ -145,26 +188,118 @@ def test_argument_spec_refuses_an_unknown_source(gate_emulator, ansible_run, tmp
     assert run.returncode != 0 and 'netbackup' in run.stdout and 'dynamics, vm, google, vb365' in run.stdout
 
 
-def test_report_shows_each_tenant_and_check_with_outcomes_and_a_timeline(gate_emulator, ansible_run, tmp_path):
-    checks = [dict(name='Azure VMs', source='vm'), dict(name='Exchange', source='vb365', filters=dict(job_name='Exchange daily'))]
-    hosts = inventory(gate_emulator, dict(fresh=('fresh', checks), failed=('failed', checks)), tmp_path / 'inventory.json')
+REPORT_CHECKS = [dict(name='Azure VMs', source='vm'), dict(name='Exchange', source='vb365', filters=dict(job_name='Exchange daily'))]
+
+
+def write_report(ansible_run, emulator, tmp_path, scenarios, *extra):
+    hosts = inventory(emulator, scenarios, tmp_path / 'inventory.json')
     report = tmp_path / 'report.html'
     run = ansible_run('ansible-playbook', 'backupops.jobs.backup_report', '-i', hosts, '-e', 'backup_gate_hosts=scenarios',
-                      '-e', json.dumps(dict(backup_gate_checks=checks, backup_report_path=str(report))))
+                      '-e', json.dumps(dict(backup_gate_checks=REPORT_CHECKS, backup_report_path=str(report))), *extra)
+    return run, report
+
+
+@pytest.fixture(scope='module')
+def report_page(gate_emulator, tmp_path_factory):
+    """The report of a healthy and a failing tenant, as the playbook writes it, and the gate's verdicts."""
+    work = tmp_path_factory.mktemp('report')
+    hosts = inventory(gate_emulator, dict(fresh=('fresh', REPORT_CHECKS), failed=('failed', REPORT_CHECKS)),
+                      work / 'inventory.json')
+    report = work / 'report.html'
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), 'backupops.jobs.backup_report',
+                          '-i', str(hosts), '-e', 'backup_gate_hosts=scenarios',
+                          '-e', json.dumps(dict(backup_gate_checks=REPORT_CHECKS, backup_report_path=str(report)))],
+                         env=ansible_env(), capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout[-3000:]
     assert 'Backup report written to %s' % report in run.stdout
-    page = report.read_text()
-    assert page.count('<h2>') == 2 and '<h2>fresh</h2>' in page and '<h2>failed</h2>' in page
-    assert page.count('<tr class="check">') == 4
-    # Self-contained: nothing is fetched from anywhere when the page is opened.
-    assert '<script' not in page and 'src=' not in page and '@import' not in page
+    return report
+
+
+def test_report_gives_each_tenant_its_verdict_failing_first_with_the_gates_reasons(report_page, gate_emulator):
+    page = report_page.read_text()
+    # The verdicts come first: the blocked tenant before the healthy one, in the summary and in the sections.
+    headline = page.index('class="headline blocked"')
+    assert headline < page.index('<table class="summary">') < page.index('<h2 ')
+    assert '1 of 2 tenant(s) would block a change: failed</div>' in page
+    assert page.index('>failed</a>') < page.index('>fresh</a>') and page.index('>failed <span') < page.index('>fresh <span')
+    assert page.count('<tr class="check failing">') == 1 and page.count('<tr class="check passing">') == 3
+    failed_section = page[page.index('>failed <span'):page.index('>fresh <span')]
+    # The failing check is first in its tenant, with the gate's verdict and reason in the words the gate prints.
+    assert failed_section.index('Azure VMs') < failed_section.index('Exchange')
+    assert re.search(r'<td class="reason">last \d+ jobs failed; newest success is [\d.]+ h old</td>', failed_section)
+    assert re.search(r'<td class="reason">newest success is [\d.]+ h old \(\d+ accepted in the last 24 h\)</td>', page)
+    # The newest accepted backup beside the maximum age, the window apart from the report's days.
+    assert re.search(r'class="num age-old">[\d.]+ h ago<span class="small">\d{4}-\d\d-\d\d \d\d:\d\d UTC</span></td>\s*'
+                     r'<td class="num">24 h</td>', failed_section)
+    assert 'class="num age-ok"' in page and 'Jobs, last 7 days' in page and 'maximum age' in page
+    # Outcomes of the report's days, durations and readable times in the job tables.
     assert page.count('class="day"') == 4 * 7
     since = datetime.now(timezone.utc) - timedelta(days=7)
     vm_jobs = [job for job in gate_emulator.jobs('vm', tenant='failed')
                if datetime.fromisoformat(job['startTime'].replace('Z', '+00:00')) >= since]
-    failed = sum(1 for job in vm_jobs if job['status'] == 16)
-    assert '>%d failed</span>' % failed in page
-    assert 'class="age-old"' in page and 'class="age-ok"' in page
+    assert '>%d failed</span>' % sum(1 for job in vm_jobs if job['status'] == 16) in failed_section
+    assert re.search(r'<td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td><td class="num">(\d+ h )?\d+ (min|s)', page)
+    # Self-contained: nothing is fetched from anywhere when the page is opened.
+    assert '<script' not in page and 'src=' not in page and '@import' not in page and 'url(' not in page
+    assert set(re.findall(r'href="([^"]*)"', page)) == {'#tenant-1', '#tenant-2'}
+
+
+def hosts_chromium_asks_for(page, tmp_path):
+    """Chromium draws ``page`` (a screenshot) with every connection sent to a local proxy that refuses it; the
+    hosts it asked for, leaving out the browser's own services on *.google.com (time, sign-in, updates), which
+    it contacts whatever the page."""
+    proxy = socket.socket()
+    proxy.bind(('127.0.0.1', 0))
+    proxy.listen(16)
+    proxy.settimeout(0.2)
+    screenshot = tmp_path / (page.stem + '.png')
+    browser = subprocess.Popen(['chromium', '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+                                '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                                '--proxy-server=http://127.0.0.1:%d' % proxy.getsockname()[1],
+                                '--proxy-bypass-list=<-loopback>', '--screenshot=%s' % screenshot,
+                                '--window-size=1400,2000', '--user-data-dir=%s' % (tmp_path / 'profile'), page.as_uri()],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    asked = set()
+    try:
+        while browser.poll() is None:
+            try:
+                connection, _address = proxy.accept()
+            except socket.timeout:
+                continue
+            request_line = connection.recv(500).split(b'\r\n')[0].decode('ascii', 'replace')
+            connection.close()
+            asked.add(re.sub(r'^[a-z]+://', '', request_line.split(' ')[1]).split('/')[0].split(':')[0])
+    finally:
+        proxy.close()
+        if browser.poll() is None:
+            browser.kill()
+    assert browser.wait(timeout=60) == 0
+    assert screenshot.read_bytes().startswith(b'\x89PNG')
+    return set(host for host in asked if not host.endswith('.google.com'))
+
+
+@pytest.mark.skipif(not shutil.which('chromium'), reason='chromium is not installed (Debian: apt-get install chromium), '
+                    'so the report is not rendered; test_report_gives_each_tenant_its_verdict... still checks that '
+                    'it names nothing outside the page')
+def test_report_renders_in_chromium_without_the_network(report_page, tmp_path):
+    control = tmp_path / 'control.html'
+    control.write_text('<img src="https://fonts.googleapis.com/x.png"><link rel="stylesheet" href="http://cdn.example.com/a.css">')
+    assert hosts_chromium_asks_for(control, tmp_path) == {'fonts.googleapis.com', 'cdn.example.com'}
+    assert hosts_chromium_asks_for(report_page, tmp_path) == set()
+
+
+def test_report_warns_of_a_check_it_could_not_list_and_fails_unless_told_not_to(gate_emulator, ansible_run, tmp_path):
+    scenarios = dict(unreachable=('fresh', REPORT_CHECKS[:1]), fresh=('fresh', REPORT_CHECKS[:1]))
+    run, report = write_report(ansible_run, gate_emulator, tmp_path, scenarios)
+    out = run.stdout + run.stderr
+    assert run.returncode == 2, out[-3000:]
+    assert re.search(r'\[WARNING\]: check Azure VMs: could not list the jobs: .*cannot connect to https://127.0.0.1:9', out)
+    assert 'the jobs of Azure VMs could not be listed' in out
+    page = report.read_text()
+    assert '<td class="reason error">could not list the jobs: ' in page and page.index('>unreachable</a>') < page.index('>fresh</a>')
+    run, report = write_report(ansible_run, gate_emulator, tmp_path, scenarios, '-e', 'backup_report_fail_on_error=false')
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert '[WARNING]: check Azure VMs: could not list the jobs: ' in run.stdout + run.stderr
 
 
 HOSTILE = '<script>alert(1)</script>'
@@ -193,7 +328,7 @@ def test_report_escapes_every_field_an_api_or_a_check_gives(ansible_run, tmp_pat
         hosts = inventory(emulator, dict(fresh=('fresh', checks)), tmp_path / 'inventory.json')
         report = tmp_path / 'report.html'
         run = ansible_run('ansible-playbook', 'backupops.jobs.backup_report', '-i', hosts,
-                          '-e', 'backup_gate_hosts=scenarios',
+                          '-e', 'backup_gate_hosts=scenarios', '-e', 'backup_report_fail_on_error=false',
                           '-e', json.dumps(dict(backup_gate_checks=checks, backup_report_path=str(report))))
     assert run.returncode == 0, run.stdout[-3000:]
     page = report.read_text()

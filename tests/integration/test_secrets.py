@@ -175,7 +175,7 @@ def test_failure_paths_print_no_secret(sweep_emulator, ansible_run, tmp_path, re
         assert results[name].get('failed') and fragment in results[name]['msg'], (name, results[name])
     for name in ('renewed_mid_paging', 'refreshed_mid_paging'):
         assert not results[name].get('failed'), results[name]
-    assert 'Backup gate blocked the change: vm:' in run.stdout
+    assert 'Backup gate blocked the change: vm failed' in run.stdout
     assert 'Traceback' not in run.stdout + run.stderr
     assert_no_secret(request.node.nodeid, emulator, dict(stdout=run.stdout, stderr=run.stderr,
                                                          results=json.dumps(results)),

@@ -9,6 +9,7 @@ the window), so a test that passed for want of a trap would fail instead.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -242,7 +243,8 @@ def test_no_verdict_is_never_a_pass(decoy_emulator, ansible_run, tmp_path, extra
 def test_tags_that_select_other_tasks_still_run_the_gate(decoy_emulator, ansible_run, tmp_path):
     run = gate_playbook(ansible_run, decoy_emulator, tmp_path, '-e', 'backup_gate_hosts=gate', '--tags', 'unrelated')
     assert run.returncode == 2, run.stdout[-2000:]
-    assert 'BACKUP GATE BLOCKED' in run.stdout and 'Backup gate blocked the change: vm: last ' in run.stdout
+    assert 'BACKUP GATE BLOCKED' in run.stdout and 'Backup gate blocked the change: vm failed' in run.stdout
+    assert re.search(r'FAIL +vm +vm +last \d+ job', run.stdout), run.stdout[-2000:]
 
 
 def test_a_failed_listing_with_jobs_in_it_never_passes(ansible_run, tmp_path):
