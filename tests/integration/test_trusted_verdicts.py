@@ -281,7 +281,8 @@ def test_a_running_session_that_carries_the_dotnet_minimum_date_is_not_finished(
         newest = max((session for session in running.vb365()['sessions']), key=lambda session: session['creationTime'])
     assert newest['status'] == 'Running' and newest['endTime'] is None
     assert run.returncode == 2 and 'Traceback' not in run.stdout + run.stderr
-    assert 'exchange: job still running' in run.stdout, run.stdout[-2000:]
+    assert re.search(r'FAIL +exchange +vb365 +job still running', run.stdout), run.stdout[-2000:]
+    assert 'Backup gate blocked the change: exchange failed' in run.stdout
 
 
 def test_a_server_that_ignores_the_organization_filter_returns_no_other_organization(ignoring_emulator, ansible_run):
