@@ -22,6 +22,7 @@ echo "demo: three tenants, each with its own AvePoint data and its own VB365 ser
 echo "demo:   contoso    healthy: a backup every 2 h on every source, the newest 30 min ago"
 echo "demo:   fabrikam   stale: no job of any kind for 36 h, older ones succeeded"
 echo "demo:   northwind  failing: every backup of the last 48 h failed, VB365 included"
+echo
 echo "demo: 1. a change on tenant contoso, whose backups are all recent"
 "${check[@]}" --limit contoso
 echo
