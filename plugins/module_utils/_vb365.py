@@ -115,9 +115,8 @@ def normalize_session(raw, unreadable=None):
     """A session with its job's ID and, where it says so itself, its kind (see VB365Client.resolve_kinds) and
     whether the job will retry it (``will_be_retried``, the API's jobWillBeRetried)."""
     session = normalize_record(raw, {'status': SESSION_STATUSES}, SESSION_OUTCOMES, SESSION_TIME_FIELDS,
-                               kinds=SESSION_KINDS, unreadable=unreadable, id_field='id')
-    if 'job_will_be_retried' in session:
-        session['will_be_retried'] = session.pop('job_will_be_retried')
+                               renames={'job_will_be_retried': 'will_be_retried'}, kinds=SESSION_KINDS,
+                               unreadable=unreadable, id_field='id')
     if not session.get('job_id'):
         # Before v8 a session names its job only in its links: .../Jobs/{jobId} (a copy job's is elsewhere).
         href = dig(raw, '_links', 'job', 'href')
@@ -172,6 +171,8 @@ class VB365Client:
         self._warn = warn
         self._max_concurrency = max_concurrency
         self._jobs = None
+        # The number of sessions the API reported for the last listing of sessions; v8 and a single session give none.
+        self.sessions_total = None
 
     def _url(self, path):
         return '%s/%s%s' % (self._base_url, self.version, path)
@@ -185,17 +186,18 @@ class VB365Client:
         return self._page(rebase_link(href, self._url(''), 'url', self._token.secrets))
 
     def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None):
+        """(records, the API's total or None)."""
         collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of)
         url = self._url(path)
         offset_paging(Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow),
                       query, page_size, collector)
-        return collector.finish()
+        return collector.finish(), collector.total
 
     def jobs(self, page_size):
         """The server's backup jobs (GET /Jobs lists no backup copy jobs), read once per run."""
         if self._jobs is None:
             if _version_at_least(self.version, 'v8'):
-                jobs = self.list_all('/Jobs', {}, page_size, 'jobs')
+                jobs, _total = self.list_all('/Jobs', {}, page_size, 'jobs')
             else:
                 jobs = Page.from_vb365(json_body(self._token.get(self._url('/Jobs'))), '/%s/Jobs' % self.version,
                                        self._warn).items
@@ -261,8 +263,8 @@ class VB365Client:
                 query['status'] = V8_STATUS_FILTER[statuses[0]]
         query = dict((key, value) for key, value in query.items() if value is not None)
         unreadable = Counter()
-        sessions = self.list_all(path, query, page_size, 'sessions',
-                                 shape=lambda raw: normalize_session(raw, unreadable))
+        sessions, self.sessions_total = self.list_all(path, query, page_size, 'sessions',
+                                                      shape=lambda raw: normalize_session(raw, unreadable))
         warn_unreadable(unreadable, self._warn, 'sessions')
         sessions = keep_verified(sessions, dict(jobId=job_id), SESSION_FILTERS, self._warn, 'sessions')
         self.resolve_kinds(sessions, page_size)
@@ -273,8 +275,8 @@ class VB365Client:
         tell how a session ended. v8 is asked for the newest first; earlier versions are read to the end."""
         path = '/JobSessions/%s/LogItems' % session_id
         query = dict(orderAsc='false') if limit is not None and _version_at_least(self.version, 'v8') else {}
-        items = self.list_all(path, query, page_size, 'log items', limit=limit, shape=normalize_log_item,
-                              time_of=_logged_at)
+        items, _total = self.list_all(path, query, page_size, 'log items', limit=limit, shape=normalize_log_item,
+                                      time_of=_logged_at)
         return sorted(items, key=_log_order)
 
     def logout(self):
