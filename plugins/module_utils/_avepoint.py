@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS, identity_of
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, identity_of, region_endpoints
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
@@ -41,7 +41,7 @@ MAX_PAGE_SIZE = 100
 
 AVEPOINT_ARGUMENT_SPEC = dict(
     api_url=dict(type='str', fallback=from_env('AVEPOINT_API_URL')),
-    region=dict(type='str', choices=sorted(REGIONS), fallback=from_env('AVEPOINT_REGION')),
+    region=dict(type='str', fallback=from_env('AVEPOINT_REGION')),
     identity_url=dict(type='str', fallback=from_env('AVEPOINT_IDENTITY_URL')),
     client_id=dict(type='str', fallback=from_env('AVEPOINT_CLIENT_ID')),
     client_secret=dict(type='str', no_log=True, fallback=from_env('AVEPOINT_CLIENT_SECRET')),
@@ -139,7 +139,7 @@ class AvePointJobModule(BackupOpsModule):
                           'from the commercial identity service %s; set identity_url if the tenant\'s environment has '
                           'its own (Gov, AOS2 and FedRAMP do)' % (api_url, token_url))
         elif params['region']:
-            api_url, token_url = REGIONS[params['region']]
+            api_url, token_url = region_endpoints(params['region'])
         else:
             raise OptionError('no API given: set region (or AVEPOINT_REGION) to the data centre of the tenant, '
                               'e.g. us, ne, we, au, gov, or api_url (or AVEPOINT_API_URL)', option='api_url')

@@ -13,6 +13,7 @@ Sources: AvePoint's Graph API pages for /dynamicsbackup/jobs, /backup/vm/jobs an
 """
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import page_index_paging, skip_token_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verified, comparable, contains_text, field
@@ -33,6 +34,15 @@ REGIONS = dict(
 )
 
 TIME_FIELDS = ('start_time', 'finish_time')
+
+
+def region_endpoints(region):
+    """(Graph API root, token URL) of a data-centre code, in any case and with blanks around it (US is us)."""
+    code = str(region).strip().lower()
+    if code not in REGIONS:
+        raise OptionError('region: %r is not a data centre of AvePoint Online Services; give one of %s, or api_url'
+                          % (region, ', '.join(sorted(REGIONS))), option='region', value=region)
+    return REGIONS[code]
 
 
 def identity_of(api_url):

@@ -14,6 +14,7 @@ from functools import lru_cache
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import counted
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, is_unset, parse_timestamp
 
 DURATION = re.compile(r'^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
@@ -108,8 +109,8 @@ def _duration(record, start, finish):
 def warn_unreadable(unreadable, warn, noun='jobs'):
     """One warning per time field that some records gave in a form that is not a time."""
     for field, count in sorted(unreadable.items()):
-        warn('%d %s gave a %s that is not a readable time; it is returned as null and the %s is treated as '
-             'having no %s' % (count, noun, field, noun[:-1] if noun.endswith('s') else noun, field))
+        warn('%s gave a %s that is not a readable time; it is returned as null and the %s is treated as '
+             'having no %s' % (counted(count, noun), field, noun[:-1] if noun.endswith('s') else noun, field))
 
 
 def summarize(records, now, warn=None):

@@ -65,6 +65,17 @@ SESSION_FILTERS = {'jobId': Verified('job_id', field('job_id')), 'jobType': Veri
 TITLE_PREFIX = re.compile(r'^\s*\[([^\]]+)\]\s*(.*)$', re.DOTALL)
 
 
+def check_version(value):
+    """The API version as the routes spell it - v8 from 8 (YAML's integer too), v8 or V8 - or an OptionError."""
+    text = str(value).strip().lower()
+    version = text if text.startswith('v') else 'v' + text
+    if version not in VERSIONS:
+        raise OptionError('api_version: %r is not a VB365 REST API version this collection speaks; give one of %s (or '
+                          'the number alone, such as 8)' % (value, ', '.join(VERSIONS)), option='api_version',
+                          value=value)
+    return version
+
+
 def _version_at_least(version, oldest):
     return VERSIONS.index(version) >= VERSIONS.index(oldest)
 
@@ -290,7 +301,7 @@ def check_statuses(values):
 
 VB365_ARGUMENT_SPEC = dict(
     url=dict(type='str', fallback=from_env('VB365_URL')),
-    api_version=dict(type='str', default='v8', choices=list(VERSIONS), fallback=from_env('VB365_API_VERSION')),
+    api_version=dict(type='str', default='v8', fallback=from_env('VB365_API_VERSION')),
     username=dict(type='str', fallback=from_env('VB365_USERNAME')),
     password=dict(type='str', no_log=True, fallback=from_env('VB365_PASSWORD')),
     access_token=dict(type='str', no_log=True, fallback=from_env('VB365_ACCESS_TOKEN')),
@@ -321,7 +332,8 @@ class VB365Module(BackupOpsModule):
             raise OptionError('no credentials: give username (or VB365_USERNAME) and password (or VB365_PASSWORD), '
                               'or access_token (or VB365_ACCESS_TOKEN)', option='username')
         check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
+        version = check_version(params['api_version'])
         http = self.http_client(base_url)
-        token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
+        token = PasswordToken(http, base_url, version, params['username'], params['password'],
                               access_token=params['access_token'] or None, on_token=self.add_secret)
-        return VB365Client(base_url, params['api_version'], token, self.warn, params['max_concurrency'])
+        return VB365Client(base_url, version, token, self.warn, params['max_concurrency'])

@@ -290,6 +290,7 @@ from operator import itemgetter
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, check_range, time_window
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import kept_by_limit
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import (
     VB365Module,
     check_statuses,
@@ -315,7 +316,7 @@ def select(sessions, statuses, start, end, limit, warn):
     timed.sort(key=itemgetter(0), reverse=True)
     chosen = [session for _moment, session in timed]
     if limit is not None and len(chosen) > limit:
-        warn('%d sessions matched; the newest %d are returned (limit)' % (len(chosen), limit))
+        warn('%d sessions matched; %s (limit)' % (len(chosen), kept_by_limit(limit, 'newest')))
         chosen = chosen[:limit]
     return chosen
 
