@@ -93,14 +93,20 @@ def kind_of(value):
     return 'null' if value is None else type(value).__name__
 
 
+def check_hours(field, value):
+    """A finite number of hours above 0 and at most a year, or an OptionError naming the field and the value."""
+    hours = _number(value)
+    if hours is None or not math.isfinite(hours) or not 0 < hours <= MAX_AGE_HOURS:
+        raise OptionError('%s: %r is not a number of hours above 0 and at most %d (a year)'
+                          % (field, value, MAX_AGE_HOURS), option=field, value=value)
+    return hours
+
+
 def check_rule(max_age_hours, accept, min_successes):
     """(max_age_hours, accept, min_successes) of one check, checked; OptionError naming the field otherwise.
 
     A single outcome may be given as a string; it is never split into letters."""
-    hours = _number(max_age_hours)
-    if hours is None or not math.isfinite(hours) or not 0 < hours <= MAX_AGE_HOURS:
-        raise OptionError('max_age_hours: %r is not a number of hours above 0 and at most %d (a year)'
-                          % (max_age_hours, MAX_AGE_HOURS), option='max_age_hours', value=max_age_hours)
+    hours = check_hours('max_age_hours', max_age_hours)
     if isinstance(accept, str):
         accept = [accept]
     if not isinstance(accept, (list, tuple)) or not accept or any(
@@ -149,6 +155,7 @@ def check_gate_checks(checks, default_max_age_hours=24):
     if not isinstance(checks, (list, tuple)):
         raise OptionError('backup_gate_checks must be a list of checks, got the %s %r' % (kind_of(checks), checks),
                           option='backup_gate_checks')
+    default_max_age_hours = check_hours('backup_gate_max_age_hours', default_max_age_hours)
     result, names = [], set()
     for number, check in enumerate(checks, 1):
         if not isinstance(check, Mapping):
@@ -168,6 +175,8 @@ def check_gate_checks(checks, default_max_age_hours=24):
                 raise OptionError('unknown fields %s; a check takes name, source, filters, max_age_hours, accept and '
                                   'min_successes' % ', '.join(unknown), option=unknown[0])
             source = check.get('source')
+            if source is None:
+                raise OptionError('no source; give one of %s' % ', '.join(SOURCES), option='source')
             if not isinstance(source, str) or source not in SOURCES:
                 raise OptionError('source %r is not one of %s' % (source, ', '.join(SOURCES)), option='source',
                                   value=source)

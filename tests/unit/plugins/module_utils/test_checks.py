@@ -132,3 +132,7 @@ def test_filters_that_are_not_a_mapping_are_refused_in_the_users_words(filters):
 def test_an_unknown_source_is_refused_listing_the_known_ones(source):
     message = refused([dict(name='x', source=_AnsibleTaggedStr(source))])
     assert message == "check x: source %r is not one of dynamics, vm, google, vb365" % source
+
+
+def test_a_check_without_a_source_is_told_the_sources():
+    assert refused([dict(name='x')]) == 'check x: no source; give one of dynamics, vm, google, vb365'
