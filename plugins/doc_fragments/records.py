@@ -26,7 +26,7 @@ notes:
 
     COMMON_KEYS = r'''
 id:
-  description: This run's identifier - the job ID of an AvePoint job, the session ID of a VB365 session - as a string.
+  description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
   type: str
   sample: FB20241027081716326
 kind:

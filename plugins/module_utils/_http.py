@@ -348,7 +348,7 @@ class HttpClient:
             finally:
                 expired = _Deadline.stop()
         except requests.exceptions.SSLError as error:
-            raise ApiConnectionError(then(
+            raise ApiConnectionError(join_sentences(
                 'TLS verification of %s failed: %s' % (origin, _innermost_reason(error)),
                 'Set ca_path to the CA bundle that signed the server certificate, or validate_certs: false on a '
                 'trusted network only.'), url=origin)
@@ -410,7 +410,7 @@ def rebase_link(link, base_url, option, secrets=()):
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ''))
 
 
-def then(text, sentence):
+def join_sentences(text, sentence):
     """``text`` followed by another sentence, with one full stop between them whether or not ``text`` (often a
     server's words) ends with one: never "incorrect.. The"."""
     text = text.rstrip()
@@ -432,7 +432,7 @@ def raise_for_status(response, error_class=ApiResponseError, hint=''):
     if said:
         msg += ': %s' % said
     if hint:
-        msg = then(msg, hint)
+        msg = join_sentences(msg, hint)
     raise error_class(msg, status=response.status_code, path=path, api_message=said)
 
 

@@ -105,7 +105,7 @@ jobs:
   elements: dict
   contains:
     id:
-      description: This run's identifier - the job ID of an AvePoint job, the session ID of a VB365 session - as a string.
+      description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
       type: str
       sample: DCIB2022081903124382222110
     kind:

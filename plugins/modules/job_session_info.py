@@ -159,7 +159,7 @@ sessions:
   elements: dict
   contains:
     id:
-      description: This run's identifier - the job ID of an AvePoint job, the session ID of a VB365 session - as a string.
+      description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
       type: str
       sample: a8cf9a63-64c3-4748-9c95-b1fbac0cce1d
     kind:

@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import REGIONS, region_endpoints
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._http import then
+from ansible_collections.backupops.jobs.plugins.module_utils._http import join_sentences
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import counted, kept_by_limit
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import check_version
 from ansible_collections.backupops.jobs.plugins.modules import job_session_info, vm_backup_job_info
@@ -44,9 +44,9 @@ def test_yaml_integer_api_version_reaches_the_server_as_v8(fresh_emulator, run_m
 
 
 def test_a_server_message_that_ends_a_sentence_gets_no_second_full_stop(fresh_emulator, run_module):
-    assert then('The user name or password is incorrect.', 'Check it.') == \
+    assert join_sentences('The user name or password is incorrect.', 'Check it.') == \
         'The user name or password is incorrect. Check it.'
-    assert then('HTTP 400 Bad Request', 'Check it.') == 'HTTP 400 Bad Request. Check it.'
+    assert join_sentences('HTTP 400 Bad Request', 'Check it.') == 'HTTP 400 Bad Request. Check it.'
     result = run_module(job_session_info, **dict(fresh_emulator.vb365_connection(), password='not-the-password'))
     assert result.failed and 'incorrect. The VB365 REST API' in result['msg'] and '..' not in result['msg']
 

@@ -64,7 +64,7 @@ def assert_record_shape(record):
         assert record[key] is None or WHOLE_SECOND.match(record[key]), (key, record)
     assert record['start_time'] is not None, record
     duration = record['duration_seconds']
-    assert duration is None or (type(duration) is int and duration >= 0), record
+    assert duration is None or (isinstance(duration, int) and not isinstance(duration, bool) and duration >= 0), record
     assert (duration is None) == (record['finish_time'] is None), record
     assert all(SNAKE.match(key) for key in record), sorted(record)
     for path, text in times_in(record):
