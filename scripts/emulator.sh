@@ -2,12 +2,27 @@
 # Start the API emulator in the background and wait until it listens:
 #   scripts/emulator.sh start STATE_DIR [emulator options]   (prints the environment for the modules)
 #   scripts/emulator.sh stop STATE_DIR
-# Needs the environment of scripts/setup.sh.
+# Needs the environment of scripts/setup.sh: eval "$(scripts/setup.sh)" first.
 set -euo pipefail
 
-action=${1:?start or stop}
-state=${2:?state directory}
+usage() {
+  echo "usage: $0 start STATE_DIR [emulator options] | stop STATE_DIR" >&2
+  echo "  start prints the AVEPOINT_* and VB365_* exports for the modules: eval \"\$($0 start DIR)\"" >&2
+  echo "  emulator options: python -m emulator --help (tenants, shapes, latency...)" >&2
+  exit 2
+}
+
+[ $# -ge 2 ] || usage
+action=$1
+state=$2
 shift 2
+case "$action" in start|stop) ;; *) usage ;; esac
+
+if ! python -c 'import emulator, flask' >/dev/null 2>&1; then
+  echo "emulator: its Python environment is not set up; run this first, from the repository root:" >&2
+  echo "  eval \"\$(scripts/setup.sh)\"" >&2
+  exit 1
+fi
 
 case "$action" in
 start)
@@ -25,10 +40,12 @@ start)
   python - "$state/emulator.json" <<'PY'
 import json, shlex, sys
 emulator = json.load(open(sys.argv[1]))
-client = emulator['clients']['secret']
+client, vb365 = emulator['clients']['secret'], emulator['vb365']
 for name, value in (('AVEPOINT_API_URL', emulator['https_url']), ('AVEPOINT_IDENTITY_URL', emulator['token_url']),
                     ('AVEPOINT_CA_PATH', emulator['ca_path']), ('AVEPOINT_CLIENT_ID', client['client_id']),
-                    ('AVEPOINT_CLIENT_SECRET', client['client_secret'])):
+                    ('AVEPOINT_CLIENT_SECRET', client['client_secret']),
+                    ('VB365_URL', vb365['url']), ('VB365_CA_PATH', vb365['certificate']),
+                    ('VB365_USERNAME', vb365['username']), ('VB365_PASSWORD', vb365['password'])):
     print('export %s=%s' % (name, shlex.quote(value)))
 PY
   ;;
@@ -38,6 +55,4 @@ stop)
     kill "$pid" 2>/dev/null || true
   fi
   ;;
-*)
-  echo "usage: $0 start|stop STATE_DIR [options]" >&2; exit 2 ;;
 esac

@@ -18,11 +18,12 @@ options:
     description:
       - Data-centre code of the tenant, as AvePoint Online Services shows it under Organization profile.
         Picks O(api_url) and, for V(gov), V(aos2) and V(fedramp), the token URL of that environment.
+      - One of V(au), V(aos2), V(ca), V(ch), V(de), V(fedramp), V(fr), V(gcp-au), V(gcp-jp), V(gcp-kr), V(gcp-us),
+        V(gcp-we), V(gov), V(jp), V(kr), V(ne), V(qa), V(sg), V(uae), V(uk), V(us), V(we), V(za), in any case
+        (V(US) is V(us)); another value fails with the list.
       - Give O(api_url) or O(region), not both.
       - If not set, the environment variable E(AVEPOINT_REGION) is used.
     type: str
-    choices: [au, aos2, ca, ch, de, fedramp, fr, gcp-au, gcp-jp, gcp-kr, gcp-us, gcp-we, gov, jp, kr, ne, qa,
-              sg, uae, uk, us, we, za]
   identity_url:
     description:
       - Token URL of the AvePoint identity service.

@@ -18,9 +18,10 @@ options:
     description:
       - The REST API version to use. There is no negotiation; pick the newest the server has -
         V(v5) for VB365 5, V(v6) for 6, V(v7) for 7, V(v8) for 8.
+      - The number alone, in any case and as YAML's integer too, is read the same - V(8), V(v8) and V(V8) are V(v8);
+        another value fails with the list.
       - If not set, the environment variable E(VB365_API_VERSION) is used.
     type: str
-    choices: [v5, v6, v7, v8]
     default: v8
   username:
     description:

@@ -28,8 +28,10 @@ options:
     elements: dict
     required: true
   max_age_hours:
-    description: The maximum age of a check that does not give its own.
-    type: float
+    description:
+      - The maximum age of a check that does not give its own, a number of hours above 0 and at most 8760 (a year).
+      - Refused, naming the value, when it is not one.
+    type: raw
     default: 24
 '''
 

@@ -27,11 +27,11 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis impo
     GOOGLE_DATA_SOURCES,
     GOOGLE_JOB_TYPES,
     GOOGLE_STATUSES,
-    REGIONS,
     VM,
     VM_JOB_TYPES,
     VM_SERVICE_TYPES,
     identity_of,
+    region_endpoints,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
     CRYPTOGRAPHY_IMPORT_ERROR,
@@ -63,7 +63,7 @@ MAX_PAGE_SIZE = 100
 
 AVEPOINT_ARGUMENT_SPEC = dict(
     api_url=dict(type='str', fallback=from_env('AVEPOINT_API_URL')),
-    region=dict(type='str', choices=sorted(REGIONS), fallback=from_env('AVEPOINT_REGION')),
+    region=dict(type='str', fallback=from_env('AVEPOINT_REGION')),
     identity_url=dict(type='str', fallback=from_env('AVEPOINT_IDENTITY_URL')),
     client_id=dict(type='str', fallback=from_env('AVEPOINT_CLIENT_ID')),
     client_secret=dict(type='str', no_log=True, fallback=from_env('AVEPOINT_CLIENT_SECRET')),
@@ -175,7 +175,7 @@ def endpoints(params, warn):
                  'from the commercial identity service %s; set identity_url if the tenant\'s environment has '
                  'its own (Gov, AOS2 and FedRAMP do)' % (api_url, token_url))
     elif params['region']:
-        api_url, token_url = REGIONS[params['region']]
+        api_url, token_url = region_endpoints(params['region'])
     else:
         raise OptionError('no API given: set region (or AVEPOINT_REGION) to the data centre of the tenant, '
                           'e.g. us, ne, we, au, gov, or api_url (or AVEPOINT_API_URL)', option='api_url')

@@ -13,6 +13,7 @@ Sources: AvePoint's Graph API pages for /dynamicsbackup/jobs, /backup/vm/jobs an
 """
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import page_index_paging, skip_token_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verified, comparable, contains_text, field
@@ -35,6 +36,15 @@ REGIONS = dict(
 TIME_FIELDS = ('start_time', 'finish_time')
 
 
+def region_endpoints(region):
+    """(Graph API root, token URL) of a data-centre code, in any case and with blanks around it (US is us)."""
+    code = str(region).strip().lower()
+    if code not in REGIONS:
+        raise OptionError('region: %r is not a data centre of AvePoint Online Services; give one of %s, or api_url'
+                          % (region, ', '.join(sorted(REGIONS))), option='region', value=region)
+    return REGIONS[code]
+
+
 def identity_of(api_url):
     """The token URL of the environment whose Graph API root ``api_url`` is (any case), or None for another host."""
     for root, token_url in REGIONS.values():
@@ -47,10 +57,11 @@ class JobApi:
     """One job-listing endpoint of the AvePoint Graph API.
 
     ``kinds`` tells what each job type does (only ``backup`` counts as a backup); ``verified`` maps each
-    query parameter to how a returned record is checked against it (see _verify).
+    query parameter to how a returned record is checked against it (see _verify); ``renames`` the vendor keys
+    returned under another name (see normalize_record).
     """
 
-    def __init__(self, name, path, scope, paging, codes, outcomes, kinds, verified, reports_total, aliases=None):
+    def __init__(self, name, path, scope, paging, codes, outcomes, kinds, verified, reports_total, renames=None):
         self.name = name
         self.path = path
         self.scope = scope
@@ -60,7 +71,7 @@ class JobApi:
         self.kinds = kinds
         self.verified = verified
         self.reports_total = reports_total
-        self.aliases = aliases or {}
+        self.renames = renames or {}
 
     @property
     def job_types(self):
@@ -68,7 +79,15 @@ class JobApi:
 
     def normalize(self, raw, unreadable=None):
         """One job of this API as the modules return it (see normalize_record)."""
-        return normalize_record(raw, self.codes, self.outcomes, TIME_FIELDS, self.aliases, self.kinds, unreadable)
+        return normalize_record(raw, self.codes, self.outcomes, TIME_FIELDS, self.renames, self.kinds, unreadable)
+
+
+def _counters(counted):
+    """Renames of the API's per-outcome counters to <outcome>_<what>_count: {'%s_entity': 'entity'} gives
+    {'successful_entity': 'successful_entity_count', ...}. One spelling for every module's counters, and none
+    named like the listing's own total_count."""
+    return dict((vendor % outcome, '%s_%s_count' % (outcome, what)) for vendor, what in counted.items()
+                for outcome in ('successful', 'failed', 'skipped', 'warning', 'total'))
 
 
 def _split(job_types):
@@ -88,13 +107,15 @@ DYNAMICS = JobApi(
     path='/dynamicsbackup/jobs',
     scope='dynamics.readwrite.all',
     paging=page_index_paging(first_index=1),
-    codes={'type': DYNAMICS_JOB_TYPES, 'status': DYNAMICS_STATUSES},
+    codes={'job_type': DYNAMICS_JOB_TYPES, 'status': DYNAMICS_STATUSES},
     outcomes=outcome_map({2: 'running', 3: 'success', 4: 'failed', 7: 'warning'}),
-    kinds=kind_map('type', DYNAMICS_KINDS),
+    kinds=kind_map('job_type', DYNAMICS_KINDS),
     verified={'organizationId': Verified('organization_id', field('organization_id')),
-              'type': Verified('job_type', field('type'), unless=0),
+              'type': Verified('job_type', field('job_type'), unless=0),
               'status': Verified('status', field('status'))},
     reports_total=True,
+    # The API's "type" is the job type, as the job_type option and the other modules call it.
+    renames=dict(_counters({'%s_entity': 'entity', '%s_record': 'record'}), type='job_type'),
 )
 
 VM_SERVICE_TYPES = CodeTable({
@@ -164,8 +185,9 @@ VM = JobApi(
               'serviceType': Verified('service_type', _vm_service),
               'jobType': Verified('job_type', field('job_type'))},
     reports_total=True,
-    # The 2024 version of the page called the job's status "state".
-    aliases={'state': 'status'},
+    # The 2024 version of the page called the job's status "state". The job's own totalCount counts its objects,
+    # not the listing's jobs; its duration is a .NET TimeSpan string, returned in seconds as duration_seconds.
+    renames=dict(_counters({'%s_count': 'object'}), state='status', duration='duration_text'),
 )
 
 GOOGLE_DATA_SOURCES = CodeTable({1: 'admin', 2: 'recenter'})

@@ -83,14 +83,30 @@ def _number(value, integer=False):
     return int(number) if integer else number
 
 
+def kind_of(value):
+    """The kind of a value in the words of YAML's user, not Python's: Ansible hands strings over as its own
+    subclasses (_AnsibleTaggedStr), whose names mean nothing to the person who wrote the value."""
+    for kind, name in ((bool, 'boolean'), (str, 'string'), (int, 'integer'), (float, 'number'), (Mapping, 'mapping'),
+                       ((list, tuple), 'list')):
+        if isinstance(value, kind):
+            return name
+    return 'null' if value is None else type(value).__name__
+
+
+def check_hours(field, value):
+    """A finite number of hours above 0 and at most a year, or an OptionError naming the field and the value."""
+    hours = _number(value)
+    if hours is None or not math.isfinite(hours) or not 0 < hours <= MAX_AGE_HOURS:
+        raise OptionError('%s: %r is not a number of hours above 0 and at most %d (a year)'
+                          % (field, value, MAX_AGE_HOURS), option=field, value=value)
+    return hours
+
+
 def check_rule(max_age_hours, accept, min_successes):
     """(max_age_hours, accept, min_successes) of one check, checked; OptionError naming the field otherwise.
 
     A single outcome may be given as a string; it is never split into letters."""
-    hours = _number(max_age_hours)
-    if hours is None or not math.isfinite(hours) or not 0 < hours <= MAX_AGE_HOURS:
-        raise OptionError('max_age_hours: %r is not a number of hours above 0 and at most %d (a year)'
-                          % (max_age_hours, MAX_AGE_HOURS), option='max_age_hours', value=max_age_hours)
+    hours = check_hours('max_age_hours', max_age_hours)
     if isinstance(accept, str):
         accept = [accept]
     if not isinstance(accept, (list, tuple)) or not accept or any(
@@ -109,7 +125,7 @@ def _check_filters(source, filters):
         return {}
     if not isinstance(filters, Mapping):
         raise OptionError('filters must be a mapping of filter: value, such as {%s: ...}; got the %s %r'
-                          % (next(iter(SOURCES[source])), type(filters).__name__, filters), option='filters')
+                          % (next(iter(SOURCES[source])), kind_of(filters), filters), option='filters', value=filters)
     known = SOURCES[source]
     unknown = [str(name) for name in filters if name not in known]
     if unknown:
@@ -121,7 +137,7 @@ def _check_filters(source, filters):
             raise OptionError('filter %s is empty (%r); an empty filter would check every job of the source, so give '
                               'a value or leave %s out' % (name, value, name), option=name, value=value)
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise OptionError('filter %s: %r is a %s; give a string' % (name, value, type(value).__name__),
+            raise OptionError('filter %s: %r is a %s; give a string' % (name, value, kind_of(value)),
                               option=name, value=value)
         if known[name] is not None:
             known[name](name, value)
@@ -137,13 +153,14 @@ def check_gate_checks(checks, default_max_age_hours=24):
     """The checks, each complete (name, source, filters, max_age_hours, accept, min_successes), or an OptionError
     whose message names the check, the field and the bad value."""
     if not isinstance(checks, (list, tuple)):
-        raise OptionError('backup_gate_checks must be a list of checks, got the %s %r' % (type(checks).__name__, checks),
+        raise OptionError('backup_gate_checks must be a list of checks, got the %s %r' % (kind_of(checks), checks),
                           option='backup_gate_checks')
+    default_max_age_hours = check_hours('backup_gate_max_age_hours', default_max_age_hours)
     result, names = [], set()
     for number, check in enumerate(checks, 1):
         if not isinstance(check, Mapping):
             raise OptionError('check %d must be a mapping with name and source, got the %s %r'
-                              % (number, type(check).__name__, check), option='backup_gate_checks')
+                              % (number, kind_of(check), check), option='backup_gate_checks')
         name = check.get('name')
         if not isinstance(name, str) or not name.strip():
             raise OptionError('check %d has no name; give each check a name for the table and the failure message'
@@ -158,6 +175,8 @@ def check_gate_checks(checks, default_max_age_hours=24):
                 raise OptionError('unknown fields %s; a check takes name, source, filters, max_age_hours, accept and '
                                   'min_successes' % ', '.join(unknown), option=unknown[0])
             source = check.get('source')
+            if source is None:
+                raise OptionError('no source; give one of %s' % ', '.join(SOURCES), option='source')
             if not isinstance(source, str) or source not in SOURCES:
                 raise OptionError('source %r is not one of %s' % (source, ', '.join(SOURCES)), option='source',
                                   value=source)

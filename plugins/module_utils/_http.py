@@ -348,10 +348,10 @@ class HttpClient:
             finally:
                 expired = _Deadline.stop()
         except requests.exceptions.SSLError as error:
-            raise ApiConnectionError(
-                'TLS verification of %s failed: %s. Set ca_path to the CA bundle that signed the server '
-                'certificate, or validate_certs: false on a trusted network only.'
-                % (origin, _innermost_reason(error)), url=origin)
+            raise ApiConnectionError(join_sentences(
+                'TLS verification of %s failed: %s' % (origin, _innermost_reason(error)),
+                'Set ca_path to the CA bundle that signed the server certificate, or validate_certs: false on a '
+                'trusted network only.'), url=origin)
         except requests.exceptions.RequestException as error:
             raise _no_answer(method, url, self.timeout, TimeoutError('no complete answer') if expired else error)
         if expired:  # the socket shut at the deadline ends a body without a length as if it were complete
@@ -410,6 +410,13 @@ def rebase_link(link, base_url, option, secrets=()):
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ''))
 
 
+def join_sentences(text, sentence):
+    """``text`` followed by another sentence, with one full stop between them whether or not ``text`` (often a
+    server's words) ends with one: never "incorrect.. The"."""
+    text = text.rstrip()
+    return '%s%s %s' % (text, '' if text.endswith(('.', '!', '?')) else '.', sentence)
+
+
 def raise_for_status(response, error_class=ApiResponseError, hint=''):
     """Turn a non-2xx response into a typed error naming the method, path, status and the API's words."""
     if 200 <= response.status_code < 300:
@@ -425,7 +432,7 @@ def raise_for_status(response, error_class=ApiResponseError, hint=''):
     if said:
         msg += ': %s' % said
     if hint:
-        msg += '. ' + hint
+        msg = join_sentences(msg, hint)
     raise error_class(msg, status=response.status_code, path=path, api_message=said)
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import counted
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, is_unset, parse_timestamp
 
 DURATION = re.compile(r'^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
@@ -35,34 +36,35 @@ def snake_dict(value):
 
 
 def duration_seconds(value):
-    """Seconds in a .NET TimeSpan string: '00:04:01' is 241, '1.16:00:44' is 144044."""
+    """Whole seconds in a .NET TimeSpan string: '00:04:01' is 241, '1.16:00:44' is 144044."""
     match = DURATION.match(str(value).strip()) if value is not None else None
     if not match:
         return None
     days, hours, minutes, seconds = match.groups()
-    total = int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-    return int(total) if total == int(total) else total
+    return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + int(float(seconds))
 
 
-def normalize_record(raw, codes, outcomes, time_fields, aliases=None, kinds=None, unreadable=None, id_field='job_id'):
+def normalize_record(raw, codes, outcomes, time_fields, renames=None, kinds=None, unreadable=None, id_field='job_id'):
     """One API record as the modules return it: the vendor's keys in snake_case, and the common keys every
-    record of every module carries, whatever the vendor calls them - ``id`` (from ``id_field``),
-    ``start_time`` and ``finish_time`` (from ``time_fields``), ``duration_seconds``, ``outcome``, ``kind``.
-    A vendor key of a common name is overwritten, so a server cannot set a common key the client did not
-    derive itself.
+    record of every module carries, whatever the vendor calls them - ``id`` (from ``id_field``, as a string),
+    ``start_time`` and ``finish_time`` (from ``time_fields``), ``duration_seconds`` (whole seconds, or None),
+    ``outcome``, ``kind``.
 
-    ``codes`` maps a snake_case field to its CodeTable: the field keeps its raw value and gains
-    ``<field>_name``. ``outcomes`` decides ``outcome`` from the status, ``kinds`` decides ``kind`` from
-    the job type (without it, the caller decides). ``time_fields`` are (start, finish): each becomes ISO
-    8601 UTC where it parses; .NET's DateTime.MinValue or a value that is not a time becomes null, the
-    latter counted in ``unreadable`` (a Counter by field) so the caller can warn once. A job whose finish
-    is DateTime.MinValue has not finished, whatever its status says. ``aliases`` maps an older key
-    spelling to the current one.
+    ``renames`` maps a vendor key (snake_case) to the key the collection returns it under: an older spelling of
+    the API, or a key whose name would clash with a common or top-level key or say something else than the same
+    name says in another module. ``codes`` maps a snake_case field to its CodeTable: the field keeps its raw value
+    and gains ``<field>_name``. ``outcomes`` decides ``outcome`` from the status, ``kinds`` decides ``kind`` from
+    the job type (without it, the caller decides). ``time_fields`` are (start, finish): each becomes ISO 8601 UTC
+    in whole seconds where it parses; .NET's DateTime.MinValue or a value that is not a time becomes null, the
+    latter counted in ``unreadable`` (a Counter by field) so the caller can warn once. A job whose finish is
+    DateTime.MinValue has not finished, whatever its status says. A vendor key of a common name is overwritten,
+    so a server cannot set a common key the client did not derive itself.
     """
     record = snake_dict(raw) if isinstance(raw, dict) else {}
-    for old, new in (aliases or {}).items():
-        if new not in record and old in record:
-            record[new] = record[old]
+    for vendor, returned in (renames or {}).items():
+        if vendor in record:
+            value = record.pop(vendor)
+            record.setdefault(returned, value)
     for field, table in codes.items():
         if field in record:
             record[field + '_name'] = table.name_of(record[field])
@@ -85,28 +87,30 @@ def normalize_record(raw, codes, outcomes, time_fields, aliases=None, kinds=None
             unreadable[field] += 1
         record[field] = None
     start, finish = (parse_timestamp(record.get(field)) for field in time_fields)
-    record.update(id=record.get(id_field), start_time=record.get(time_fields[0]),
+    ident = record.get(id_field)
+    record.update(id=None if ident is None else str(ident), start_time=record.get(time_fields[0]),
                   finish_time=record.get(time_fields[1]), duration_seconds=_duration(record, start, finish))
     return record
 
 
 def _duration(record, start, finish):
-    """Seconds the job ran: the API's own duration where it gives one, else finish minus start; None when unknown."""
-    if 'duration' in record:
-        return duration_seconds(record['duration'])
+    """Whole seconds the job ran: the API's own duration where it gives one (``duration_text``, a .NET TimeSpan,
+    or ``duration_hours``), else finish minus start; None when unknown."""
+    if 'duration_text' in record:
+        return duration_seconds(record['duration_text'])
     hours = record.get('duration_hours')
     if isinstance(hours, (int, float)) and not isinstance(hours, bool) and 0 <= hours < 1e6:
-        return round(hours * 3600.0, 3)
+        return int(round(hours * 3600.0))
     if start is not None and finish is not None and finish >= start:
-        return round((finish - start).total_seconds(), 3)
+        return int((finish - start).total_seconds())
     return None
 
 
 def warn_unreadable(unreadable, warn, noun='jobs'):
     """One warning per time field that some records gave in a form that is not a time."""
     for field, count in sorted(unreadable.items()):
-        warn('%d %s gave a %s that is not a readable time; it is returned as null and the %s is treated as '
-             'having no %s' % (count, noun, field, noun[:-1] if noun.endswith('s') else noun, field))
+        warn('%s gave a %s that is not a readable time; it is returned as null and the %s is treated as '
+             'having no %s' % (counted(count, noun), field, noun[:-1] if noun.endswith('s') else noun, field))
 
 
 def summarize(records, now, warn=None):

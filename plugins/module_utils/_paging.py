@@ -263,8 +263,9 @@ class Collector:
         """The records; a warning where the API listed fewer than its total, or the limit cut the list."""
         if self._limit is not None and len(self.records) >= self._limit:
             if len(self.records) > self._limit or self.total is None or self.total > self._limit:
-                self._warn('more than %d %s exist; the %s %d are returned (limit)'
-                           % (self._limit, self._noun, 'first' if self._time_of is None else 'newest', self._limit))
+                self._warn('more than %s %s; %s (limit)' % (
+                    counted(self._limit, self._noun), 'exists' if self._limit == 1 else 'exist',
+                    kept_by_limit(self._limit, 'first' if self._time_of is None else 'newest')))
             if self._time_of is not None and not self._newest_first:
                 self.records.sort(key=_newest_first_key(self._time_of))
             return self.records[:self._limit]
@@ -276,6 +277,16 @@ class Collector:
             self._warn('the API reported %d %s in total but listed %d; the list may be incomplete'
                        % (self.total, self._noun, len(self.records)))
         return self.records
+
+
+def counted(count, noun):
+    """'1 job', '2 jobs': ``noun`` is given in the plural, as the Collector's is."""
+    return '%d %s' % (count, noun[:-1] if count == 1 and noun.endswith('s') else noun)
+
+
+def kept_by_limit(limit, which):
+    """What a limit keeps, for a warning: 'only the newest is returned', 'the newest 5 are returned'."""
+    return 'only the %s is returned' % which if limit == 1 else 'the %s %d are returned' % (which, limit)
 
 
 def _last_page_number(first, total, page_size):

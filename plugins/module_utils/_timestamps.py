@@ -54,21 +54,19 @@ def parse_timestamp(value):
 
 
 def format_timestamp(moment):
-    """ISO 8601 in UTC with 'Z'; fractions of a second only where there are some."""
+    """ISO 8601 in UTC with 'Z', in whole seconds: every time the collection returns has this one precision,
+    whatever the API wrote. The fraction is dropped, never rounded up, so a finish is never later than the API
+    said and a backup never looks younger than it is."""
     moment = moment.astimezone(timezone.utc)
     # strftime('%Y') writes year 1 as '1' on glibc, which no parser reads back.
-    text = '%04d-%02d-%02dT%02d:%02d:%02d' % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
-                                              moment.second)
-    if moment.microsecond:
-        text += '.%06d' % moment.microsecond
-    return text + 'Z'
+    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
+                                               moment.second)
 
 
 def format_query_time(moment, round_up=False):
     """Whole seconds, as the APIs' query parameters are documented; a window's end rounds up so it loses nothing."""
     if moment is None:
         return None
-    whole = moment.replace(microsecond=0)
     if round_up and moment.microsecond:
-        whole += timedelta(seconds=1)
-    return format_timestamp(whole)
+        moment += timedelta(seconds=1)
+    return format_timestamp(moment)

@@ -34,7 +34,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict, warn_unreadable
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, dig, offset_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, dig, kept_by_limit, offset_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
     format_query_time,
     format_timestamp,
@@ -64,6 +64,17 @@ JOB_TYPE_FILTER = {'backup': 'Backup', 'copy': 'Copy'}
 LOWER_BOUND_MARGIN = timedelta(days=2)
 SESSION_FILTERS = {'jobId': Verified('job_id', field('job_id')), 'jobType': Verified('job_type', field('kind'))}
 TITLE_PREFIX = re.compile(r'^\s*\[([^\]]+)\]\s*(.*)$', re.DOTALL)
+
+
+def check_version(value):
+    """The API version as the routes spell it - v8 from 8 (YAML's integer too), v8 or V8 - or an OptionError."""
+    text = str(value).strip().lower()
+    version = text if text.startswith('v') else 'v' + text
+    if version not in VERSIONS:
+        raise OptionError('api_version: %r is not a VB365 REST API version this collection speaks; give one of %s (or '
+                          'the number alone, such as 8)' % (value, ', '.join(VERSIONS)), option='api_version',
+                          value=value)
+    return version
 
 
 def _version_at_least(version, oldest):
@@ -116,9 +127,8 @@ def normalize_session(raw, unreadable=None):
     """A session with its job's ID and, where it says so itself, its kind (see VB365Client.resolve_kinds) and
     whether the job will retry it (``will_be_retried``, the API's jobWillBeRetried)."""
     session = normalize_record(raw, {'status': SESSION_STATUSES}, SESSION_OUTCOMES, SESSION_TIME_FIELDS,
-                               kinds=SESSION_KINDS, unreadable=unreadable, id_field='id')
-    if 'job_will_be_retried' in session:
-        session['will_be_retried'] = session.pop('job_will_be_retried')
+                               renames={'job_will_be_retried': 'will_be_retried'}, kinds=SESSION_KINDS,
+                               unreadable=unreadable, id_field='id')
     if not session.get('job_id'):
         # Before v8 a session names its job only in its links: .../Jobs/{jobId} (a copy job's is elsewhere).
         href = dig(raw, '_links', 'job', 'href')
@@ -173,6 +183,8 @@ class VB365Client:
         self._warn = warn
         self._max_concurrency = max_concurrency
         self._jobs = None
+        # The number of sessions the API reported for the last listing of sessions; v8 and a single session give none.
+        self.sessions_total = None
 
     def _url(self, path):
         return '%s/%s%s' % (self._base_url, self.version, path)
@@ -186,17 +198,18 @@ class VB365Client:
         return self._page(rebase_link(href, self._url(''), 'url', self._token.secrets))
 
     def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None):
+        """(records, the API's total or None)."""
         collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of)
         url = self._url(path)
         offset_paging(Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow),
                       query, page_size, collector)
-        return collector.finish()
+        return collector.finish(), collector.total
 
     def jobs(self, page_size):
         """The server's backup jobs (GET /Jobs lists no backup copy jobs), read once per run."""
         if self._jobs is None:
             if _version_at_least(self.version, 'v8'):
-                jobs = self.list_all('/Jobs', {}, page_size, 'jobs')
+                jobs, _total = self.list_all('/Jobs', {}, page_size, 'jobs')
             else:
                 jobs = Page.from_vb365(json_body(self._token.get(self._url('/Jobs'))), '/%s/Jobs' % self.version,
                                        self._warn).items
@@ -262,8 +275,8 @@ class VB365Client:
                 query['status'] = V8_STATUS_FILTER[statuses[0]]
         query = dict((key, value) for key, value in query.items() if value is not None)
         unreadable = Counter()
-        sessions = self.list_all(path, query, page_size, 'sessions',
-                                 shape=lambda raw: normalize_session(raw, unreadable))
+        sessions, self.sessions_total = self.list_all(path, query, page_size, 'sessions',
+                                                      shape=lambda raw: normalize_session(raw, unreadable))
         warn_unreadable(unreadable, self._warn, 'sessions')
         sessions = keep_verified(sessions, dict(jobId=job_id), SESSION_FILTERS, self._warn, 'sessions')
         self.resolve_kinds(sessions, page_size)
@@ -274,8 +287,8 @@ class VB365Client:
         tell how a session ended. v8 is asked for the newest first; earlier versions are read to the end."""
         path = '/JobSessions/%s/LogItems' % session_id
         query = dict(orderAsc='false') if limit is not None and _version_at_least(self.version, 'v8') else {}
-        items = self.list_all(path, query, page_size, 'log items', limit=limit, shape=normalize_log_item,
-                              time_of=_logged_at)
+        items, _total = self.list_all(path, query, page_size, 'log items', limit=limit, shape=normalize_log_item,
+                                      time_of=_logged_at)
         return sorted(items, key=_log_order)
 
     def logout(self):
@@ -289,7 +302,7 @@ def check_statuses(values):
 
 VB365_ARGUMENT_SPEC = dict(
     url=dict(type='str', fallback=from_env('VB365_URL')),
-    api_version=dict(type='str', default='v8', choices=list(VERSIONS), fallback=from_env('VB365_API_VERSION')),
+    api_version=dict(type='str', default='v8', fallback=from_env('VB365_API_VERSION')),
     username=dict(type='str', fallback=from_env('VB365_USERNAME')),
     password=dict(type='str', no_log=True, fallback=from_env('VB365_PASSWORD')),
     access_token=dict(type='str', no_log=True, fallback=from_env('VB365_ACCESS_TOKEN')),
@@ -319,7 +332,7 @@ def select(sessions, statuses, start, end, limit, warn):
     timed.sort(key=itemgetter(0), reverse=True)
     chosen = [session for _moment, session in timed]
     if limit is not None and len(chosen) > limit:
-        warn('%d sessions matched; the newest %d are returned (limit)' % (len(chosen), limit))
+        warn('%d sessions matched; %s (limit)' % (len(chosen), kept_by_limit(limit, 'newest')))
         chosen = chosen[:limit]
     return chosen
 
@@ -348,10 +361,11 @@ def connect(params, module, connections=None):
         raise OptionError('no credentials: give username (or VB365_USERNAME) and password (or VB365_PASSWORD), '
                           'or access_token (or VB365_ACCESS_TOKEN)', option='username')
     check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
+    version = check_version(params['api_version'])
     http = module.http_client(base_url, params, connections)
-    token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
+    token = PasswordToken(http, base_url, version, params['username'], params['password'],
                           access_token=params['access_token'] or None, on_token=module.add_secret)
-    return VB365Client(base_url, params['api_version'], token, module.warn, module.params['max_concurrency'])
+    return VB365Client(base_url, version, token, module.warn, module.params['max_concurrency'])
 
 
 class VB365Module(BackupOpsModule):

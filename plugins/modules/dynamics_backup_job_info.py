@@ -59,6 +59,7 @@ seealso:
 extends_documentation_fragment:
   - backupops.jobs.avepoint
   - backupops.jobs.paging
+  - backupops.jobs.records
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 '''
@@ -97,25 +98,57 @@ extends_documentation_fragment:
 jobs:
   description:
     - The jobs in the window, newest first as the API sends them, each once.
-    - Keys are the API's in snake_case; every key the API sends is returned, including ones added after
-      this collection was written.
+    - Each carries the common keys of every module's records (see the notes) and the API's own keys in snake_case;
+      every key the API sends is returned, including ones added after this collection was written.
   returned: success
   type: list
   elements: dict
   contains:
+    id:
+      description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
+      type: str
+      sample: DCIB2022081903124382222110
+    kind:
+      description:
+        - What the run did - V(backup), V(restore), V(copy), V(export), V(deletion) or V(other).
+        - Here from C(job_type) - V(backup) (1); V(restore) (2); V(deletion) for retention (8); V(export) (32);
+          V(other) for a dry run (4), an audit-log backup (16), which copies the audit log and not the
+          organization's data, and any type this collection does not know.
+        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
+      type: str
+      choices: [backup, restore, copy, export, deletion, other]
+      sample: backup
+    outcome:
+      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+      type: str
+      sample: success
+    start_time:
+      description: When the run began, ISO 8601 in UTC, whole seconds.
+      type: str
+      sample: "2022-08-19T03:12:43Z"
+    finish_time:
+      description: When the run ended, ISO 8601 in UTC, whole seconds; null while it runs.
+      type: str
+      sample: "2022-08-19T03:13:46Z"
+    duration_seconds:
+      description:
+        - How long the run took, in whole seconds - the API's own duration where it gives one, else finish minus
+          start; null when unknown (still running, or a time the API wrote unreadably).
+      type: int
+      sample: 63
     job_id:
-      description: Unique ID of the job.
+      description: Unique ID of the job, as the API sent it.
       type: str
       sample: DCIB2022081903124382222110
     module:
       description: The Dynamics 365 module the job belongs to.
       type: str
       sample: Customer Engagement
-    type:
-      description: Job type code.
+    job_type:
+      description: Job type code (the API's C(type)).
       type: int
       sample: 1
-    type_name:
+    job_type_name:
       description: Job type name, or null for a code this collection does not know.
       type: str
       sample: backup
@@ -127,31 +160,22 @@ jobs:
       description: Status name, or null for a code this collection does not know.
       type: str
       sample: finished
-    outcome:
-      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
-      type: str
-      sample: success
-    kind:
-      description:
-        - What the job did, from its C(type) - V(backup) (1); V(restore) (2); V(deletion) for retention (8);
-          V(export) (32); V(other) for a dry run (4), an audit-log backup (16), which copies the audit log and not
-          the organization's data, and any type this collection does not know.
-        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
-      type: str
-      choices: [backup, restore, copy, export, deletion, other]
-      sample: backup
-    start_time:
-      description: Start of the job, ISO 8601 in UTC.
-      type: str
-      sample: "2022-08-19T03:12:43.823000Z"
-    finish_time:
-      description: End of the job, ISO 8601 in UTC.
-      type: str
-      sample: "2022-08-19T03:13:46.633000Z"
     duration_hours:
-      description: Duration in hours.
+      description: Duration in hours, as the API sent it.
       type: float
       sample: 0.0174
+    successful_entity_count:
+      description:
+        - Entities (tables) backed up (the API's C(successfulEntity)). C(failed_entity_count),
+          C(skipped_entity_count), C(warning_entity_count) and C(total_entity_count) count the others.
+      type: int
+      sample: 40
+    successful_record_count:
+      description:
+        - Records backed up (the API's C(successfulRecord)). C(failed_record_count), C(skipped_record_count),
+          C(warning_record_count) and C(total_record_count) count the others.
+      type: int
+      sample: 18000
     organization_id:
       description: GUID of the Dynamics 365 organization.
       type: str

@@ -42,6 +42,7 @@ extends_documentation_fragment:
   - backupops.jobs.time_window
   - backupops.jobs.avepoint
   - backupops.jobs.paging
+  - backupops.jobs.records
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 notes:
@@ -91,13 +92,45 @@ extends_documentation_fragment:
 jobs:
   description:
     - The jobs, newest first as the API sends them, each once.
-    - Keys are the API's in snake_case; every key the API sends is returned.
+    - Each carries the common keys of every module's records (see the notes) and the API's own keys in snake_case;
+      every key the API sends is returned.
   returned: success
   type: list
   elements: dict
   contains:
+    id:
+      description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
+      type: str
+      sample: GDIG20241009053431
+    kind:
+      description:
+        - What the run did - V(backup), V(restore), V(copy), V(export), V(deletion) or V(other).
+        - Here from C(job_type) - V(backup) (1), V(restore) (2), V(export) (3), V(deletion) for delete (4) and
+          retention (5), V(other) for generate report (6) and any type this collection does not know.
+        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
+      type: str
+      choices: [backup, restore, copy, export, deletion, other]
+      sample: backup
+    outcome:
+      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+      type: str
+      sample: success
+    start_time:
+      description: When the run began, ISO 8601 in UTC, whole seconds.
+      type: str
+      sample: "2024-10-09T05:34:31Z"
+    finish_time:
+      description: When the run ended, ISO 8601 in UTC, whole seconds; null while it runs.
+      type: str
+      sample: "2024-10-09T05:50:36Z"
+    duration_seconds:
+      description:
+        - How long the run took, in whole seconds - the API's own duration where it gives one, else finish minus
+          start; null when unknown (still running, or a time the API wrote unreadably).
+      type: int
+      sample: 965
     job_id:
-      description: Unique ID of the job.
+      description: Unique ID of the job, as the API sent it.
       type: str
       sample: GDIG20241009053431
     app_type:
@@ -132,32 +165,10 @@ jobs:
       description: Status name, or null for a code this collection does not know.
       type: str
       sample: finished
-    outcome:
-      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
-      type: str
-      sample: success
-    kind:
-      description:
-        - What the job did, from its C(job_type) - V(backup) (1), V(restore) (2), V(export) (3),
-        - What the job did, from its C(job_type) - V(backup) (1), V(restore) (2), V(export) (3), V(deletion) for
-          delete (4) and retention (5), V(other) for generate report (6) and any type this collection does not
-          know.
-        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
-      type: str
-      choices: [backup, restore, copy, export, deletion, other]
-      sample: backup
     progress:
       description: Percentage of the job done.
       type: float
       sample: 100.0
-    start_time:
-      description: Start of the job, ISO 8601 in UTC.
-      type: str
-      sample: "2024-10-09T05:34:31Z"
-    finish_time:
-      description: End of the job, ISO 8601 in UTC.
-      type: str
-      sample: "2024-10-09T05:50:36.008000Z"
     operator:
       description: Who ran the job.
       type: str

@@ -85,6 +85,7 @@ options:
 extends_documentation_fragment:
   - backupops.jobs.vb365
   - backupops.jobs.paging
+  - backupops.jobs.records
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_vb365
 notes:
@@ -150,28 +151,56 @@ extends_documentation_fragment:
   - backupops.jobs.summary
 sessions:
   description:
-    - The sessions, newest first, each once. Keys are the API's in snake_case; every key the API sends
-      is returned.
+    - The sessions, newest first, each once.
+    - Each carries the common keys of every module's records (see the notes) and the API's own keys in snake_case;
+      every key the API sends is returned.
   returned: success
   type: list
   elements: dict
   contains:
     id:
-      description: ID of the session.
+      description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
       type: str
       sample: a8cf9a63-64c3-4748-9c95-b1fbac0cce1d
+    kind:
+      description:
+        - What the run did - V(backup), V(restore), V(copy), V(export), V(deletion) or V(other).
+        - Here from its C(job_type) (v7 and later) - V(backup) or V(copy) (a backup copy job); before v7, V(backup)
+          when the session's job is one of the server's backup jobs, else V(other). See O(job_type).
+        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
+      type: str
+      choices: [backup, restore, copy, export, deletion, other]
+      sample: backup
+    outcome:
+      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+      type: str
+      sample: success
+    start_time:
+      description: When the run began, ISO 8601 in UTC, whole seconds.
+      type: str
+      sample: "2019-02-04T16:49:22Z"
+    finish_time:
+      description: When the run ended, ISO 8601 in UTC, whole seconds; null while it runs.
+      type: str
+      sample: "2019-02-04T16:50:21Z"
+    duration_seconds:
+      description:
+        - How long the run took, in whole seconds - the API's own duration where it gives one, else finish minus
+          start; null when unknown (still running, or a time the API wrote unreadably).
+      type: int
+      sample: 59
     job_id:
       description: ID of the job, from the session (v8) or from its link to the job (v5 to v7); null if neither.
       type: str
       sample: b20cedd4-66b2-49b1-86de-a575dc67e83b
     creation_time:
-      description: When the session began, ISO 8601 in UTC.
+      description: When the session began (the API's C(creationTime)), ISO 8601 in UTC, whole seconds.
       type: str
-      sample: "2019-02-04T16:49:22.852976Z"
+      sample: "2019-02-04T16:49:22Z"
     end_time:
-      description: When it ended, ISO 8601 in UTC; null while it runs.
+      description: When it ended (the API's C(endTime)), ISO 8601 in UTC, whole seconds; null while it runs.
       type: str
-      sample: "2019-02-04T16:50:21.302428Z"
+      sample: "2019-02-04T16:50:21Z"
     progress:
       description: Objects processed.
       type: int
@@ -184,19 +213,6 @@ sessions:
       description: The status in snake_case, or null for a status this collection does not know.
       type: str
       sample: success
-    outcome:
-      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
-      type: str
-      sample: success
-    kind:
-      description:
-        - What the session did, from its C(job_type) (v7 and later) - V(backup) or V(copy) (a backup copy job);
-          before v7, V(backup) when the session's job is one of the server's backup jobs, else V(other). See
-          O(job_type).
-        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
-      type: str
-      choices: [backup, restore, copy, export, deletion, other]
-      sample: backup
     statistics:
       description: Transfer statistics, keys in snake_case.
       type: dict
@@ -248,11 +264,19 @@ sessions:
           type: str
           sample: "[Success] Job started at 2/26/2021 1:00:00 AM"
         creation_time:
-          description: Start of the operation, ISO 8601 in UTC.
+          description: Start of the operation, ISO 8601 in UTC, whole seconds.
           type: str
         end_time:
-          description: End of the operation, ISO 8601 in UTC.
+          description: End of the operation, ISO 8601 in UTC, whole seconds.
           type: str
+total_count:
+  description:
+    - The number of sessions the API reported for the query, before the module applied the filters the server
+      does not take (O(status) before v8, the time window on the per-job route of v5 and v6, O(limit)).
+    - v8 reports no total, nor does a single session asked for by O(session_id).
+  returned: success, on v5 to v7, when sessions were listed
+  type: int
+  sample: 96
 msg:
   description: Why RV(sessions) is empty when O(session_id) names a session the server does not know.
   returned: when the session was not found
@@ -310,6 +334,8 @@ def main():
         module.fail_on(error)
     result = dict(changed=False, sessions=sessions,
                   summary=summarize(sessions, now, warn=module.warn))
+    if client.sessions_total is not None:
+        result['total_count'] = client.sessions_total
     if message:
         result['msg'] = message
     module.exit_json(**result)

@@ -44,6 +44,7 @@ extends_documentation_fragment:
   - backupops.jobs.time_window
   - backupops.jobs.avepoint
   - backupops.jobs.paging
+  - backupops.jobs.records
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 notes:
@@ -93,13 +94,47 @@ extends_documentation_fragment:
 jobs:
   description:
     - The jobs, newest first as the API sends them, each once.
-    - Keys are the API's in snake_case; every key the API sends is returned.
+    - Each carries the common keys of every module's records (see the notes) and the API's own keys in snake_case;
+      every key the API sends is returned.
   returned: success
   type: list
   elements: dict
   contains:
+    id:
+      description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
+      type: str
+      sample: FB20241027081716326
+    kind:
+      description:
+        - What the run did - V(backup), V(restore), V(copy), V(export), V(deletion) or V(other).
+        - Here from C(job_type) - V(backup) for every C(*_backup) type; V(restore) for every C(*_restore) type;
+          V(export) for the C(*_export) types; V(deletion) for data retention (64) and data deletion (30003);
+          V(other) for index generation (33, 20024), AWS platform configurations job (40001) and any type this
+          collection does not know.
+        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
+      type: str
+      choices: [backup, restore, copy, export, deletion, other]
+      sample: backup
+    outcome:
+      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+      type: str
+      sample: success
+    start_time:
+      description: When the run began, ISO 8601 in UTC, whole seconds.
+      type: str
+      sample: "2024-10-27T08:17:06Z"
+    finish_time:
+      description: When the run ended, ISO 8601 in UTC, whole seconds; null while it runs.
+      type: str
+      sample: "2024-10-27T08:21:08Z"
+    duration_seconds:
+      description:
+        - How long the run took, in whole seconds - the API's own duration where it gives one, else finish minus
+          start; null when unknown (still running, or a time the API wrote unreadably).
+      type: int
+      sample: 242
     job_id:
-      description: Unique ID of the job.
+      description: Unique ID of the job, as the API sent it.
       type: str
       sample: FB20241027081716326
     job_type:
@@ -111,57 +146,31 @@ jobs:
       type: str
       sample: azure_vm_backup
     status:
-      description: Status code as the API sent it.
+      description: Status code as the API sent it (C(state) in the 2024 version of the API page).
       type: int
       sample: 2
     status_name:
       description: Status name, or null for a code this collection does not know.
       type: str
       sample: successful
-    outcome:
-      description: The common outcome - success, warning, failed, running, queued, stopped, skipped or unknown.
+    duration_text:
+      description: Duration as the API writes it (its C(duration)), C([days.]hours:minutes:seconds).
       type: str
-      sample: success
-    kind:
-      description:
-        - What the job did, from its C(job_type) - V(backup) for every C(*_backup) type; V(restore) for every
-          C(*_restore) type; V(export) for the C(*_export) types; V(deletion) for data retention (64) and data
-          deletion (30003); V(other) for index generation (33, 20024), AWS platform configurations job (40001) and
-          any type this collection does not know.
-        - Only V(backup) counts as a backup, in C(summary.latest_success) and in the backup_gate role.
-      type: str
-      choices: [backup, restore, copy, export, deletion, other]
-      sample: backup
-    start_time:
-      description: Start of the job, ISO 8601 in UTC.
-      type: str
-      sample: "2024-10-27T08:17:06Z"
-    finish_time:
-      description: End of the job, ISO 8601 in UTC.
-      type: str
-      sample: "2024-10-27T08:21:08Z"
-    duration:
-      description: Duration as the API writes it, C([days.]hours:minutes:seconds).
-      type: str
-      sample: "1.16:00:44"
-    duration_seconds:
-      description: The duration in seconds, or null when it cannot be read.
-      type: int
-      sample: 144044
-    successful_count:
-      description: Objects backed up.
+      sample: "00:04:02"
+    successful_object_count:
+      description: Objects backed up (the API's C(successfulCount)).
       type: int
       sample: 10
-    failed_count:
-      description: Objects that failed.
+    failed_object_count:
+      description: Objects that failed (the API's C(failedCount)).
       type: int
       sample: 0
-    skipped_count:
-      description: Objects skipped.
+    skipped_object_count:
+      description: Objects skipped (the API's C(skippedCount)).
       type: int
       sample: 35
-    total_count:
-      description: Objects in the job.
+    total_object_count:
+      description: Objects in the job (the API's C(totalCount) of the job, not the listing's RV(total_count)).
       type: int
       sample: 45
     comments:

@@ -7,6 +7,7 @@ SIGTERM or SIGINT.
 
 import argparse
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -75,6 +76,12 @@ def tenant_client(name):
                 client_secret='emulator-secret-%s-%s' % (name, digest[32:40]))
 
 
+def tenant_vb365_user(name):
+    """The login of a tenant's own VB365 server; test credentials of the emulator only."""
+    digest = hashlib.sha256(('vb365-' + name).encode()).hexdigest()
+    return dict(username='vbadmin@%s.emulator.local' % name, password='emulator-vb365-%s-%s' % (name, digest[:8]))
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog='python -m emulator', description=__doc__.splitlines()[0])
     parser.add_argument('--state-dir', required=True, help='where certificates and emulator.json are written')
@@ -85,7 +92,9 @@ def parse_args(argv):
     parser.add_argument('--jobs', type=int, default=240, help='jobs per API per tenant, and sessions per VB365 job')
     parser.add_argument('--tenants', type=tenant_list, default=tenant_list('contoso=fresh'),
                         help='AvePoint tenants as name=shape[:jobs],... with shapes %s; the first one also gets '
-                             'the certificate and narrow-scope apps' % ', '.join(SHAPES))
+                             'the certificate and narrow-scope apps. Each tenant also has a VB365 server of its own '
+                             'shape, behind its own login on the VB365 listener (tenants.NAME.vb365 in '
+                             'emulator.json)' % ', '.join(SHAPES))
     parser.add_argument('--vb365-shape', choices=sorted(SHAPES), default='fresh')
     parser.add_argument('--vb365-link-host', help='the host[:port] v5 writes in its links, as a server that names '
                                                   'itself otherwise than the client does (default: the request\'s)')
@@ -115,20 +124,28 @@ def build_state(args, certificates):
         Client(CERTIFICATE_CLIENT_ID, first, AVEPOINT_SCOPES, certificate_pem=client_pem),
         Client(NARROW_CLIENT['client_id'], first, ('gsuite.graph.read.all',), secret=NARROW_CLIENT['client_secret']),
     ]
-    tenants, described = {}, {}
+    tenants, described, tenant_vb365 = {}, {}, {}
     for name, shape, count in args.tenants:
         tenants[name] = build_jobs('%s-%s' % (args.seed, name), count or args.jobs, now, args.interval_hours, shape)
         credentials = SECRET_CLIENT if name == first else tenant_client(name)
         if name != first:
             clients.append(Client(credentials['client_id'], name, AVEPOINT_SCOPES, secret=credentials['client_secret']))
-        described[name] = dict(shape=shape, jobs_per_api=count or args.jobs, **credentials)
-    vb365 = new_server(build_vb365(args.seed, args.vb365_jobs or args.jobs, now, args.interval_hours, args.vb365_shape,
-                                   args.vb365_job_shapes),
-                       {VB365_USER['username']: VB365_USER['password']}, link_host=args.vb365_link_host,
-                       bounds=args.vb365_bounds)
+        login = tenant_vb365_user(name)
+        tenant_vb365[login['username']] = functools.partial(
+            vb365_server, args, '%s-%s' % (args.seed, name), count or args.vb365_jobs or args.jobs, now, shape, {},
+            login)
+        described[name] = dict(shape=shape, jobs_per_api=count or args.jobs, vb365=login, **credentials)
+    vb365 = vb365_server(args, args.seed, args.vb365_jobs or args.jobs, now, args.vb365_shape, args.vb365_job_shapes,
+                         VB365_USER)
     state = State(tenants, clients, vb365, token_lifetime=args.token_lifetime, latency=args.latency_ms / 1000.0,
-                  ignored_filters=args.ignore_filters)
+                  ignored_filters=args.ignore_filters, tenant_vb365=tenant_vb365)
     return state, described
+
+
+def vb365_server(args, seed, count, now, shape, job_shapes, login):
+    """A VB365 server of jobs of this shape that ``login`` logs in to."""
+    return new_server(build_vb365(seed, count, now, args.interval_hours, shape, job_shapes),
+                      {login['username']: login['password']}, link_host=args.vb365_link_host, bounds=args.vb365_bounds)
 
 
 def serve(server):

@@ -35,10 +35,15 @@ class Client:
 class State:
     """Everything the emulator knows; guarded by one lock because the server runs a thread per request."""
 
-    def __init__(self, tenants, clients, vb365, token_lifetime=3600, latency=0.0, ignored_filters=()):
+    def __init__(self, tenants, clients, vb365, token_lifetime=3600, latency=0.0, ignored_filters=(),
+                 tenant_vb365=None):
         self.tenants = tenants
         self.ignored_filters = set(name.lower() for name in ignored_filters)
         self.vb365 = vb365
+        # A tenant's own VB365 server, by its login: made when the login is first used, so a tenant that never
+        # logs in to VB365 costs nothing (a benchmark's 100,000 jobs are not built twice).
+        self._tenant_vb365_makers = dict(tenant_vb365 or {})
+        self._tenant_vb365 = {}
         self.clients = dict((client.client_id, client) for client in clients)
         self.token_lifetime = token_lifetime
         self.latency = latency
@@ -63,6 +68,20 @@ class State:
                     self._selections.clear()
                 self._selections[key] = chosen
         return chosen
+
+    def vb365_of(self, user):
+        """The VB365 server a user logs in to: the shared one, a tenant's own, or None for an unknown user."""
+        if user in self.vb365['users']:
+            return self.vb365
+        with self.lock:
+            if user not in self._tenant_vb365 and user in self._tenant_vb365_makers:
+                self._tenant_vb365[user] = self._tenant_vb365_makers[user]()
+            return self._tenant_vb365.get(user)
+
+    def vb365_servers(self):
+        """The shared VB365 server and every tenant's own made so far."""
+        with self.lock:
+            return [self.vb365] + list(self._tenant_vb365.values())
 
     def forget_selections(self):
         with self.lock:
@@ -271,7 +290,10 @@ def create_app(state):
 
     @app.get(CONTROL_PREFIX + 'vb365')
     def vb365_ground_truth():
-        server = state.vb365
+        """The shared server's data, or with ?user= that of the server this user logs in to."""
+        server = state.vb365_of(request.args['user']) if 'user' in request.args else state.vb365
+        if server is None:
+            return jsonify(message='no VB365 user %s' % request.args['user']), 404
         return jsonify(jobs=server['jobs'], copy_jobs=server['copy_jobs'],
                        sessions=[public(session) for session in server['sessions']],
                        log_items=dict((key, [public(item) for item in items])

@@ -100,14 +100,18 @@ class EmulatorProcess:
         """The tenant's jobs of one API as the emulator holds them (camelCase, newest first)."""
         return self._control('GET', 'jobs/%s/%s' % (tenant, api))
 
-    def vb365(self):
-        """The VB365 server's jobs, sessions (all fields, oldest first) and log items by session."""
-        return self._control('GET', 'vb365')
+    def vb365(self, tenant=None):
+        """The shared VB365 server's (or a tenant's own server's) jobs, sessions (all fields, oldest first) and log
+        items by session."""
+        params = dict(user=self.info['tenants'][tenant]['vb365']['username']) if tenant else None
+        return self._control('GET', 'vb365', params=params)
 
-    def vb365_connection(self, version='v8'):
-        """Connection options of job_session_info for this emulator's VB365 listener."""
+    def vb365_connection(self, version='v8', tenant=None):
+        """Connection options of job_session_info for this emulator's VB365 listener: the shared server, or with
+        ``tenant`` the tenant's own."""
         server = self.info['vb365']
-        return dict(url=server['url'], api_version=version, username=server['username'], password=server['password'],
+        login = self.info['tenants'][tenant]['vb365'] if tenant else server
+        return dict(url=server['url'], api_version=version, username=login['username'], password=login['password'],
                     ca_path=server['certificate'])
 
     def avepoint_connection(self, auth='secret'):

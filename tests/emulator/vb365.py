@@ -134,9 +134,8 @@ def page(version, path, records, shape, total=True):
 
 
 def register(app, state):
-    server = state.vb365
-
     def authorised(version):
+        """The server of the request's token: the shared one, or the tenant's own its user logs in to."""
         header = request.headers.get('Authorization', '')
         with state.lock:
             token = state.tokens.get(header[len('Bearer '):]) if header.startswith('Bearer ') else None
@@ -144,6 +143,7 @@ def register(app, state):
             raise Refusal(401, 'Authorization has been denied for this request.')
         if token['antiforgery']:
             raise Refusal(403, 'The required antiforgery cookie is not present.')
+        return state.vb365_of(token['user'])
 
     def api(rule, methods=('GET',), anonymous=False):
         def decorate(handler):
@@ -151,9 +151,9 @@ def register(app, state):
                 if version not in VERSIONS:
                     return error_body('v8', 404, 'No API version %s' % version)
                 try:
-                    if not anonymous:
-                        authorised(version)
-                    return handler(version, **kwargs)
+                    if anonymous:
+                        return handler(version, **kwargs)
+                    return handler(version, authorised(version), **kwargs)
                 except Refusal as refusal:
                     return error_body(version, refusal.status, str(refusal), refusal.error_code)
             view.__name__ = 'vb365_' + handler.__name__
@@ -161,7 +161,7 @@ def register(app, state):
             return handler
         return decorate
 
-    def issue(version, user, antiforgery_disabled):
+    def issue(version, server, user, antiforgery_disabled):
         access, refresh = 'emu-vb-at-' + secrets.token_urlsafe(24), 'emu-vb-rt-' + secrets.token_urlsafe(24)
         now = time.time()
         with state.lock:
@@ -184,20 +184,23 @@ def register(app, state):
         disabled = str(flag).lower() == 'true'
         if form.get('grant_type') == 'password':
             user = form.get('username', '')
-            known = server['users'].get(user)
+            server = state.vb365_of(user)
+            known = server['users'].get(user) if server is not None else None
             if known is None or not secrets.compare_digest(known, form.get('password', '')):
                 raise Refusal(400, 'The user name or password is incorrect.')
-            return issue(version, user, disabled)
+            return issue(version, server, user, disabled)
         if form.get('grant_type') == 'refresh_token':
-            with state.lock:
-                user = server['refresh_tokens'].pop(form.get('refresh_token', ''), None)
-            if user is None:
-                raise Refusal(400, 'The refresh token is invalid or expired.')
-            return issue(version, user, disabled)
+            # A refresh token is the shared server's or a tenant server's; each is known to one of them only.
+            for server in state.vb365_servers():
+                with state.lock:
+                    user = server['refresh_tokens'].pop(form.get('refresh_token', ''), None)
+                if user is not None:
+                    return issue(version, server, user, disabled)
+            raise Refusal(400, 'The refresh token is invalid or expired.')
         raise Refusal(400, 'unsupported grant_type')
 
     @api('/token/logout', methods=('POST',))
-    def logout(version):
+    def logout(version, server):
         if not at_least(version, 'v7'):
             raise Refusal(404, 'No such resource')
         with state.lock:
@@ -205,19 +208,20 @@ def register(app, state):
         return '', 204
 
     @api('/Jobs')
-    def jobs(version):
+    def jobs(version, server):
         if at_least(version, 'v8'):
             return jsonify(page(version, '/Jobs', server['jobs'], lambda job: shape_job(version, job)))
         return jsonify([shape_job(version, job) for job in server['jobs']])
 
-    def select_sessions(version, job_id, route_filters=True):
+    def select_sessions(version, server, job_id, route_filters=True):
         args = query_args(state) if route_filters else {}
         if 'jobid' in state.ignored_filters:
             job_id = None  # a server that ignores the job, in the path as in the query
         filters = tuple(sorted((key, value) for key, value in args.items() if key not in ('offset', 'limit')))
-        return state.selection(('vb365', version, job_id, filters), lambda: filter_sessions(version, job_id, args))
+        return state.selection(('vb365', id(server), version, job_id, filters),
+                               lambda: filter_sessions(version, server, job_id, args))
 
-    def filter_sessions(version, job_id, args):
+    def filter_sessions(version, server, job_id, args):
         sessions = server['sessions']
         if job_id is not None:
             sessions = [session for session in sessions if session['jobId'] == job_id]
@@ -246,33 +250,33 @@ def register(app, state):
         return sessions
 
     @api('/JobSessions')
-    def job_sessions(version):
-        return jsonify(page(version, '/JobSessions', select_sessions(version, None),
+    def job_sessions(version, server):
+        return jsonify(page(version, '/JobSessions', select_sessions(version, server, None),
                             lambda session: shape_session(version, session)))
 
     @api('/Jobs/<job_id>/JobSessions')
-    def sessions_of_job(version, job_id):
+    def sessions_of_job(version, server, job_id):
         if at_least(version, 'v7'):
             raise Refusal(404, 'No HTTP resource was found that matches the request URI.')
         if not any(job['id'] == job_id for job in server['jobs']):
             raise Refusal(404, 'Job not found', 'ResourceNotFound')
         # The per-job route takes offset and limit only; other parameters are not applied.
-        return jsonify(page(version, '/Jobs/%s/JobSessions' % job_id, select_sessions(version, job_id, False),
+        return jsonify(page(version, '/Jobs/%s/JobSessions' % job_id, select_sessions(version, server, job_id, False),
                             lambda session: shape_session(version, session)))
 
-    def find_session(session_id):
+    def find_session(server, session_id):
         for session in server['sessions']:
             if session['id'] == session_id:
                 return session
         raise Refusal(404, 'Job session %s was not found.' % session_id, 'ResourceNotFound')
 
     @api('/JobSessions/<session_id>')
-    def one_session(version, session_id):
-        return jsonify(shape_session(version, find_session(session_id)))
+    def one_session(version, server, session_id):
+        return jsonify(shape_session(version, find_session(server, session_id)))
 
     @api('/JobSessions/<session_id>/LogItems')
-    def log_items(version, session_id):
-        find_session(session_id)
+    def log_items(version, server, session_id):
+        find_session(server, session_id)
         items = server['log_items'][session_id]
         # v8 sorts by orderAsc, true (oldest first) unless asked otherwise; earlier versions know no order.
         if at_least(version, 'v8') and request.args.get('orderAsc', 'true').lower() == 'false':

@@ -342,14 +342,27 @@ def test_report_escapes_every_field_an_api_or_a_check_gives(ansible_run, tmp_pat
 
 ROLE_BAD_INPUTS = {
     # host: (variables of that host, fragments of its failure message)
-    'checks_not_a_list': (dict(backup_gate_checks='vm'), ['backup_gate_checks', 'dict']),
-    'check_without_name': (dict(backup_gate_checks=[dict(source='vm')]), ['missing required arguments: name']),
+    'checks_not_a_list': (dict(backup_gate_checks='vm'), ["check 1 must be a mapping with name and source, got the "
+                                                          "string 'vm'"]),
+    'check_without_name': (dict(backup_gate_checks=[dict(source='vm')]), ['check 1 has no name']),
+    # The cases of issue 15: each names the check, the field and the value, never the role's argument spec.
+    'misspelt_field': (dict(backup_gate_checks=[dict(name='x', sourse='vm')]),
+                       ['check x: unknown fields sourse; a check takes name, source, filters']),
+    'outcome_as_a_misspelt_string': (dict(backup_gate_checks=[dict(name='x', source='vm', accept='succes')]),
+                                     ["check x: accept: ['succes'] is not a list of outcomes from success, warning"]),
+    'age_nan': (dict(backup_gate_checks=[dict(name='x', source='vm', max_age_hours='nan')]),
+                ["check x: max_age_hours: 'nan' is not a number of hours"]),
+    'age_absurd': (dict(backup_gate_checks=[dict(name='x', source='vm', max_age_hours=1e9)]),
+                   ['check x: max_age_hours: 1000000000.0 is not a number of hours above 0 and at most 8760']),
+    'filters_a_string': (dict(backup_gate_checks=[dict(name='x', source='dynamics', filters='organization_id=x')]),
+                         ["check x: filters must be a mapping of filter: value, such as {organization_id: ...}; got "
+                          "the string 'organization_id=x'"]),
     'unknown_source': (dict(backup_gate_checks=[dict(name='x', source='netbackup')]),
                        ['netbackup', 'dynamics, vm, google, vb365']),
     'unknown_outcome': (dict(backup_gate_checks=[dict(name='x', source='vm', accept=['great'])]),
                         ["check x: accept: ['great'] is not a list of outcomes from success, warning"]),
     'age_not_a_number': (dict(backup_gate_max_age_hours='soon', backup_gate_checks=[dict(name='x', source='vm')]),
-                         ['backup_gate_max_age_hours', 'float']),  # ansible-core's own message omits the value
+                         ["backup_gate_max_age_hours: 'soon' is not a number of hours above 0 and at most 8760"]),
     'age_below_zero': (dict(backup_gate_checks=[dict(name='x', source='vm', max_age_hours=-1)]),
                        ['check x: max_age_hours: -1 is not a number of hours above 0 and at most 8760']),
     'no_success_needed': (dict(backup_gate_checks=[dict(name='x', source='vm', min_successes=0)]),
@@ -388,6 +401,6 @@ def test_every_bad_role_input_stops_its_host_with_a_message(gate_emulator, ansib
     assert all(len(said) == 1 for said in messages.values()), messages
     for host, (_variables, fragments) in ROLE_BAD_INPUTS.items():
         said = ' '.join(messages[host])
-        assert 'Traceback' not in said
+        assert 'Traceback' not in said and '_Ansible' not in said
         for fragment in fragments:
             assert fragment in said, (host, said)

@@ -9,11 +9,14 @@ assert and debug tasks that follow - runs unchanged, so an example that rots fai
 import importlib
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import yaml
 
-from conftest import COLLECTION_ROOT
+from conftest import COLLECTION_ROOT, ansible_env, write_gate_play
+from emulator.control import EmulatorProcess
 
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION_ROOT, 'plugins', 'modules'))
                  if name.endswith('.py') and not name.startswith('_'))
@@ -128,3 +131,25 @@ def test_every_module_is_in_a_vendor_group_or_takes_its_connections_nested():
     groups = runtime()['action_groups']
     for module in NESTED_CONNECTIONS:
         assert not [group for group, members in groups.items() if module in members]
+
+
+def test_the_demo_tenants_verdicts_match_the_stories_the_inventory_tells(tmp_path):
+    """examples/emulator: contoso passes every check; fabrikam (no backup for 36 h) and northwind (backups failing)
+    fail every one of theirs, VB365 included, each on its own data."""
+    examples_dir = os.path.join(COLLECTION_ROOT, 'examples', 'emulator')
+    with EmulatorProcess(tmp_path / 'emulator', '--jobs', 60,
+                         '--tenants', 'contoso=fresh,fabrikam=stale,northwind=failed') as emulator:
+        run = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i',
+             os.path.join(examples_dir, 'inventory.yml'), '-e', '@' + os.path.join(examples_dir, 'checks.yml'),
+             write_gate_play(tmp_path, 'tenants')],
+            env=ansible_env(dict(BACKUPOPS_EMULATOR=emulator.state_dir)), capture_output=True, text=True, timeout=300,
+            check=False)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    verdicts = dict((tenant, json.loads((tmp_path / ('%s.json' % tenant)).read_text()))
+                    for tenant in ('contoso', 'fabrikam', 'northwind'))
+    assert [check['passed'] for check in verdicts['contoso']['checks']] == [True] * 4
+    for tenant, said in (('fabrikam', 'no backup job in the last 24 h'), ('northwind', 'failed')):
+        checks = verdicts[tenant]['checks']
+        assert len(checks) == 4 and not any(check['passed'] for check in checks), (tenant, checks)
+        assert all(said in check['reason'] for check in checks), (tenant, checks)

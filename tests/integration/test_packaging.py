@@ -118,3 +118,20 @@ def test_the_changelog_is_valid_and_up_to_date(tmp_path):
         with open(os.path.join(COLLECTION_ROOT, name)) as committed:
             assert (copy / name).read_text() == committed.read(), "run antsibull-changelog generate"
         assert 'Release Notes' in (copy / name).read_text()
+
+
+def test_the_project_urls_are_one_real_looking_repository_everywhere():
+    with open(os.path.join(COLLECTION_ROOT, 'galaxy.yml')) as handle:
+        galaxy = yaml.safe_load(handle)
+    repository = galaxy['repository']
+    assert repository == 'https://github.com/backupops/backupops.jobs'
+    assert galaxy['homepage'] == repository and galaxy['issues'] == repository + '/issues'
+    assert galaxy['documentation'] == repository + '/blob/main/README.md'
+    with open(os.path.join(COLLECTION_ROOT, 'README.md')) as handle:
+        readme = handle.read()
+    assert 'example.invalid' not in readme + json.dumps(galaxy)
+    # The installation section installs from that repository, a tarball and a requirements.yml.
+    installation = readme.split('## Installation', 1)[1].split('\n## ', 1)[0]
+    for needed in ('git clone %s.git' % repository, 'ansible-galaxy collection install backupops-jobs-',
+                   'source: %s.git' % repository, 'requests', 'cryptography', 'requirements.txt'):
+        assert needed in installation, needed

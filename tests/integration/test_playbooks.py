@@ -63,7 +63,16 @@ def test_shipped_playbook_by_fqcn_with_certificate_from_environment(emulator, an
     assert run.returncode == 0, run.stdout + run.stderr
     for source in ('Dynamics 365', 'IaaS + PaaS', 'Google Workspace'):
         assert '"msg": "%s: ' % source in run.stdout
-    assert 'last success none' not in run.stdout
+    assert 'no successful backup' not in run.stdout
+
+
+def test_recent_jobs_says_plainly_that_a_window_had_no_jobs(emulator, ansible_run):
+    # The newest seeded job started 30 minutes ago: the last minute has none.
+    run = ansible_run('ansible-playbook', 'backupops.jobs.recent_jobs', '-e', 'recent_jobs_window=1m',
+                      env=avepoint_env(emulator))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert '"msg": "Dynamics 365: no jobs in the last 1m; no successful backup in that time"' in run.stdout
+    assert '()' not in run.stdout and '0 jobs' not in run.stdout
 
 
 def test_ad_hoc_command(emulator, ansible_run):

@@ -82,14 +82,14 @@ def test_the_vendor_sample_page_reads_as_the_client_expects(api):
 def test_the_v5_samples_read_as_the_client_expects():
     session = normalize_session(sample('vb365-v5-get-job-session.txt', 'Response Body:'))
     assert session['job_id'] == 'b20cedd4-66b2-49b1-86de-a575dc67e83b' and session['outcome'] == 'success'
-    assert session['end_time'] == '2019-02-04T16:50:21.302428Z' and session['kind'] == 'other'
+    assert session['end_time'] == '2019-02-04T16:50:21Z' and session['kind'] == 'other'
     body = sample('vb365-v5-get-job-session-log-items.txt', 'Response Body:')
     page = Page.from_vb365(body, '/v5/JobSessions/x/LogItems')
     assert page.total is None and len(page.items) == 2
     items = [normalize_log_item(item) for item in page.items]
     assert [(item['status'], item['message']) for item in items] == [
         ('Success', 'Job started at 2/26/2021 1:00:00 AM'), ('Success', 'Connected to organization')]
-    assert items[0]['creation_time'] == '2021-02-25T22:00:00.173234Z'
+    assert items[0]['creation_time'] == '2021-02-25T22:00:00Z'
 
 
 @pytest.fixture(scope='module')

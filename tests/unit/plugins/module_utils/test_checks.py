@@ -30,7 +30,7 @@ def test_a_check_is_completed_with_the_defaults():
 @pytest.mark.parametrize('check, said', [
     (dict(name='x', source='netbackup'), "check x: source 'netbackup' is not one of dynamics, vm, google, vb365"),
     (dict(name='x', source='vm', filters='service_type=entra_id'),
-     "check x: filters must be a mapping of filter: value, such as {search_text: ...}; got the str"),
+     "check x: filters must be a mapping of filter: value, such as {search_text: ...}; got the string"),
     (dict(name='x', source='vm', filters=dict(job_type='azure_vm_restore')),
      "check x: job_type 'azure_vm_restore' is a job of kind restore, not a backup"),
     (dict(name='x', source='dynamics', filters=dict(job_type='all')), "check x: job_type 'all' is a job of kind other"),
@@ -89,3 +89,50 @@ def test_any_input_is_a_complete_check_list_or_a_refusal(checks, default_age):
         assert set(check) == {'name', 'source', 'filters', 'max_age_hours', 'accept', 'min_successes'}
         assert check['source'] in SOURCES and 0 < check['max_age_hours'] <= 8760 and check['min_successes'] >= 1
         assert all(value not in (None, '') for value in check['filters'].values())
+
+
+class _AnsibleTaggedStr(str):
+    """What a string from a playbook is by the time a lookup sees it."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(outcome=st.text(max_size=12))
+def test_a_single_outcome_is_one_outcome_never_its_letters(outcome):
+    try:
+        [check] = check_gate_checks([dict(name='x', source='vm', accept=outcome)])
+    except OptionError as error:
+        assert error.msg.startswith('check x: accept: %r is not a list of outcomes from success, warning' % [outcome])
+        return
+    assert check['accept'] == [outcome] and outcome in ('success', 'warning')
+
+
+@settings(max_examples=200, deadline=None)
+@given(hours=st.floats(allow_nan=True, allow_infinity=True).filter(lambda hours: not 0 < hours <= 8760)
+       | st.sampled_from(['nan', 'inf', '-inf', 'Infinity', '1e9', '1e400', '0', '-1']))
+def test_ages_that_are_not_a_finite_number_of_hours_up_to_a_year_are_refused_naming_them(hours):
+    message = refused([dict(name='vms', source='vm', max_age_hours=hours)])
+    assert message.startswith('check vms: max_age_hours: %r is not a number of hours above 0 and at most 8760'
+                              % hours)
+
+
+@settings(max_examples=200, deadline=None)
+@given(filters=st.text(max_size=20).map(_AnsibleTaggedStr) | st.integers() | st.lists(st.text(max_size=5), max_size=3)
+       | st.booleans())
+def test_filters_that_are_not_a_mapping_are_refused_in_the_users_words(filters):
+    message = refused([dict(name='orgs', source='dynamics', filters=filters)])
+    assert message.startswith('check orgs: filters must be a mapping of filter: value, such as {organization_id: ...}')
+    assert '_Ansible' not in message and ('got the %s %r' % (
+        {str: 'string', int: 'integer', list: 'list', bool: 'boolean'}[
+            bool if isinstance(filters, bool) else str if isinstance(filters, str) else type(filters)], filters)
+        in message)
+
+
+@settings(max_examples=200, deadline=None)
+@given(source=st.text(max_size=12).filter(lambda text: text not in SOURCES))
+def test_an_unknown_source_is_refused_listing_the_known_ones(source):
+    message = refused([dict(name='x', source=_AnsibleTaggedStr(source))])
+    assert message == "check x: source %r is not one of dynamics, vm, google, vb365" % source
+
+
+def test_a_check_without_a_source_is_told_the_sources():
+    assert refused([dict(name='x')]) == 'check x: no source; give one of dynamics, vm, google, vb365'
