@@ -15,8 +15,9 @@ from ansible.errors import AnsibleFilterError
 # Characters XML 1.0 cannot hold even escaped (most C0 controls, surrogates, U+FFFE/U+FFFF): a hostile API's
 # message with one of them would make the whole report unreadable, so they are shown as \xNN instead.
 XML_FORBIDDEN = re.compile('[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
-# Controls other than line breaks (a terminal escape, a NUL) in a Markdown summary.
-CONTROL = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]')
+# Controls other than line breaks (a terminal escape, a NUL) and the Unicode line and paragraph separators, which
+# some viewers take for line ends, in a Markdown summary.
+CONTROL = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]')
 # Characters that would change a Markdown table cell into markup: the cell separator, emphasis, code, links,
 # HTML, and the backslash that escapes them.
 MARKDOWN_SPECIAL = re.compile(r'([\\`*_\[\]<>|~#!])')

@@ -108,7 +108,7 @@ MAX_INTERVAL = 86400
 JOB_FIELDS = ('id', 'kind', 'outcome', 'start_time', 'finish_time')
 VERDICT_FIGURES = ('reason', 'latest_success', 'hours_since_success', 'jobs_considered', 'max_age_hours')
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(PLUGIN)
 
 
 class SourceArgumentError(ValueError):
@@ -130,7 +130,8 @@ def check_arguments(args):
     """(checks, avepoint, vb365, interval) from the rulebook's arguments, or SourceArgumentError naming the bad one."""
     if not isinstance(args, Mapping):
         raise SourceArgumentError('%s: the arguments must be a mapping of %s' % (PLUGIN, ', '.join(ARGUMENTS)))
-    unknown = sorted(str(name) for name in args if name not in ARGUMENTS)
+    # ansible-rulebook adds arguments of its own, named eda_* (eda_feedback_queue).
+    unknown = sorted(str(name) for name in args if name not in ARGUMENTS and not str(name).startswith('eda_'))
     if unknown:
         raise SourceArgumentError('%s: unknown arguments %s; it takes %s' % (PLUGIN, ', '.join(unknown),
                                                                            ', '.join(ARGUMENTS)))
@@ -223,10 +224,10 @@ async def main(queue, args):
             secrets.update(secret_forms(value))
 
     def warn(message):
-        logger.warning('%s: %s', PLUGIN, mask(str(message), secrets))
+        logger.warning('%s', mask(str(message), secrets))
 
     watch = BackupWatch()
-    logger.info('%s: watching %d checks every %g s', PLUGIN, len(checks), interval)
+    logger.info('watching %d checks every %g s', len(checks), interval)
     try:
         while True:
             try:
@@ -241,6 +242,6 @@ async def main(queue, args):
                 await queue.put(_masked(event, secrets))
             await asyncio.sleep(interval)
     except asyncio.CancelledError:
-        logger.info('%s: stopped', PLUGIN)
+        logger.info('stopped')
         raise
 

@@ -126,11 +126,12 @@ def test_markdown_of_all_passing_tenants_is_passed():
 
 
 def test_hostile_text_cannot_break_the_table_or_the_xml():
-    hostile = dict(FAILED, name='db | prod', reason='boom | <script>alert(1)</script>\nline two\r\x1b[31m\x00 & more')
+    hostile = dict(FAILED, name='db | prod', reason='boom | <script>alert(1)</script>\nline two\r\x1b[31m\x00 & more\u2028end')
     markdown = gate_markdown({'t|x': dict(passed=False, checks=[hostile])})
     row = [line for line in markdown.splitlines() if line.startswith('| FAIL')][0]
     assert len(re.findall(r'(?<!\\)\|', row)) == 8
     assert '<script>' not in markdown and '\x1b' not in markdown and '\x00' not in markdown
+    assert '\u2028' not in markdown and markdown.splitlines() == markdown.rstrip('\n').split('\n')
     assert 'line two' in row and '<br>' in row
     root = parsed({'t|x': dict(passed=False, checks=[hostile])})
     failure = suite(root, 't|x').find('testcase/failure')

@@ -208,6 +208,10 @@ def test_interval_defaults_to_300_seconds_and_takes_a_numeric_string():
     assert backup_jobs.check_arguments(dict(checks=[VM], interval=' 90 '))[3] == 90
 
 
+def test_arguments_ansible_rulebook_adds_are_not_refused():
+    assert backup_jobs.check_arguments(dict(checks=[VM], eda_feedback_queue=object()))[0][0]['name'] == 'Azure VMs'
+
+
 def test_listing_runs_off_the_event_loop_and_cancel_stops_it_at_once(monkeypatch):
     """While a poll waits on the network the loop keeps running, and cancelling returns without waiting for it."""
     started, release = threading.Event(), threading.Event()
