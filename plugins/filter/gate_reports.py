@@ -7,7 +7,7 @@ summary (gate_markdown). Both take {host: backup_gate_result} for every host of 
 result (the gate failed before its verdicts) shows as an error, never as a pass."""
 
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError

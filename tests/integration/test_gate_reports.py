@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 import xmlschema
@@ -71,8 +71,8 @@ def cases(junit):
     for suite in root.iter('testsuite'):
         for case in suite.iter('testcase'):
             state = next((child for child in case if child.tag in ('failure', 'error')), None)
-            found[(suite.get('name'), case.get('name'))] = (state.tag if state is not None else 'pass',
-                                                             state.get('message') if state is not None else None)
+            found[(suite.get('name'), case.get('name'))] = (
+                (state.tag, state.get('message')) if state is not None else ('pass', None))
     return found
 
 

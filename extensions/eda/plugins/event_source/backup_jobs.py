@@ -133,8 +133,8 @@ def check_arguments(args):
     # ansible-rulebook adds arguments of its own, named eda_* (eda_feedback_queue).
     unknown = sorted(str(name) for name in args if name not in ARGUMENTS and not str(name).startswith('eda_'))
     if unknown:
-        raise SourceArgumentError('%s: unknown arguments %s; it takes %s' % (PLUGIN, ', '.join(unknown),
-                                                                           ', '.join(ARGUMENTS)))
+        raise SourceArgumentError('%s: unknown arguments %s; it takes %s'
+                                  % (PLUGIN, ', '.join(unknown), ', '.join(ARGUMENTS)))
     checks = args.get('checks')
     if not isinstance(checks, (list, tuple)) or not checks:
         raise SourceArgumentError('%s: checks: give a non-empty list of checks (name, source, filters, max_age_hours, '
@@ -244,4 +244,3 @@ async def main(queue, args):
     except asyncio.CancelledError:
         logger.info('stopped')
         raise
-

@@ -3,7 +3,7 @@ for any text an API may put into a reason, and the JUnit file must be one the CI
 
 import os
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 import xmlschema

@@ -19,8 +19,8 @@ def job(ident, outcome, finished='2026-11-24T10:00:00Z', kind='backup'):
                 duration_seconds=3600)
 
 
-def verdict(check=VM, passed=True, records=(), error=None, accept=('success',), reason=None):
-    return dict(check, max_age_hours=24.0, accept=list(accept), min_successes=1, passed=passed,
+def verdict(check=None, passed=True, records=(), error=None, accept=('success',), reason=None):
+    return dict(check or VM, max_age_hours=24.0, accept=list(accept), min_successes=1, passed=passed,
                 reason=reason or ('newest success is 1 h old' if passed else 'last 2 jobs failed'),
                 latest_success=None, hours_since_success=None, jobs_considered=len(records), error=error,
                 records=list(records))
@@ -39,7 +39,7 @@ class RecordingQueue(asyncio.Queue):
         await super().put(item)
 
 
-def run_polls(monkeypatch, polls, checks=CHECKS, **args):
+def run_polls(monkeypatch, polls, checks=None, **args):
     """Run main() over the verdicts of successive polls (a list, or an exception to raise); the events by poll."""
     calls = []
     script = list(polls)
@@ -60,7 +60,7 @@ def run_polls(monkeypatch, polls, checks=CHECKS, **args):
 
     async def drive():
         queue = RecordingQueue(calls)
-        task = asyncio.create_task(backup_jobs.main(queue, dict(dict(checks=checks, interval=0.001), **args)))
+        task = asyncio.create_task(backup_jobs.main(queue, dict(dict(checks=checks or CHECKS, interval=0.001), **args)))
         while not finished.is_set() and not task.done():
             await asyncio.sleep(0.001)
         task.cancel()
@@ -68,7 +68,7 @@ def run_polls(monkeypatch, polls, checks=CHECKS, **args):
             await task
         return queue.seen
     seen = asyncio.run(drive())
-    by_poll = [[] for _ in range(len(polls))]
+    by_poll = [[] for poll in polls]
     for poll, event in seen:
         by_poll[poll - 1].append(event)
     return by_poll, calls
@@ -227,7 +227,7 @@ def test_listing_runs_off_the_event_loop_and_cancel_stops_it_at_once(monkeypatch
         ticks = 0
         while not started.is_set():
             await asyncio.sleep(0.001)
-        for _ in range(20):
+        while ticks < 20:
             await asyncio.sleep(0.001)
             ticks += 1
         task.cancel()
