@@ -1,5 +1,6 @@
 """The backup_jobs event source end to end: ansible-rulebook loads it from the installed collection, the
 example rulebook's rule runs a playbook for a failed job of the emulator, and the run shuts down cleanly.
+PYTHONPATH is empty, as for a user: the plugin finds the collection's module_utils from where it is installed.
 
 The example rulebook is used as shipped, but for one action added to its job_failed rule: shutdown, which
 bounds the run (ansible-rulebook's embedded JVM ends the process on a signal, so a signal would not show
@@ -70,7 +71,8 @@ def test_a_failed_job_becomes_an_event_a_rule_runs_a_playbook_and_the_run_stops_
         started = datetime.now()
         run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-rulebook'), '-r', 'rulebook.yml',
                               '-i', 'inventory.yml', '--vars', 'vars.yml', '-v'],
-                             env=ansible_env(), cwd=str(tmp_path), capture_output=True, text=True, timeout=180,
+                             env=ansible_env(dict(PYTHONPATH='')), cwd=str(tmp_path), capture_output=True, text=True,
+                             timeout=180,
                              check=False)
         seconds = (datetime.now() - started).total_seconds()
     output = run.stdout + run.stderr
