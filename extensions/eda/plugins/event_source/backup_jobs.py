@@ -82,6 +82,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 
 
 def _collections_root():
@@ -96,13 +97,17 @@ def _collections_root():
 if _collections_root() not in sys.path:
     sys.path.insert(0, _collections_root())
 
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AVEPOINT_ARGUMENT_SPEC
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks
-from ansible_collections.backupops.jobs.plugins.module_utils._http import mask, secret_forms
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365_ARGUMENT_SPEC
 
 PLUGIN = 'backupops.jobs.backup_jobs'
 ARGUMENTS = ('checks', 'avepoint', 'vb365', 'interval')
+CONNECTION_SPECS = dict(avepoint=AVEPOINT_ARGUMENT_SPEC, vb365=VB365_ARGUMENT_SPEC)
 DEFAULT_INTERVAL = 300
 MAX_INTERVAL = 86400
 JOB_FIELDS = ('id', 'kind', 'outcome', 'start_time', 'finish_time')
@@ -126,8 +131,11 @@ def _interval(value):
     return seconds
 
 
-def check_arguments(args):
-    """(checks, avepoint, vb365, interval) from the rulebook's arguments, or SourceArgumentError naming the bad one."""
+def check_arguments(args, caller):
+    """(checks, avepoint, vb365, interval) from the rulebook's arguments, or SourceArgumentError naming the bad one.
+
+    The connection options get the listing modules' defaults and environment fallbacks, and their secrets are
+    masked by ``caller`` from now on."""
     if not isinstance(args, Mapping):
         raise SourceArgumentError('%s: the arguments must be a mapping of %s' % (PLUGIN, ', '.join(ARGUMENTS)))
     # ansible-rulebook adds arguments of its own, named eda_* (eda_feedback_queue).
@@ -144,25 +152,38 @@ def check_arguments(args):
     except OptionError as error:
         raise SourceArgumentError('%s: checks: %s' % (PLUGIN, error.msg))
     connections = []
-    for name in ('avepoint', 'vb365'):
-        value = args.get(name)
-        if value is not None and not isinstance(value, Mapping):
+    for vendor, spec in CONNECTION_SPECS.items():
+        given = args.get(vendor)
+        if given is not None and not isinstance(given, Mapping):
             raise SourceArgumentError('%s: %s must be a mapping of connection options, got the %s %r'
-                                      % (PLUGIN, name, type(value).__name__, value))
-        connections.append(dict(value or {}))
+                                      % (PLUGIN, vendor, type(given).__name__, given))
+        try:
+            params = connection_params(vendor, given)  # its message names the vendor
+        except OptionError as error:
+            raise SourceArgumentError('%s: %s' % (PLUGIN, error.msg))
+        try:
+            connections.append(caller.take_options(spec, params))
+        except BackupOpsError as error:
+            raise SourceArgumentError('%s: %s: %s' % (PLUGIN, vendor, caller.mask(error.msg)))
     return checks, connections[0], connections[1], _interval(args.get('interval', DEFAULT_INTERVAL))
 
 
 def _job_key(record):
-    """One failed job, however its ID is spelled from one answer to the next."""
+    """One failed job, however its ID is spelled from one answer to the next (as the gate counts jobs)."""
     ident = record.get('id')
-    return (None if ident is None else str(ident).strip().lower(), record.get('start_time'), record.get('finish_time'))
+    return (None if ident is None else str(ident).strip().lower(), record.get('finish_time'))
 
 
-def _is_failed(record, accept):
-    """A backup job that finished failed, or with warnings its check does not accept."""
-    return record.get('kind') == 'backup' and (
-        record.get('outcome') == 'failed' or (record.get('outcome') == 'warning' and 'warning' not in accept))
+def _failed_in_window(record, verdict, now):
+    """A backup job that finished failed, or with warnings its check does not accept, inside the check's window.
+
+    Only the window counts: a failing check's listing also holds its longer look-back, whose jobs would otherwise
+    be reported, forgotten when the check passes again, and reported once more when it fails."""
+    finished = parse_timestamp(record.get('finish_time'))
+    outcome = record.get('outcome')
+    return (record.get('kind') == 'backup' and finished is not None
+            and now - timedelta(hours=verdict['max_age_hours']) <= finished <= now
+            and (outcome == 'failed' or (outcome == 'warning' and 'warning' not in verdict['accept'])))
 
 
 def _event(kind, verdict, **details):
@@ -176,7 +197,8 @@ class BackupWatch:
         self.reported_failures = {}  # check name: keys of its failed jobs inside its window, all reported
         self.stale = {}  # check name: whether it was stale at the last poll that could list it
 
-    def events(self, verdicts):
+    def events(self, verdicts, now):
+        """The events of one poll's verdicts (with their records), judged at ``now``."""
         events = []
         for verdict in verdicts:
             name = verdict['name']
@@ -184,7 +206,7 @@ class BackupWatch:
                 # Unknown, not stale: what was reported stays reported until a listing says otherwise.
                 events.append(_event('source_error', verdict, message=verdict['error']))
                 continue
-            failures = [record for record in verdict.get('records') or [] if _is_failed(record, verdict['accept'])]
+            failures = [record for record in verdict.get('records') or [] if _failed_in_window(record, verdict, now)]
             reported = self.reported_failures.get(name, set())
             for record in failures:
                 if _job_key(record) not in reported:
@@ -203,43 +225,29 @@ class BackupWatch:
         return events
 
 
-def _masked(value, secrets):
-    """``value`` with every secret masked in every string it holds."""
-    if isinstance(value, str):
-        return mask(value, secrets)
-    if isinstance(value, Mapping):
-        return dict((key, _masked(item, secrets)) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_masked(item, secrets) for item in value]
-    return value
-
-
 async def main(queue, args):
     """Poll the checks every ``interval`` seconds until cancelled, putting the events of each poll on ``queue``."""
-    checks, avepoint, vb365, interval = check_arguments(args)
-    secrets = set()
-
-    def add_secret(value):
-        if isinstance(value, str) and value.strip():
-            secrets.update(secret_forms(value))
-
-    def warn(message):
-        logger.warning('%s', mask(str(message), secrets))
-
+    caller = Caller()
+    checks, avepoint, vb365, interval = check_arguments(args, caller)
     watch = BackupWatch()
     logger.info('watching %d checks every %g s', len(checks), interval)
     try:
         while True:
+            now = datetime.now(timezone.utc)
             try:
-                verdicts = await asyncio.to_thread(evaluate_checks, checks, avepoint=avepoint, vb365=vb365, warn=warn,
-                                                   add_secret=add_secret, keep_records=True)
+                verdicts = await asyncio.to_thread(evaluate_checks, checks, caller, avepoint, vb365, now=now,
+                                                   keep_records=True)
             except OptionError as error:
-                raise SourceArgumentError('%s: %s' % (PLUGIN, mask(error.msg, secrets)))
+                # Connection options it cannot use (no credentials, say) never become usable by waiting.
+                raise SourceArgumentError('%s: %s' % (PLUGIN, caller.mask(error.msg)))
             except BackupOpsError as error:
-                # Nothing could be listed this time (no token, say); each check's state is unknown, not stale.
+                # Nothing could be listed this time; each check's state is unknown, not stale.
                 verdicts = [dict(check, error=error.msg) for check in checks]
-            for event in watch.events(verdicts):
-                await queue.put(_masked(event, secrets))
+            for warning in caller.warnings:
+                logger.warning('%s', caller.mask(warning))
+            del caller.warnings[:]
+            for event in watch.events(verdicts, now):
+                await queue.put(caller.mask(event))
             await asyncio.sleep(interval)
     except asyncio.CancelledError:
         logger.info('stopped')
