@@ -17,10 +17,11 @@ description:
   - Polls the checks of the P(backupops.jobs.backup_gate#role) role every O(interval) seconds and puts an event
     C({"backup": {"type": ..., "check": <name>, "source": <source>, ...}}) on the queue, with C(type) one of
     C(job_failed), C(check_stale), C(check_recovered) and C(source_error).
-  - C(job_failed) - a backup job of a check finished failed, or with warnings where the check does not accept
-    them; the job's common fields are under C(job) (C(id), C(kind), C(outcome), C(start_time), C(finish_time)).
-    Each job is reported once, however many polls see it. What is remembered is the failed jobs still inside
-    their check's window, so memory stays bounded by what one listing holds.
+  - C(job_failed) - a backup job of a check finished failed inside the check's window (C(max_age_hours)), or with
+    warnings where the check does not accept them; the job's common fields are under C(job) (C(id), C(kind),
+    C(outcome), C(start_time), C(finish_time)). Each job is reported once, however many polls see it. What is
+    remembered is the failed jobs still inside their check's window, so memory stays bounded by what one listing
+    holds.
   - C(check_stale) - the check has no accepted backup inside its window (C(reason) says why, as the gate does),
     once when it becomes stale (also at start); C(check_recovered) when it passes again. The figures of the
     gate come with both (C(latest_success), C(hours_since_success), C(jobs_considered), C(max_age_hours)).
@@ -97,17 +98,18 @@ def _collections_root():
 if _collections_root() not in sys.path:
     sys.path.insert(0, _collections_root())
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AVEPOINT_ARGUMENT_SPEC
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import (
+    CONNECTION_SPECS,
+    connection_params,
+    evaluate_checks,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365_ARGUMENT_SPEC
 
 PLUGIN = 'backupops.jobs.backup_jobs'
 ARGUMENTS = ('checks', 'avepoint', 'vb365', 'interval')
-CONNECTION_SPECS = dict(avepoint=AVEPOINT_ARGUMENT_SPEC, vb365=VB365_ARGUMENT_SPEC)
 DEFAULT_INTERVAL = 300
 MAX_INTERVAL = 86400
 JOB_FIELDS = ('id', 'kind', 'outcome', 'start_time', 'finish_time')
@@ -152,7 +154,7 @@ def check_arguments(args, caller):
     except OptionError as error:
         raise SourceArgumentError('%s: checks: %s' % (PLUGIN, error.msg))
     connections = []
-    for vendor, spec in CONNECTION_SPECS.items():
+    for vendor in ('avepoint', 'vb365'):
         given = args.get(vendor)
         if given is not None and not isinstance(given, Mapping):
             raise SourceArgumentError('%s: %s must be a mapping of connection options, got the %s %r'
@@ -162,7 +164,7 @@ def check_arguments(args, caller):
         except OptionError as error:
             raise SourceArgumentError('%s: %s' % (PLUGIN, error.msg))
         try:
-            connections.append(caller.take_options(spec, params))
+            connections.append(caller.take_options(CONNECTION_SPECS[vendor], params))
         except BackupOpsError as error:
             raise SourceArgumentError('%s: %s: %s' % (PLUGIN, vendor, caller.mask(error.msg)))
     return checks, connections[0], connections[1], _interval(args.get('interval', DEFAULT_INTERVAL))

@@ -108,6 +108,17 @@ def test_the_markdown_summary_shows_each_tenant_and_the_overall_verdict(reports)
     assert any(line.startswith('| FAIL | Dynamics | dynamics | last ') for line in markdown.splitlines())
 
 
+@pytest.mark.bad_input
+@pytest.mark.parametrize('name', ['gate_junit', 'gate_markdown'])
+def test_the_filters_refuse_what_is_not_a_mapping_of_host_results(name):
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
+                          'ansible.builtin.debug', '-a', 'msg={{ [1] | backupops.jobs.%s }}' % name],
+                         env=ansible_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode != 0
+    assert '%s: the input must be a mapping of host: backup_gate_result, got the list [1]' % name in run.stdout
+    assert 'Traceback' not in run.stdout + run.stderr
+
+
 def test_no_secret_reaches_the_files(reports):
     for text in (reports['junit'], reports['markdown']):
         for secret in reports['secrets']:
