@@ -54,14 +54,17 @@ def reports(tmp_path_factory):
         secrets = [host['backup_gate_avepoint']['client_secret'] for host in hosts.values()] + [
             emulator.vb365_connection()['password']]
         (work / 'inventory.json').write_text(json.dumps(dict(tenants=dict(hosts=hosts))))
-        (work / 'play.yml').write_text(PLAY)
-        # The Markdown path is relative: it is written relative to the directory ansible-playbook runs in.
+        (work / 'plays').mkdir()
+        (work / 'plays' / 'play.yml').write_text(PLAY)
+        # The Markdown path is relative: it is written relative to the directory ansible-playbook runs in, not to
+        # the playbook's (for pre_change_backup_check that would be inside the installed collection).
         run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-                              '-i', str(work / 'inventory.json'), '-f', '4', str(work / 'play.yml'),
+                              '-i', str(work / 'inventory.json'), '-f', '4', str(work / 'plays' / 'play.yml'),
                               '-e', 'backup_gate_junit_path=%s' % (work / 'gate.xml'),
                               '-e', 'backup_gate_markdown_path=gate.md'],
                              env=ansible_env(), cwd=str(work), capture_output=True, text=True, timeout=300, check=False)
     assert (work / 'gate.xml').exists(), run.stdout[-4000:] + run.stderr[-2000:]
+    assert not (work / 'plays' / 'gate.md').exists()
     return dict(junit=(work / 'gate.xml').read_text(), markdown=(work / 'gate.md').read_text(), secrets=secrets)
 
 
