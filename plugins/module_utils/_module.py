@@ -74,14 +74,6 @@ class Caller:
         self.warnings.append(warning)
 
     add_secret = BackupOpsModule.add_secret
-    fail_on = BackupOpsModule.fail_on
-    _check_given = BackupOpsModule._check_given
-
-    def take_options(self, spec, params):
-        """Take connection options (of ``spec``, validated) as a module takes its own: every secret among them is
-        masked from now on, and an empty text is refused naming the option (BackupOpsError)."""
-        self._check_given(spec, params)
-        return params
 
     def mask(self, text):
         """``text`` without any secret this caller has seen."""

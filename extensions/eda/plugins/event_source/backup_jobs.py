@@ -100,11 +100,7 @@ if _collections_root() not in sys.path:
 
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import (
-    CONNECTION_SPECS,
-    connection_params,
-    evaluate_checks,
-)
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
 
@@ -155,18 +151,10 @@ def check_arguments(args, caller):
         raise SourceArgumentError('%s: checks: %s' % (PLUGIN, error.msg))
     connections = []
     for vendor in ('avepoint', 'vb365'):
-        given = args.get(vendor)
-        if given is not None and not isinstance(given, Mapping):
-            raise SourceArgumentError('%s: %s must be a mapping of connection options, got the %s %r'
-                                      % (PLUGIN, vendor, type(given).__name__, given))
         try:
-            params = connection_params(vendor, given)  # its message names the vendor
+            connections.append(connection_params(vendor, args.get(vendor), caller))
         except OptionError as error:
-            raise SourceArgumentError('%s: %s' % (PLUGIN, error.msg))
-        try:
-            connections.append(caller.take_options(CONNECTION_SPECS[vendor], params))
-        except BackupOpsError as error:
-            raise SourceArgumentError('%s: %s: %s' % (PLUGIN, vendor, caller.mask(error.msg)))
+            raise SourceArgumentError('%s: %s' % (PLUGIN, caller.mask(error.msg)))
     return checks, connections[0], connections[1], _interval(args.get('interval', DEFAULT_INTERVAL))
 
 
