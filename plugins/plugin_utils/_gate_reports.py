@@ -186,4 +186,3 @@ def markdown_report(results):
                 reason, _latest(check), check.get('hours_since_success'), check.get('jobs_considered'))))
         lines.append('')
     return '\n'.join(lines)
-
