@@ -57,7 +57,8 @@ def test_the_tarball_has_the_collection_and_leaves_development_files_out(built):
     for needed in ['plugins/modules/%s.py' % module for module in MODULES] + [
             'MANIFEST.json', 'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt', 'bindep.txt',
             'roles/backup_gate/meta/argument_specs.yml', 'playbooks/pre_change_backup_check.yml', 'CHANGELOG.rst',
-            'LICENSE', 'README.md']:
+            'LICENSE', 'README.md', 'roles/backup_gate/tasks/outputs.yml',
+            'extensions/eda/plugins/event_source/backup_jobs.py', 'extensions/eda/rulebooks/backup_alerts.yml']:
         assert needed in names
 
 
@@ -85,8 +86,8 @@ def test_ansible_doc_renders_every_module_of_the_installed_collection(built, mod
 def test_ansible_doc_renders_the_role_argument_spec_and_the_filters(built):
     env = installed_env(built[1])
     role = run('ansible-doc', '-t', 'role', 'backupops.jobs.backup_gate', env=env)
-    assert 'backup_gate_checks' in role and 'backup_gate_max_age_hours' in role
-    for name in ('gate_verdict', 'outcomes_by_day'):
+    assert 'backup_gate_checks' in role and 'backup_gate_max_age_hours' in role and 'backup_gate_junit_path' in role
+    for name in ('gate_verdict', 'outcomes_by_day', 'gate_junit', 'gate_markdown'):
         assert 'backupops.jobs.' + name in run('ansible-doc', '-t', 'filter', 'backupops.jobs.' + name, env=env)
 
 

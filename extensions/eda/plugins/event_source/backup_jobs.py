@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""backupops.jobs.backup_jobs: an ansible-rulebook event source that polls the backup gate's checks and puts
+an event on the queue when a backup job fails, a check goes stale or recovers, or a listing fails.
+
+It lists and judges with the collection's own client and decision (module_utils._gate_run.evaluate_checks,
+the code of the backup_gate_info module and the backup_gate role), in a worker thread so that the event loop
+never waits on the network.
+"""
+
+DOCUMENTATION = r"""
+---
+short_description: Events for failed backup jobs and stale backups of AvePoint Cloud Backup and VB365
+description:
+  - Polls the checks of the P(backupops.jobs.backup_gate#role) role every O(interval) seconds and puts an event
+    C({"backup": {"type": ..., "check": <name>, "source": <source>, ...}}) on the queue, with C(type) one of
+    C(job_failed), C(check_stale), C(check_recovered) and C(source_error).
+  - C(job_failed) - a backup job of a check finished failed inside the check's window (C(max_age_hours)), or with
+    warnings where the check does not accept them; the job's common fields are under C(job) (C(id), C(kind),
+    C(outcome), C(start_time), C(finish_time)). Each job is reported once, however many polls see it. What is
+    remembered is the failed jobs still inside their check's window, so memory stays bounded by what one listing
+    holds.
+  - C(check_stale) - the check has no accepted backup inside its window (C(reason) says why, as the gate does),
+    once when it becomes stale (also at start); C(check_recovered) when it passes again. The figures of the
+    gate come with both (C(latest_success), C(hours_since_success), C(jobs_considered), C(max_age_hours)).
+  - C(source_error) - the listing of a check failed (C(message), with every secret masked); the source keeps
+    polling, and the staleness of that check is unknown until its listing works again. Use the rule's
+    C(throttle) to be told once per period.
+  - Bad arguments (checks, connection options, interval) stop the source with a message naming the argument.
+  - The collection must be installed where ansible-rulebook finds it (C(ansible-galaxy collection install
+    backupops.jobs)); the plugin imports the collection's module_utils from there, and needs
+    C(ansible-core) and C(requests) in the Python that runs ansible-rulebook.
+options:
+  checks:
+    description:
+      - What must have been backed up, as the role's C(backup_gate_checks) - C(name), C(source) (C(dynamics),
+        C(vm), C(google), C(vb365)), C(filters), C(max_age_hours) (default 24), C(accept), C(min_successes).
+    type: list
+    elements: dict
+    required: true
+  avepoint:
+    description:
+      - Connection options of the AvePoint modules (C(region) or C(api_url), C(client_id), C(client_secret), ...),
+        as the role's C(backup_gate_avepoint); the AVEPOINT_* environment variables also work.
+    type: dict
+  vb365:
+    description:
+      - Connection options of job_session_info (C(url), C(api_version), C(username), C(password), ...), as the
+        role's C(backup_gate_vb365); the VB365_* environment variables also work.
+    type: dict
+  interval:
+    description: Seconds between the end of one poll and the start of the next.
+    type: float
+    default: 300
+"""
+
+EXAMPLES = r"""
+- name: Backup alerts
+  hosts: all
+  sources:
+    - backupops.jobs.backup_jobs:
+        interval: 600
+        checks:
+          - name: Azure VMs
+            source: vm
+            max_age_hours: 26
+        avepoint:
+          region: us
+          client_id: "{{ avepoint_client_id }}"
+          client_secret: "{{ avepoint_client_secret }}"
+  rules:
+    - name: A backup job failed
+      condition: event.backup.type == "job_failed"
+      action:
+        run_playbook:
+          name: notify_backup_problem.yml
+"""
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+
+
+def _collections_root():
+    """The directory that holds ansible_collections/backupops/jobs/extensions/eda/plugins/event_source/ (this file).
+
+    ansible-rulebook runs a source plugin with runpy.run_path, which puts nothing on sys.path, so the collection
+    this file belongs to is made importable from where it is installed."""
+    event_source = os.path.dirname(os.path.abspath(__file__))
+    return os.path.abspath(os.path.join(event_source, *[os.pardir] * 7))
+
+
+if _collections_root() not in sys.path:
+    sys.path.insert(0, _collections_root())
+
+from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
+
+PLUGIN = 'backupops.jobs.backup_jobs'
+ARGUMENTS = ('checks', 'avepoint', 'vb365', 'interval')
+DEFAULT_INTERVAL = 300
+MAX_INTERVAL = 86400
+JOB_FIELDS = ('id', 'kind', 'outcome', 'start_time', 'finish_time')
+VERDICT_FIGURES = ('reason', 'latest_success', 'hours_since_success', 'jobs_considered', 'max_age_hours')
+
+logger = logging.getLogger(PLUGIN)
+
+
+class SourceArgumentError(ValueError):
+    """An argument of the event source that cannot be used; the message names it and what is accepted."""
+
+
+def _interval(value):
+    try:
+        seconds = None if isinstance(value, bool) else float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        seconds = None
+    if seconds is None or not 0 < seconds <= MAX_INTERVAL:
+        raise SourceArgumentError('%s: interval: %r is not a number of seconds above 0 and at most %d (a day)'
+                                  % (PLUGIN, value, MAX_INTERVAL))
+    return seconds
+
+
+def check_arguments(args, caller):
+    """(checks, avepoint, vb365, interval) from the rulebook's arguments, or SourceArgumentError naming the bad one.
+
+    The connection options get the listing modules' defaults and environment fallbacks, and their secrets are
+    masked by ``caller`` from now on."""
+    if not isinstance(args, Mapping):
+        raise SourceArgumentError('%s: the arguments must be a mapping of %s' % (PLUGIN, ', '.join(ARGUMENTS)))
+    # ansible-rulebook adds arguments of its own, named eda_* (eda_feedback_queue).
+    unknown = sorted(str(name) for name in args if name not in ARGUMENTS and not str(name).startswith('eda_'))
+    if unknown:
+        raise SourceArgumentError('%s: unknown arguments %s; it takes %s'
+                                  % (PLUGIN, ', '.join(unknown), ', '.join(ARGUMENTS)))
+    checks = args.get('checks')
+    if not isinstance(checks, (list, tuple)) or not checks:
+        raise SourceArgumentError('%s: checks: give a non-empty list of checks (name, source, filters, max_age_hours, '
+                                  'accept, min_successes), got %r' % (PLUGIN, checks))
+    try:
+        checks = check_gate_checks(checks)
+    except OptionError as error:
+        raise SourceArgumentError('%s: checks: %s' % (PLUGIN, error.msg))
+    connections = []
+    for vendor in ('avepoint', 'vb365'):
+        try:
+            connections.append(connection_params(vendor, args.get(vendor), caller))
+        except OptionError as error:
+            raise SourceArgumentError('%s: %s' % (PLUGIN, caller.mask(error.msg)))
+    return checks, connections[0], connections[1], _interval(args.get('interval', DEFAULT_INTERVAL))
+
+
+def _job_key(record):
+    """One failed job, however its ID is spelled from one answer to the next (as the gate counts jobs)."""
+    ident = record.get('id')
+    return (None if ident is None else str(ident).strip().lower(), record.get('finish_time'))
+
+
+def _failed_in_window(record, verdict, now):
+    """A backup job that finished failed, or with warnings its check does not accept, inside the check's window.
+
+    Only the window counts: a failing check's listing also holds its longer look-back, whose jobs would otherwise
+    be reported, forgotten when the check passes again, and reported once more when it fails."""
+    finished = parse_timestamp(record.get('finish_time'))
+    outcome = record.get('outcome')
+    return (record.get('kind') == 'backup' and finished is not None
+            and now - timedelta(hours=verdict['max_age_hours']) <= finished <= now
+            and (outcome == 'failed' or (outcome == 'warning' and 'warning' not in verdict['accept'])))
+
+
+def _event(kind, verdict, **details):
+    return {'backup': dict(type=kind, check=verdict['name'], source=verdict['source'], **details)}
+
+
+class BackupWatch:
+    """What the polls have reported so far, and the events a new poll's verdicts add to it."""
+
+    def __init__(self):
+        self.reported_failures = {}  # check name: keys of its failed jobs inside its window, all reported
+        self.stale = {}  # check name: whether it was stale at the last poll that could list it
+
+    def events(self, verdicts, now):
+        """The events of one poll's verdicts (with their records), judged at ``now``."""
+        events = []
+        for verdict in verdicts:
+            name = verdict['name']
+            if verdict.get('error'):
+                # Unknown, not stale: what was reported stays reported until a listing says otherwise.
+                events.append(_event('source_error', verdict, message=verdict['error']))
+                continue
+            failures = [record for record in verdict.get('records') or [] if _failed_in_window(record, verdict, now)]
+            reported = self.reported_failures.get(name, set())
+            for record in failures:
+                if _job_key(record) not in reported:
+                    reported.add(_job_key(record))
+                    events.append(_event('job_failed', verdict, job=dict((field, record.get(field))
+                                                                         for field in JOB_FIELDS)))
+            # Jobs that left the window are never listed again, so they need not be remembered.
+            self.reported_failures[name] = set(_job_key(record) for record in failures)
+            figures = dict((figure, verdict.get(figure)) for figure in VERDICT_FIGURES)
+            stale, was_stale = not verdict['passed'], self.stale.get(name)
+            if stale and was_stale is not True:
+                events.append(_event('check_stale', verdict, **figures))
+            elif not stale and was_stale is True:
+                events.append(_event('check_recovered', verdict, **figures))
+            self.stale[name] = stale
+        return events
+
+
+async def main(queue, args):
+    """Poll the checks every ``interval`` seconds until cancelled, putting the events of each poll on ``queue``."""
+    caller = Caller()
+    checks, avepoint, vb365, interval = check_arguments(args, caller)
+    watch = BackupWatch()
+    logger.info('watching %d checks every %g s', len(checks), interval)
+    try:
+        while True:
+            now = datetime.now(timezone.utc)
+            try:
+                verdicts = await asyncio.to_thread(evaluate_checks, checks, caller, avepoint, vb365, now=now,
+                                                   keep_records=True)
+            except OptionError as error:
+                # Connection options it cannot use (no credentials, say) never become usable by waiting.
+                raise SourceArgumentError('%s: %s' % (PLUGIN, caller.mask(error.msg)))
+            except BackupOpsError as error:
+                # Nothing could be listed this time; each check's state is unknown, not stale.
+                verdicts = [dict(check, error=error.msg) for check in checks]
+            for warning in caller.warnings:
+                logger.warning('%s', caller.mask(warning))
+            del caller.warnings[:]
+            for event in watch.events(verdicts, now):
+                await queue.put(caller.mask(event))
+            await asyncio.sleep(interval)
+    except asyncio.CancelledError:
+        logger.info('stopped')
+        raise

@@ -1,0 +1,128 @@
+"""The backup_gate role writes its verdicts for CI: JUnit XML (backup_gate_junit_path) and Markdown
+(backup_gate_markdown_path), one file for all tenants, from one run against emulator tenants that pass, fail,
+cannot be listed, and never reach a verdict."""
+
+import json
+import os
+import subprocess
+import sys
+from xml.etree import ElementTree
+
+import pytest
+import xmlschema
+
+from conftest import ansible_env
+from emulator.control import EmulatorProcess
+
+SCHEMA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'schemas', 'junit-10.xsd')
+TENANTS = {
+    # host: (emulator tenant, checks)
+    'passing': ('fresh', [dict(name='Azure VMs', source='vm'), dict(name='Exchange', source='vb365')]),
+    'blocked': ('failed', [dict(name='Azure VMs', source='vm'), dict(name='Dynamics', source='dynamics')]),
+    'unreachable': ('fresh', [dict(name='Azure VMs', source='vm')]),
+    'invalid': ('fresh', [dict(name='Azure VMs', source='vm', filters=dict(search_text=''))]),
+}
+# The role as main.yml runs it: the verdicts of every host first, then the files, then (here off) the fail task.
+PLAY = '''
+- hosts: tenants
+  gather_facts: false
+  roles:
+    - role: backupops.jobs.backup_gate
+      backup_gate_enforce: false
+  post_tasks:
+    - ansible.builtin.include_role:
+        name: backupops.jobs.backup_gate
+        tasks_from: outputs.yml
+'''
+
+
+@pytest.fixture(scope='module')
+def reports(tmp_path_factory):
+    work = tmp_path_factory.mktemp('gate-reports')
+    with EmulatorProcess(work / 'emulator', '--tenants', 'fresh=fresh,failed=failed', '--jobs', 30,
+                         '--vb365-shape', 'fresh') as emulator:
+        info = emulator.info
+        hosts = {}
+        for host, (tenant, checks) in TENANTS.items():
+            avepoint = dict(api_url=info['https_url'], identity_url=info['token_url'], ca_path=info['ca_path'],
+                            client_id=info['tenants'][tenant]['client_id'],
+                            client_secret=info['tenants'][tenant]['client_secret'], retries=0)
+            if host == 'unreachable':
+                avepoint.update(api_url='https://127.0.0.1:9', identity_url='https://127.0.0.1:9/connect/token')
+            hosts[host] = dict(backup_gate_checks=checks, backup_gate_avepoint=avepoint,
+                               backup_gate_vb365=emulator.vb365_connection())
+        secrets = [host['backup_gate_avepoint']['client_secret'] for host in hosts.values()] + [
+            emulator.vb365_connection()['password']]
+        (work / 'inventory.json').write_text(json.dumps(dict(tenants=dict(hosts=hosts))))
+        (work / 'plays').mkdir()
+        (work / 'plays' / 'play.yml').write_text(PLAY)
+        # The Markdown path is relative: it is written relative to the directory ansible-playbook runs in, not to
+        # the playbook's (for pre_change_backup_check that would be inside the installed collection).
+        run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                              '-i', str(work / 'inventory.json'), '-f', '4', str(work / 'plays' / 'play.yml'),
+                              '-e', 'backup_gate_junit_path=%s' % (work / 'gate.xml'),
+                              '-e', 'backup_gate_markdown_path=gate.md'],
+                             env=ansible_env(), cwd=str(work), capture_output=True, text=True, timeout=300, check=False)
+    assert (work / 'gate.xml').exists(), run.stdout[-4000:] + run.stderr[-2000:]
+    assert not (work / 'plays' / 'gate.md').exists()
+    return dict(junit=(work / 'gate.xml').read_text(), markdown=(work / 'gate.md').read_text(), secrets=secrets)
+
+
+def cases(junit):
+    root = ElementTree.fromstring(junit.split('\n', 1)[1])
+    found = {}
+    for suite in root.iter('testsuite'):
+        for case in suite.iter('testcase'):
+            state = next((child for child in case if child.tag in ('failure', 'error')), None)
+            found[(suite.get('name'), case.get('name'))] = (
+                (state.tag, state.get('message')) if state is not None else ('pass', None))
+    return found
+
+
+def test_the_junit_file_validates_and_holds_every_tenant_and_check(reports):
+    xmlschema.XMLSchema(SCHEMA).validate(reports['junit'])
+    found = cases(reports['junit'])
+    assert set(found) == {('passing', 'Azure VMs'), ('passing', 'Exchange'), ('blocked', 'Azure VMs'),
+                          ('blocked', 'Dynamics'), ('unreachable', 'Azure VMs'), ('invalid', 'backup gate')}
+    assert found[('passing', 'Azure VMs')] == ('pass', None) and found[('passing', 'Exchange')] == ('pass', None)
+    state, message = found[('blocked', 'Azure VMs')]
+    assert state == 'failure' and message.startswith('last ') and 'jobs failed' in message
+    state, message = found[('unreachable', 'Azure VMs')]
+    assert state == 'error' and 'cannot connect to https://127.0.0.1:9' in message
+    state, message = found[('invalid', 'backup gate')]
+    assert state == 'error' and 'no verdict' in message
+
+
+def test_the_junit_file_carries_the_figures_the_gate_saw(reports):
+    root = ElementTree.fromstring(reports['junit'].split('\n', 1)[1])
+    properties = dict((prop.get('name'), prop.get('value')) for prop in
+                      root.find("testsuite[@name='passing']").iter('property'))
+    assert properties['gate_passed'] == 'true'
+    assert int(properties['Azure VMs: jobs_considered']) >= 1
+    assert float(properties['Azure VMs: hours_since_success']) < 24
+
+
+def test_the_markdown_summary_shows_each_tenant_and_the_overall_verdict(reports):
+    markdown = reports['markdown']
+    assert markdown.startswith('# Backup gate: BLOCKED')
+    for heading in ('## passing: PASSED', '## blocked: BLOCKED', '## unreachable: BLOCKED', '## invalid: BLOCKED'):
+        assert heading in markdown.splitlines(), heading
+    assert sum(1 for line in markdown.splitlines() if line.startswith('| ok | ')) == 2
+    assert any(line.startswith('| FAIL | Dynamics | dynamics | last ') for line in markdown.splitlines())
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize('name', ['gate_junit', 'gate_markdown'])
+def test_the_filters_refuse_what_is_not_a_mapping_of_host_results(name):
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
+                          'ansible.builtin.debug', '-a', 'msg={{ [1] | backupops.jobs.%s }}' % name],
+                         env=ansible_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode != 0
+    assert '%s: the input must be a mapping of host: backup_gate_result, got the list [1]' % name in run.stdout
+    assert 'Traceback' not in run.stdout + run.stderr
+
+
+def test_no_secret_reaches_the_files(reports):
+    for text in (reports['junit'], reports['markdown']):
+        for secret in reports['secrets']:
+            assert secret not in text

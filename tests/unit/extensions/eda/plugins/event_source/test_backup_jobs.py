@@ -1,0 +1,295 @@
+"""The backup_jobs event source, driven through main() with a queue: the events a rulebook sees poll after
+poll (each failed job once, stale once and recovered once, listing errors that keep it polling), arguments it
+refuses, its blocking calls off the event loop, and a clean stop when cancelled."""
+
+import asyncio
+import os
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ansible_collections.backupops.jobs.extensions.eda.plugins.event_source import backup_jobs
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
+
+VM = dict(name='Azure VMs', source='vm')
+DYNAMICS = dict(name='Dynamics', source='dynamics')
+CHECKS = [VM, DYNAMICS]
+
+
+def hours_ago(hours):
+    return format_timestamp(datetime.now(timezone.utc) - timedelta(hours=hours))
+
+
+# Times are set once, so a job is the same job in every poll of a test.
+THIRTY_HOURS_AGO, TEN_HOURS_AGO, FIVE_HOURS_AGO = hours_ago(30), hours_ago(10), hours_ago(5)
+
+
+def job(ident, outcome, finished=TEN_HOURS_AGO, kind='backup'):
+    return dict(id=ident, kind=kind, outcome=outcome, start_time=THIRTY_HOURS_AGO, finish_time=finished,
+                duration_seconds=3600)
+
+
+def verdict(check=None, passed=True, records=(), error=None, accept=('success',), reason=None):
+    return dict(check or VM, max_age_hours=24.0, accept=list(accept), min_successes=1, passed=passed,
+                reason=reason or ('newest success is 1 h old' if passed else 'last 2 jobs failed'),
+                latest_success=None, hours_since_success=None, jobs_considered=len(records), error=error,
+                records=list(records))
+
+
+class RecordingQueue(asyncio.Queue):
+    """A queue that remembers which poll put each event."""
+
+    def __init__(self, polls):
+        super().__init__()
+        self.polls = polls
+        self.seen = []
+
+    async def put(self, item):
+        self.seen.append((len(self.polls), item['backup']))
+        await super().put(item)
+
+
+@pytest.fixture(autouse=True)
+def no_connection_from_the_environment(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(('AVEPOINT_', 'VB365_')):
+            monkeypatch.delenv(name)
+
+
+def run_polls(monkeypatch, polls, checks=None, **args):
+    """Run main() over the verdicts of successive polls (a list, or a function of the caller that returns or
+    raises); the events of each poll."""
+    calls = []
+    script = list(polls)
+    finished = threading.Event()
+
+    def evaluate(checks, caller, avepoint=None, vb365=None, now=None, history_hours=None, keep_records=False):
+        calls.append(dict(checks=checks, avepoint=avepoint, vb365=vb365, keep_records=keep_records,
+                          thread=threading.current_thread()))
+        if not script:
+            finished.set()
+            return []
+        step = script.pop(0)
+        if callable(step):
+            return step(caller)
+        return step
+
+    monkeypatch.setattr(backup_jobs, 'evaluate_checks', evaluate)
+
+    async def drive():
+        queue = RecordingQueue(calls)
+        task = asyncio.create_task(backup_jobs.main(queue, dict(dict(checks=checks or CHECKS, interval=0.001), **args)))
+        while not finished.is_set() and not task.done():
+            await asyncio.sleep(0.001)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return queue.seen
+    seen = asyncio.run(drive())
+    by_poll = [[] for poll in polls]
+    for poll, event in seen:
+        by_poll[poll - 1].append(event)
+    return by_poll, calls
+
+
+def types(events):
+    return [(event['type'], event['check']) for event in events]
+
+
+def test_each_failed_job_is_reported_once_with_its_common_fields(monkeypatch):
+    first = [job('J1', 'failed'), job('j2', 'success')]
+    second = first + [job('J3', 'failed', finished=FIVE_HOURS_AGO)]
+    # The same job spelled otherwise by the API is the same job.
+    third = [job('j1', 'failed'), job('j3', 'failed', finished=FIVE_HOURS_AGO)]
+    polls, calls = run_polls(monkeypatch, [[verdict(records=first)], [verdict(records=second)],
+                                           [verdict(records=third)]], checks=[VM])
+    assert polls[0] == [dict(type='job_failed', check='Azure VMs', source='vm', job=dict(
+        id='J1', kind='backup', outcome='failed', start_time=THIRTY_HOURS_AGO, finish_time=TEN_HOURS_AGO))]
+    assert [event['job']['id'] for event in polls[1]] == ['J3']
+    assert polls[2] == []
+    assert all(call['keep_records'] for call in calls)
+
+
+def test_warnings_are_failures_only_where_the_check_does_not_accept_them(monkeypatch):
+    records = [job('w1', 'warning'), job('r1', 'failed', kind='restore'), job('s1', 'running', finished=None)]
+    polls, _calls = run_polls(monkeypatch, [[verdict(records=records),
+                                             verdict(DYNAMICS, records=records, accept=('success', 'warning'))]])
+    assert [(event['check'], event['job']['id']) for event in polls[0]] == [('Azure VMs', 'w1')]
+
+
+def test_memory_of_reported_jobs_holds_only_the_failures_still_listed(monkeypatch):
+    """A long-running source remembers the failures of the current window, not every failure it ever saw."""
+    now = datetime.now(timezone.utc)
+    new = job('new', 'failed', finished=FIVE_HOURS_AGO)
+    polls = [[verdict(records=[job('old', 'failed'), new])], [verdict(records=[new])]]
+    watch = backup_jobs.BackupWatch()
+    assert len(watch.events(polls[0], now)) == 2 and watch.events(polls[1], now) == []
+    assert watch.reported_failures == {'Azure VMs': {('new', FIVE_HOURS_AGO)}}
+    for number in range(1000):
+        watch.events([verdict(records=[job('job-%d' % number, 'failed')])], now)
+    assert len(watch.reported_failures['Azure VMs']) == 1
+
+
+def test_only_failures_inside_the_window_are_reported_whatever_the_listing_holds(monkeypatch):
+    """A failing check's listing holds its look-back too: those older failures are never reported, so they cannot
+    come back each time the check fails again."""
+    old = job('old', 'failed', finished=hours_ago(30))
+    future = job('future', 'failed', finished=hours_ago(-2))
+    recent = job('recent', 'failed')
+    polls, _calls = run_polls(monkeypatch, [[verdict(passed=False, records=[old, future, recent])],
+                                            [verdict(records=[recent])],
+                                            [verdict(passed=False, records=[old, recent])]], checks=[VM])
+    assert [[(event['type'], event.get('job', {}).get('id')) for event in events] for events in polls] == [
+        [('job_failed', 'recent'), ('check_stale', None)], [('check_recovered', None)], [('check_stale', None)]]
+
+
+def test_a_check_is_stale_once_and_recovered_once(monkeypatch):
+    stale = verdict(passed=False, reason='no backup job in the last 24 h; newest success is 30 h old')
+    polls, _calls = run_polls(monkeypatch, [[verdict()], [stale], [stale], [verdict()], [verdict()], [stale]],
+                              checks=[VM])
+    assert [types(events) for events in polls] == [
+        [], [('check_stale', 'Azure VMs')], [], [('check_recovered', 'Azure VMs')], [], [('check_stale', 'Azure VMs')]]
+    assert polls[1][0] == dict(type='check_stale', check='Azure VMs', source='vm',
+                               reason='no backup job in the last 24 h; newest success is 30 h old',
+                               latest_success=None, hours_since_success=None, jobs_considered=0, max_age_hours=24.0)
+
+
+def test_a_check_stale_at_start_is_reported_and_a_passing_one_is_not(monkeypatch):
+    polls, _calls = run_polls(monkeypatch, [[verdict(passed=False), verdict(DYNAMICS)]])
+    assert types(polls[0]) == [('check_stale', 'Azure VMs')]
+
+
+def test_a_failing_listing_is_a_source_error_every_poll_and_polling_goes_on(monkeypatch):
+    broken = verdict(passed=False, error='GET /backup/vm/jobs: HTTP 503 from the API', reason='could not list the jobs')
+    polls, calls = run_polls(monkeypatch, [[verdict(passed=False)], [broken], [broken], [verdict(passed=False)],
+                                           [broken], [verdict()]], checks=[VM])
+    assert [types(events) for events in polls] == [
+        [('check_stale', 'Azure VMs')], [('source_error', 'Azure VMs')], [('source_error', 'Azure VMs')],
+        [], [('source_error', 'Azure VMs')], [('check_recovered', 'Azure VMs')]]
+    assert polls[1][0]['message'] == 'GET /backup/vm/jobs: HTTP 503 from the API'
+    assert len(calls) == 7
+
+
+def test_failed_jobs_seen_before_a_listing_error_are_not_reported_again(monkeypatch):
+    records = [job('J1', 'failed')]
+    polls, _calls = run_polls(monkeypatch, [[verdict(records=records)], [verdict(error='timeout', passed=False)],
+                                            [verdict(records=records)]], checks=[VM])
+    assert [types(events) for events in polls] == [[('job_failed', 'Azure VMs')], [('source_error', 'Azure VMs')], []]
+
+
+def test_no_secret_reaches_an_event(monkeypatch):
+    secret = 'Pa ss/w0rd+secret'
+
+    def leaky(caller):
+        caller.add_secret(secret)
+        return [verdict(passed=False, error='token refused for %s (sent password=Pa%%20ss%%2Fw0rd%%2Bsecret)' % secret)]
+    polls, _calls = run_polls(monkeypatch, [leaky], checks=[VM])
+    [event] = polls[0]
+    assert event['type'] == 'source_error'
+    assert secret not in event['message'] and 'Pa%20ss%2Fw0rd%2Bsecret' not in event['message']
+    assert event['message'].startswith('token refused for ')
+
+
+def test_when_nothing_can_be_listed_every_check_has_a_source_error(monkeypatch):
+    def no_token(caller):
+        raise backup_jobs.BackupOpsError('POST /connect/token: cannot connect to https://127.0.0.1:9')
+    polls, calls = run_polls(monkeypatch, [no_token, [verdict(), verdict(DYNAMICS)]])
+    assert types(polls[0]) == [('source_error', 'Azure VMs'), ('source_error', 'Dynamics')]
+    assert polls[0][0]['message'] == 'POST /connect/token: cannot connect to https://127.0.0.1:9'
+    assert polls[1] == [] and len(calls) == 3
+
+
+def test_bad_connection_options_stop_the_source_naming_the_option(monkeypatch):
+    def no_credentials(*args, **kwargs):
+        raise backup_jobs.OptionError('avepoint: no credentials: give client_id and client_secret', option='client_id')
+    monkeypatch.setattr(backup_jobs, 'evaluate_checks', no_credentials)
+    with pytest.raises(backup_jobs.SourceArgumentError, match='backupops.jobs.backup_jobs: avepoint: no credentials'):
+        asyncio.run(backup_jobs.main(asyncio.Queue(), dict(checks=[VM], avepoint=dict(region='us'))))
+
+
+def test_the_collection_gets_the_validated_checks_and_the_connection_options(monkeypatch):
+    _polls, calls = run_polls(monkeypatch, [[]], checks=[dict(VM, filters=dict(search_text=' web '))],
+                              avepoint=dict(region='us'), vb365=None)
+    assert calls[0]['checks'] == [dict(name='Azure VMs', source='vm', filters=dict(search_text='web'),
+                                       max_age_hours=24.0, accept=['success'], min_successes=1)]
+    # The listing modules' defaults, as the role's connections get them.
+    assert calls[0]['avepoint']['region'] == 'us' and calls[0]['avepoint']['timeout'] == 30
+    assert calls[0]['vb365']['api_version'] == 'v8' and calls[0]['vb365']['url'] is None
+
+
+@pytest.mark.parametrize('args, message', [
+    (dict(checks=[VM], intervall=60), 'unknown arguments intervall; it takes checks, avepoint, vb365, interval'),
+    (dict(checks=[]), 'checks: give a non-empty list of checks'),
+    (dict(checks=VM), 'checks: give a non-empty list of checks'),
+    (dict(checks=[dict(VM, filters=dict(search_text=''))]), 'checks: check Azure VMs: filter search_text is empty'),
+    (dict(checks=[dict(name='x', source='netbackup')]), "checks: check x: source 'netbackup' is not one of"),
+    (dict(checks=[VM], interval=0), 'interval: 0 is not a number of seconds above 0'),
+    (dict(checks=[VM], interval='soon'), "interval: 'soon' is not a number of seconds"),
+    (dict(checks=[VM], interval=True), 'interval: True is not a number of seconds'),
+    (dict(checks=[VM], avepoint='us'), "avepoint: give a dict of connection options, not the str 'us'"),
+    (dict(checks=[VM], avepoint=dict(region='mars')), 'avepoint: value of region must be one of'),
+    (dict(checks=[VM], avepoint=dict(region='us', client_id=' ')), 'avepoint.client_id: the value is empty'),
+    (dict(checks=[VM], vb365=dict(timeout='soon')), 'vb365: '),
+    ('checks', 'the arguments must be a mapping'),
+])
+def test_bad_arguments_stop_the_source_before_any_request(monkeypatch, args, message):
+    monkeypatch.setattr(backup_jobs, 'evaluate_checks', pytest.fail)
+    with pytest.raises(backup_jobs.SourceArgumentError) as raised:
+        asyncio.run(backup_jobs.main(asyncio.Queue(), args))
+    assert message in str(raised.value) and str(raised.value).startswith('backupops.jobs.backup_jobs: ')
+
+
+def test_interval_defaults_to_300_seconds_and_takes_a_numeric_string():
+    assert backup_jobs.check_arguments(dict(checks=[VM]), backup_jobs.Caller())[3] == 300
+    assert backup_jobs.check_arguments(dict(checks=[VM], interval=' 90 '), backup_jobs.Caller())[3] == 90
+
+
+def test_arguments_ansible_rulebook_adds_are_not_refused():
+    assert backup_jobs.check_arguments(dict(checks=[VM], eda_feedback_queue=object()),
+                                       backup_jobs.Caller())[0][0]['name'] == 'Azure VMs'
+
+
+def test_listing_runs_off_the_event_loop_and_cancel_stops_it_at_once(monkeypatch):
+    """While a poll waits on the network the loop keeps running, and cancelling returns without waiting for it."""
+    started, release = threading.Event(), threading.Event()
+
+    def slow(*args, **kwargs):
+        started.set()
+        release.wait(10)
+        return []
+    monkeypatch.setattr(backup_jobs, 'evaluate_checks', slow)
+
+    async def drive():
+        task = asyncio.create_task(backup_jobs.main(asyncio.Queue(), dict(checks=[VM])))
+        ticks = 0
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        while ticks < 20:
+            await asyncio.sleep(0.001)
+            ticks += 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 1)
+        release.set()
+        return ticks
+    assert asyncio.run(drive()) == 20
+
+
+def test_cancel_during_the_wait_between_polls_stops_it(monkeypatch):
+    polled = threading.Event()
+
+    def quick(*args, **kwargs):
+        polled.set()
+        return [verdict(passed=False)]
+    monkeypatch.setattr(backup_jobs, 'evaluate_checks', quick)
+
+    async def drive():
+        queue = asyncio.Queue()
+        task = asyncio.create_task(backup_jobs.main(queue, dict(checks=[VM], interval=3600)))
+        event = await asyncio.wait_for(queue.get(), 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 1)
+        return event
+    assert asyncio.run(drive())['backup']['type'] == 'check_stale'
