@@ -22,17 +22,13 @@ TENANTS = {
     'unreachable': ('fresh', [dict(name='Azure VMs', source='vm')]),
     'invalid': ('fresh', [dict(name='Azure VMs', source='vm', filters=dict(search_text=''))]),
 }
-# The role as main.yml runs it: the verdicts of every host first, then the files, then (here off) the fail task.
+# The role writes the files itself, after every host's verdict and before it fails the play (here it does not).
 PLAY = '''
 - hosts: tenants
   gather_facts: false
   roles:
     - role: backupops.jobs.backup_gate
       backup_gate_enforce: false
-  post_tasks:
-    - ansible.builtin.include_role:
-        name: backupops.jobs.backup_gate
-        tasks_from: outputs.yml
 '''
 
 
@@ -126,3 +122,15 @@ def test_no_secret_reaches_the_files(reports):
     for text in (reports['junit'], reports['markdown']):
         for secret in reports['secrets']:
             assert secret not in text
+
+
+def test_the_files_are_written_when_no_tenant_reaches_a_verdict(tmp_path):
+    hosts = dict(broken=dict(backup_gate_checks=[dict(name='Azure VMs', source='vm', filters=dict(search_text=''))]))
+    (tmp_path / 'inventory.json').write_text(json.dumps(dict(tenants=dict(hosts=hosts))))
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'inventory.json',
+                          'backupops.jobs.pre_change_backup_check', '-e', 'backup_gate_hosts=tenants',
+                          '-e', 'backup_gate_junit_path=gate.xml'],
+                         env=ansible_env(), cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 2, run.stdout[-3000:]
+    found = cases((tmp_path / 'gate.xml').read_text())
+    assert found[('broken', 'backup gate')][0] == 'error'
