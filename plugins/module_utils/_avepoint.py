@@ -18,10 +18,9 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS, identity_of
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
-    CRYPTOGRAPHY_IMPORT_ERROR,
-    HAS_CRYPTOGRAPHY,
     ClientCertificate,
     ClientCredentialsToken,
+    cryptography_import_error,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._http import (
@@ -150,9 +149,9 @@ class AvePointJobModule(BackupOpsModule):
     def _certificate(self):
         if not self.params['certificate_path']:
             return None
-        if not HAS_CRYPTOGRAPHY:
-            self.fail_json(msg=missing_required_lib('cryptography', reason='certificate_path'),
-                           exception=CRYPTOGRAPHY_IMPORT_ERROR)
+        import_error = cryptography_import_error()
+        if import_error:
+            self.fail_json(msg=missing_required_lib('cryptography', reason='certificate_path'), exception=import_error)
         return ClientCertificate(self.params['certificate_path'], self.params['private_key_path'])
 
     def _check_credentials(self):
