@@ -11,12 +11,28 @@ A module gives its own options and a function from its parameters to the API's q
 rest: connect, page through every job, normalise, summarise, and exit (or fail with a readable message).
 """
 
+import threading
 from collections import Counter
 from datetime import datetime, timezone
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import COMMERCIAL_IDENTITY_URL, REGIONS, identity_of
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
+    COMMERCIAL_IDENTITY_URL,
+    DYNAMICS,
+    DYNAMICS_JOB_TYPES,
+    DYNAMICS_STATUSES,
+    GOOGLE,
+    GOOGLE_APP_TYPES,
+    GOOGLE_DATA_SOURCES,
+    GOOGLE_JOB_TYPES,
+    GOOGLE_STATUSES,
+    REGIONS,
+    VM,
+    VM_JOB_TYPES,
+    VM_SERVICE_TYPES,
+    identity_of,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
     ClientCertificate,
     ClientCredentialsToken,
@@ -30,7 +46,13 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize, warn_unreadable
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env, time_window
+from ansible_collections.backupops.jobs.plugins.module_utils._options import (
+    check_guid,
+    check_range,
+    check_url,
+    from_env,
+    time_window,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time, parse_timestamp
 from ansible_collections.backupops.jobs.plugins.module_utils._verify import keep_verified
@@ -63,6 +85,44 @@ def query_window(params, now, finish_default=None):
     start, finish = time_window(params, now)
     return dict(startTime=format_query_time(start),
                 finishTime=format_query_time(finish or finish_default, round_up=True))
+
+
+# Each API's query from the options of its module (an option not given is None or absent).
+def dynamics_query(params, now):
+    # The API requires both ends of the window.
+    return dict(
+        query_window(params, now, finish_default=now),
+        type=DYNAMICS_JOB_TYPES.code_for('job_type', params.get('job_type')),
+        status=DYNAMICS_STATUSES.code_for('status', params.get('status')),
+        organizationId=check_guid('organization_id', params.get('organization_id')),
+    )
+
+
+def vm_query(params, now):
+    return dict(
+        query_window(params, now),
+        searchText=params.get('search_text') or None,
+        serviceType=VM_SERVICE_TYPES.code_for('service_type', params.get('service_type')),
+        jobType=VM_JOB_TYPES.code_for('job_type', params.get('job_type')),
+    )
+
+
+def google_query(params, now):
+    return dict(
+        query_window(params, now),
+        dataSource=GOOGLE_DATA_SOURCES.code_for('data_source', params.get('data_source')),
+        appType=GOOGLE_APP_TYPES.code_for('app_type', params.get('app_type')),
+        jobType=GOOGLE_JOB_TYPES.code_for('job_type', params.get('job_type')),
+        # The parameter table names it jobStatus, the vendor's sample request sends status: both are sent.
+        jobStatus=GOOGLE_STATUSES.code_for('job_status', params.get('job_status')),
+        status=GOOGLE_STATUSES.code_for('job_status', params.get('job_status')),
+    )
+
+
+# The gate's sources on the AvePoint Graph API: the endpoint, its query, and what its module lists by default.
+SOURCES = dict(dynamics=(DYNAMICS, dynamics_query, dict(job_type='backup')),
+               vm=(VM, vm_query, {}),
+               google=(GOOGLE, google_query, {}))
 
 
 def _started(job):
@@ -99,6 +159,93 @@ class AvePointClient:
         return keep_verified(collector.finish(), query, api.verified, self._warn), collector.total
 
 
+def endpoints(params, warn):
+    """(Graph API root, token URL) from api_url or region, and identity_url."""
+    if params['api_url'] and params['region']:
+        raise OptionError('api_url (%s) and region (%s) both name the API; give one of them (check the '
+                          'AVEPOINT_API_URL and AVEPOINT_REGION environment variables too)'
+                          % (params['api_url'], params['region']), option='api_url')
+    if params['api_url']:
+        api_url = check_url('api_url', params['api_url'], warn)
+        token_url = identity_of(api_url)
+        if token_url is None and not params['identity_url']:
+            token_url = COMMERCIAL_IDENTITY_URL
+            warn('api_url %s is not the Graph API of a known AvePoint environment, so its token is requested '
+                 'from the commercial identity service %s; set identity_url if the tenant\'s environment has '
+                 'its own (Gov, AOS2 and FedRAMP do)' % (api_url, token_url))
+    elif params['region']:
+        api_url, token_url = REGIONS[params['region']]
+    else:
+        raise OptionError('no API given: set region (or AVEPOINT_REGION) to the data centre of the tenant, '
+                          'e.g. us, ne, we, au, gov, or api_url (or AVEPOINT_API_URL)', option='api_url')
+    if params['identity_url']:
+        token_url = check_url('identity_url', params['identity_url'], warn, root_only=False)
+    return api_url, token_url
+
+
+def check_credentials(params):
+    if params['access_token']:
+        return
+    if not params['client_id']:
+        raise OptionError('no credentials: give client_id (or AVEPOINT_CLIENT_ID) with client_secret (or '
+                          'AVEPOINT_CLIENT_SECRET), or with certificate_path and private_key_path (or '
+                          'AVEPOINT_CERTIFICATE_PATH and AVEPOINT_PRIVATE_KEY_PATH); or give access_token '
+                          '(or AVEPOINT_ACCESS_TOKEN)', option='client_id')
+    if params['client_secret'] and params['certificate_path']:
+        raise OptionError('client_secret and certificate_path are both set; client_id %s authenticates with one '
+                          'of them (check AVEPOINT_CLIENT_SECRET and AVEPOINT_CERTIFICATE_PATH too)'
+                          % params['client_id'], option='client_secret')
+    if not params['client_secret'] and not params['certificate_path']:
+        raise OptionError('client_id %s has no credential: give client_secret (or AVEPOINT_CLIENT_SECRET), or '
+                          'certificate_path and private_key_path' % params['client_id'], option='client_secret')
+    if bool(params['certificate_path']) != bool(params['private_key_path']):
+        raise OptionError('certificate_path and private_key_path go together; give both or neither',
+                          option='certificate_path' if params['certificate_path'] else 'private_key_path')
+
+
+class AvePointConnection:
+    """One tenant on the AvePoint Graph API: its root, its identity service, one pool of connections, and a
+    client per scope, so that listings of several APIs (each with its own scope) share what they can."""
+
+    def __init__(self, params, module, connections=None):
+        self._params = params
+        self._module = module
+        self.api_url, self._token_url = endpoints(params, module.warn)
+        check_credentials(params)
+        check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
+        check_range('limit', params['limit'], 1, 1000000)
+        self._certificate = None if params['access_token'] else self._load_certificate()
+        self._http = module.http_client(self.api_url, params, connections)
+        self._clients = {}
+        self._lock = threading.Lock()
+
+    def _load_certificate(self):
+        if not self._params['certificate_path']:
+            return None
+        import_error = cryptography_import_error()
+        if import_error:
+            self._module.fail_json(msg=missing_required_lib('cryptography', reason='certificate_path'),
+                                   exception=import_error)
+        return ClientCertificate(self._params['certificate_path'], self._params['private_key_path'])
+
+    def client(self, api):
+        """The client of ``api``'s scope (the scope option, when given, for every API)."""
+        params = self._params
+        scope = params['scope'] or api.scope
+        with self._lock:
+            if scope not in self._clients:
+                token = ClientCredentialsToken(
+                    self._http, self._token_url, params['client_id'], scope, client_secret=params['client_secret'],
+                    certificate=self._certificate, access_token=params['access_token'] or None,
+                    on_token=self._module.add_secret)
+                self._clients[scope] = AvePointClient(self.api_url, token, self._module.warn,
+                                                      self._module.params['max_concurrency'])
+            return self._clients[scope]
+
+    def list_jobs(self, api, query):
+        return self.client(api).list_jobs(api, query, self._params['page_size'], self._params['limit'])
+
+
 class AvePointJobModule(BackupOpsModule):
     """A module with the AvePoint connection options, for the read-only job-info modules."""
 
@@ -113,73 +260,10 @@ class AvePointJobModule(BackupOpsModule):
         now = datetime.now(timezone.utc)
         try:
             query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
-            client = self._connect()
-            jobs, total = client.list_jobs(self.api, query, self.params['page_size'], self.params['limit'])
+            jobs, total = AvePointConnection(self.params, self).list_jobs(self.api, query)
         except BackupOpsError as error:
             self.fail_on(error)
         result = dict(changed=False, jobs=jobs, summary=summarize(jobs, now, warn=self.warn))
         if self.api.reports_total:
             result['total_count'] = total
         self.exit_json(**result)
-
-    def _endpoints(self):
-        """(Graph API root, token URL) from api_url or region, and identity_url."""
-        params = self.params
-        if params['api_url'] and params['region']:
-            raise OptionError('api_url (%s) and region (%s) both name the API; give one of them (check the '
-                              'AVEPOINT_API_URL and AVEPOINT_REGION environment variables too)'
-                              % (params['api_url'], params['region']), option='api_url')
-        if params['api_url']:
-            api_url = check_url('api_url', params['api_url'], self.warn)
-            token_url = identity_of(api_url)
-            if token_url is None and not params['identity_url']:
-                token_url = COMMERCIAL_IDENTITY_URL
-                self.warn('api_url %s is not the Graph API of a known AvePoint environment, so its token is requested '
-                          'from the commercial identity service %s; set identity_url if the tenant\'s environment has '
-                          'its own (Gov, AOS2 and FedRAMP do)' % (api_url, token_url))
-        elif params['region']:
-            api_url, token_url = REGIONS[params['region']]
-        else:
-            raise OptionError('no API given: set region (or AVEPOINT_REGION) to the data centre of the tenant, '
-                              'e.g. us, ne, we, au, gov, or api_url (or AVEPOINT_API_URL)', option='api_url')
-        if params['identity_url']:
-            token_url = check_url('identity_url', params['identity_url'], self.warn, root_only=False)
-        return api_url, token_url
-
-    def _certificate(self):
-        if not self.params['certificate_path']:
-            return None
-        import_error = cryptography_import_error()
-        if import_error:
-            self.fail_json(msg=missing_required_lib('cryptography', reason='certificate_path'), exception=import_error)
-        return ClientCertificate(self.params['certificate_path'], self.params['private_key_path'])
-
-    def _check_credentials(self):
-        params = self.params
-        if params['access_token']:
-            return
-        if not params['client_id']:
-            raise OptionError('no credentials: give client_id (or AVEPOINT_CLIENT_ID) with client_secret (or '
-                              'AVEPOINT_CLIENT_SECRET), or with certificate_path and private_key_path (or '
-                              'AVEPOINT_CERTIFICATE_PATH and AVEPOINT_PRIVATE_KEY_PATH); or give access_token '
-                              '(or AVEPOINT_ACCESS_TOKEN)', option='client_id')
-        if params['client_secret'] and params['certificate_path']:
-            raise OptionError('client_secret and certificate_path are both set; client_id %s authenticates with one '
-                              'of them (check AVEPOINT_CLIENT_SECRET and AVEPOINT_CERTIFICATE_PATH too)'
-                              % params['client_id'], option='client_secret')
-        if not params['client_secret'] and not params['certificate_path']:
-            raise OptionError('client_id %s has no credential: give client_secret (or AVEPOINT_CLIENT_SECRET), or '
-                              'certificate_path and private_key_path' % params['client_id'], option='client_secret')
-
-    def _connect(self):
-        params = self.params
-        api_url, token_url = self._endpoints()
-        self._check_credentials()
-        check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
-        check_range('limit', params['limit'], 1, 1000000)
-        http = self.http_client(api_url)
-        token = ClientCredentialsToken(
-            http, token_url, params['client_id'], params['scope'] or self.api.scope,
-            client_secret=params['client_secret'], certificate=None if params['access_token'] else self._certificate(),
-            access_token=params['access_token'] or None, on_token=self.add_secret)
-        return AvePointClient(api_url, token, self.warn, params['max_concurrency'])

@@ -11,7 +11,7 @@ may change in any release, even a bugfix one. Do not import them from other cont
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib, remove_values
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._http import (
@@ -37,19 +37,26 @@ class BackupOpsModule(AnsibleModule):
     def __init__(self, argument_spec, **kwargs):
         spec = dict(argument_spec, **PAGING_ARGUMENT_SPEC)
         super().__init__(argument_spec=spec, supports_check_mode=True, **kwargs)
-        for option, value in self.params.items():
-            if spec[option].get('no_log') and isinstance(value, str):
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        self._check_given(spec, self.params)
+
+    def _check_given(self, spec, params, prefix=''):
+        """Mask every secret of ``params`` in all its forms and refuse empty text, in nested options too."""
+        for option, value in sorted(params.items()):
+            entry, name = spec[option], prefix + option
+            if entry.get('options') and isinstance(value, dict):
+                self._check_given(entry['options'], value, name + '.')
+            elif entry.get('no_log') and isinstance(value, str):
                 self.add_secret(value)
             elif option in URL_OPTIONS and value is not None:
                 for secret in url_password(value):
                     self.add_secret(secret)
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        for option, value in sorted(self.params.items()):
+        for option, value in sorted(params.items()):
             # An empty value is a template or variable gone wrong; sent on, the API would answer without naming it.
             if spec[option].get('type', 'str') in ('str', 'path') and isinstance(value, str) and not value.strip():
-                self.fail_on(OptionError('%s: the value is empty; give a value or leave the option out' % option,
-                                         option=option, value=value))
+                self.fail_on(OptionError('%s: the value is empty; give a value or leave the option out'
+                                         % (prefix + option), option=prefix + option, value=value))
 
     def add_secret(self, value):
         """Keep ``value`` out of all output, in every form it may come back in (see ``secret_forms``)."""
@@ -62,19 +69,49 @@ class BackupOpsModule(AnsibleModule):
             raise error
         self.fail_json(**error.to_fail_json())
 
-    def http_client(self, target):
-        """The HTTP client of the timeout, retries, validate_certs and ca_path options, for ``target``."""
-        params = self.params
-        check_range('timeout', params['timeout'], 1, 3600)
-        check_range('retries', params['retries'], 0, 10)
-        check_range('retry_max_wait', params['retry_max_wait'], 0, 3600)
-        check_range('max_concurrency', params['max_concurrency'], 1, MAX_CONCURRENCY)
-        if params['ca_path'] and not os.path.isfile(params['ca_path']):
-            raise OptionError('ca_path: %s is not a readable file; give the PEM bundle of the CA certificates to trust'
-                              % params['ca_path'], option='ca_path', value=params['ca_path'])
-        if not params['validate_certs']:
-            self.warn('validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path can '
-                      'read the credentials and forge the answers' % target)
-        return HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
-                          warn=self.warn, max_wait=params['retry_max_wait'], connections=params['max_concurrency'],
-                          secrets=self.no_log_values)
+    def http_client(self, target, params=None, connections=None):
+        """The HTTP client of the timeout, retries, validate_certs and ca_path options (of ``params``, the module's
+        own by default), for ``target``, with a pool of ``connections`` (max_concurrency by default)."""
+        return build_http_client(self, self.params if params is None else params, target, connections)
+
+
+class Caller:
+    """What the client needs of the code that calls it, outside a module (the EDA event source): a place for
+    warnings and secrets, and the concurrency of its listings. It duck-types BackupOpsModule for the client."""
+
+    def __init__(self, max_concurrency=DEFAULT_CONCURRENCY):
+        self.params = dict(max_concurrency=max_concurrency)
+        self.warnings = []
+        self.no_log_values = set()
+
+    def warn(self, warning):
+        self.warnings.append(warning)
+
+    add_secret = BackupOpsModule.add_secret
+
+    def mask(self, text):
+        """``text`` without any secret this caller has seen."""
+        return remove_values(text, self.no_log_values)
+
+    def fail_json(self, msg, **_details):
+        raise BackupOpsError(msg)
+
+    def http_client(self, target, params, connections=None):
+        return build_http_client(self, params, target, connections)
+
+
+def build_http_client(caller, params, target, connections=None):
+    """The HTTP client of the timeout, retries, validate_certs and ca_path of ``params``, for ``target``."""
+    check_range('timeout', params['timeout'], 1, 3600)
+    check_range('retries', params['retries'], 0, 10)
+    check_range('retry_max_wait', params['retry_max_wait'], 0, 3600)
+    check_range('max_concurrency', caller.params['max_concurrency'], 1, MAX_CONCURRENCY)
+    if params['ca_path'] and not os.path.isfile(params['ca_path']):
+        raise OptionError('ca_path: %s is not a readable file; give the PEM bundle of the CA certificates to trust'
+                          % params['ca_path'], option='ca_path', value=params['ca_path'])
+    if not params['validate_certs']:
+        caller.warn('validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path can '
+                    'read the credentials and forge the answers' % target)
+    return HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
+                      warn=caller.warn, max_wait=params['retry_max_wait'],
+                      connections=connections or caller.params['max_concurrency'], secrets=caller.no_log_values)

@@ -14,7 +14,8 @@ unknown status strings are passed through, as real servers send values the schem
 
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
@@ -301,6 +302,58 @@ VB365_ARGUMENT_SPEC = dict(
 )
 
 
+def select(sessions, statuses, start, end, limit, warn):
+    """The sessions that match, newest first, at most ``limit`` of them."""
+    wanted = set(status.lower() for status in statuses)
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    timed = []
+    for session in sessions:
+        moment = session_time(session)
+        if wanted and str(session.get('status')).lower() not in wanted:
+            continue
+        if (start is not None or end is not None) and moment is None:
+            continue
+        if (start is not None and moment < start) or (end is not None and moment > end):
+            continue
+        timed.append((moment or oldest, session))
+    timed.sort(key=itemgetter(0), reverse=True)
+    chosen = [session for _moment, session in timed]
+    if limit is not None and len(chosen) > limit:
+        warn('%d sessions matched; the newest %d are returned (limit)' % (len(chosen), limit))
+        chosen = chosen[:limit]
+    return chosen
+
+
+def read_sessions(client, params, statuses, start, end, warn):
+    """(sessions, message) as the options of job_session_info ask (an option not given is None or absent)."""
+    if params.get('session_id'):
+        raw = client.session(params['session_id'])
+        if raw is None:
+            return [], 'no session %s on the server' % params['session_id']
+        return client.resolve_kinds([normalize_session(raw)], params['page_size']), None
+    job_id = params.get('job_id')
+    if params.get('job_name'):
+        job_id = client.job_id_named(params['job_name'], params['page_size'])
+    sessions = client.sessions(job_id, params.get('job_type'), statuses, start, end, params['page_size'])
+    return select(sessions, statuses, start, end, params.get('limit'), warn), None
+
+
+def connect(params, module, connections=None):
+    """The VB365 client of the connection options ``params``, for ``module`` (its warnings and secrets)."""
+    if not params['url']:
+        raise OptionError('no server given: set url (or VB365_URL) to the REST API of Veeam Backup for '
+                          'Microsoft 365, e.g. https://vb365.example.com:4443', option='url')
+    base_url = check_url('url', params['url'], module.warn)
+    if not params['access_token'] and not (params['username'] and params['password']):
+        raise OptionError('no credentials: give username (or VB365_USERNAME) and password (or VB365_PASSWORD), '
+                          'or access_token (or VB365_ACCESS_TOKEN)', option='username')
+    check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
+    http = module.http_client(base_url, params, connections)
+    token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
+                          access_token=params['access_token'] or None, on_token=module.add_secret)
+    return VB365Client(base_url, params['api_version'], token, module.warn, module.params['max_concurrency'])
+
+
 class VB365Module(BackupOpsModule):
     """A module with the VB365 connection options."""
 
@@ -310,16 +363,4 @@ class VB365Module(BackupOpsModule):
         super().__init__(spec, **kwargs)
 
     def connect(self):
-        params = self.params
-        if not params['url']:
-            raise OptionError('no server given: set url (or VB365_URL) to the REST API of Veeam Backup for '
-                              'Microsoft 365, e.g. https://vb365.example.com:4443', option='url')
-        base_url = check_url('url', params['url'], self.warn)
-        if not params['access_token'] and not (params['username'] and params['password']):
-            raise OptionError('no credentials: give username (or VB365_USERNAME) and password (or VB365_PASSWORD), '
-                              'or access_token (or VB365_ACCESS_TOKEN)', option='username')
-        check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
-        http = self.http_client(base_url)
-        token = PasswordToken(http, base_url, params['api_version'], params['username'], params['password'],
-                              access_token=params['access_token'] or None, on_token=self.add_secret)
-        return VB365Client(base_url, params['api_version'], token, self.warn, params['max_concurrency'])
+        return connect(self.params, self)

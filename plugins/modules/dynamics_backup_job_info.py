@@ -171,23 +171,8 @@ total_count:
   sample: 20
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, query_window
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
-    DYNAMICS,
-    DYNAMICS_JOB_TYPES,
-    DYNAMICS_STATUSES,
-)
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid
-
-
-def build_query(params, now):
-    # The API requires both ends of the window.
-    return dict(
-        query_window(params, now, finish_default=now),
-        type=DYNAMICS_JOB_TYPES.code_for('job_type', params['job_type']),
-        status=DYNAMICS_STATUSES.code_for('status', params['status']),
-        organizationId=check_guid('organization_id', params['organization_id']),
-    )
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, dynamics_query
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import DYNAMICS
 
 
 def main():
@@ -198,7 +183,7 @@ def main():
         start_time=dict(type='str', default='7d'),
         finish_time=dict(type='str'),
     ))
-    module.run(build_query)
+    module.run(dynamics_query)
 
 
 if __name__ == '__main__':

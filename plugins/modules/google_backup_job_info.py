@@ -164,26 +164,8 @@ jobs:
       sample: System
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, query_window
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
-    GOOGLE,
-    GOOGLE_APP_TYPES,
-    GOOGLE_DATA_SOURCES,
-    GOOGLE_JOB_TYPES,
-    GOOGLE_STATUSES,
-)
-
-
-def build_query(params, now):
-    return dict(
-        query_window(params, now),
-        dataSource=GOOGLE_DATA_SOURCES.code_for('data_source', params['data_source']),
-        appType=GOOGLE_APP_TYPES.code_for('app_type', params['app_type']),
-        jobType=GOOGLE_JOB_TYPES.code_for('job_type', params['job_type']),
-        # The parameter table names it jobStatus, the vendor's sample request sends status: both are sent.
-        jobStatus=GOOGLE_STATUSES.code_for('job_status', params['job_status']),
-        status=GOOGLE_STATUSES.code_for('job_status', params['job_status']),
-    )
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, google_query
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import GOOGLE
 
 
 def main():
@@ -195,7 +177,7 @@ def main():
         start_time=dict(type='str'),
         finish_time=dict(type='str'),
     ))
-    module.run(build_query)
+    module.run(google_query)
 
 
 if __name__ == '__main__':

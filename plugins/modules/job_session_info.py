@@ -261,53 +261,11 @@ msg:
 '''
 
 from datetime import datetime, timezone
-from operator import itemgetter
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, check_range, time_window
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import (
-    VB365Module,
-    check_statuses,
-    normalize_session,
-    session_time,
-)
-
-
-def select(sessions, statuses, start, end, limit, warn):
-    """The sessions that match, newest first, at most ``limit`` of them."""
-    wanted = set(status.lower() for status in statuses)
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
-    timed = []
-    for session in sessions:
-        moment = session_time(session)
-        if wanted and str(session.get('status')).lower() not in wanted:
-            continue
-        if (start is not None or end is not None) and moment is None:
-            continue
-        if (start is not None and moment < start) or (end is not None and moment > end):
-            continue
-        timed.append((moment or oldest, session))
-    timed.sort(key=itemgetter(0), reverse=True)
-    chosen = [session for _moment, session in timed]
-    if limit is not None and len(chosen) > limit:
-        warn('%d sessions matched; the newest %d are returned (limit)' % (len(chosen), limit))
-        chosen = chosen[:limit]
-    return chosen
-
-
-def read_sessions(client, params, statuses, start, end, warn):
-    """(sessions, message) as the options ask."""
-    if params['session_id']:
-        raw = client.session(params['session_id'])
-        if raw is None:
-            return [], 'no session %s on the server' % params['session_id']
-        return client.resolve_kinds([normalize_session(raw)], params['page_size']), None
-    job_id = params['job_id']
-    if params['job_name']:
-        job_id = client.job_id_named(params['job_name'], params['page_size'])
-    sessions = client.sessions(job_id, params['job_type'], statuses, start, end, params['page_size'])
-    return select(sessions, statuses, start, end, params['limit'], warn), None
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365Module, check_statuses, read_sessions
 
 
 def main():

@@ -175,17 +175,8 @@ total_count:
   sample: 51
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, query_window
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import VM, VM_JOB_TYPES, VM_SERVICE_TYPES
-
-
-def build_query(params, now):
-    return dict(
-        query_window(params, now),
-        searchText=params['search_text'] or None,
-        serviceType=VM_SERVICE_TYPES.code_for('service_type', params['service_type']),
-        jobType=VM_JOB_TYPES.code_for('job_type', params['job_type']),
-    )
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, vm_query
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import VM
 
 
 def main():
@@ -196,7 +187,7 @@ def main():
         start_time=dict(type='str'),
         finish_time=dict(type='str'),
     ))
-    module.run(build_query)
+    module.run(vm_query)
 
 
 if __name__ == '__main__':

@@ -19,6 +19,8 @@ MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION_ROOT, 
                  if name.endswith('.py') and not name.startswith('_'))
 VENDOR_GROUP = {'dynamics_backup_job_info': 'avepoint', 'vm_backup_job_info': 'avepoint',
                 'google_backup_job_info': 'avepoint', 'job_session_info': 'vb365'}
+# Modules that read several vendors take each vendor's connection nested under its name, in no action group.
+NESTED_CONNECTIONS = {'backup_gate_info': ('avepoint', 'vb365')}
 AVEPOINT_CONNECTION = ('region', 'api_url', 'identity_url', 'client_id', 'client_secret', 'certificate_path',
                        'private_key_path', 'ca_path', 'access_token', 'validate_certs')
 VB365_CONNECTION = ('url', 'username', 'password', 'ca_path', 'access_token', 'validate_certs')
@@ -49,7 +51,10 @@ def point_at_emulator(emulator, options, vendor):
 def runnable(emulator, task):
     task = dict(task)
     for key, value in list(task.items()):
-        if key.startswith('backupops.jobs.') and isinstance(value, dict):
+        if key.startswith('backupops.jobs.') and key.rsplit('.', 1)[1] in NESTED_CONNECTIONS:
+            task[key] = dict(value, **dict((vendor, point_at_emulator(emulator, value[vendor], vendor))
+                                           for vendor in NESTED_CONNECTIONS[key.rsplit('.', 1)[1]] if vendor in value))
+        elif key.startswith('backupops.jobs.') and isinstance(value, dict):
             vendor = VENDOR_GROUP[key.rsplit('.', 1)[1]]
             task[key] = point_at_emulator(emulator, value, vendor)
             if task[key] == value and 'module_defaults' not in task:
@@ -83,7 +88,7 @@ def runtime():
         return yaml.safe_load(handle)
 
 
-@pytest.mark.parametrize('module', MODULES)
+@pytest.mark.parametrize('module', sorted(VENDOR_GROUP))
 def test_every_module_is_in_its_vendor_group_and_in_all(module):
     groups = runtime()['action_groups']
     assert module in groups[VENDOR_GROUP[module]]
@@ -100,7 +105,7 @@ def test_every_module_is_in_its_vendor_group_and_in_all(module):
 @pytest.mark.parametrize('group', ['avepoint', 'all'])
 def test_module_defaults_of_a_group_supply_the_connection_of_every_avepoint_module(
         emulator, ansible_run, tmp_path, group):
-    avepoint = [module for module in MODULES if VENDOR_GROUP[module] == 'avepoint']
+    avepoint = [module for module in MODULES if VENDOR_GROUP.get(module) == 'avepoint']
     out = tmp_path / 'results.json'
     play = [dict(hosts='localhost', gather_facts=False,
                  module_defaults={'group/backupops.jobs.%s' % group: emulator.avepoint_connection()},
@@ -115,3 +120,11 @@ def test_module_defaults_of_a_group_supply_the_connection_of_every_avepoint_modu
     results = json.loads(out.read_text())
     for module in avepoint:
         assert results[module]['summary']['count'] > 0, module
+
+
+def test_every_module_is_in_a_vendor_group_or_takes_its_connections_nested():
+    assert not set(VENDOR_GROUP) & set(NESTED_CONNECTIONS)
+    assert sorted(set(VENDOR_GROUP) | set(NESTED_CONNECTIONS)) == MODULES
+    groups = runtime()['action_groups']
+    for module in NESTED_CONNECTIONS:
+        assert not [group for group, members in groups.items() if module in members]

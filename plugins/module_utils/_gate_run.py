@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The backup gate of one tenant in one process: every check listed at once, each judged by _gate.decide.
+
+FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
+may change in any release, even a bugfix one. Do not import them from other content.
+
+A tenant's checks share what they can: one pool of connections per vendor, one AvePoint token per scope, one
+VB365 login. Each check is listed over its own window (and, when it fails, over a longer look-back that only
+says how old the newest success is) by the same client code as the listing modules, with the same filters
+the role's checks name, and decided by the same code as the gate_verdict filter. A listing that fails fails
+its check, with the listing's message as the reason; it never passes and it does not stop the other checks.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _vb365
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
+
+VENDORS = dict(dynamics='avepoint', vm='avepoint', google='avepoint', vb365='vb365')
+CONNECTION_SPECS = dict(avepoint=_avepoint.AVEPOINT_ARGUMENT_SPEC, vb365=_vb365.VB365_ARGUMENT_SPEC)
+# Checks listed at once; each listing has max_concurrency pages in flight of its own.
+PARALLEL_CHECKS = 4
+# How far back a failing check looks to say how old its newest success is: four windows, at least a week.
+LOOKBACK_FACTOR = 4
+MIN_LOOKBACK_HOURS = 168
+
+
+def connection_params(vendor, given):
+    """The connection options of ``vendor`` from ``given`` (a dict), with the listing modules' defaults and
+    environment fallbacks, for a caller that is not a module; OptionError naming a bad option."""
+    result = ArgumentSpecValidator(CONNECTION_SPECS[vendor]).validate(dict(given or {}))
+    if result.error_messages:
+        raise OptionError('%s: %s' % (vendor, '; '.join(result.error_messages)), option=vendor)
+    return result.validated_parameters
+
+
+class _Tenant:
+    """The connections of one tenant, made before any request so that a bad option fails the run at once."""
+
+    def __init__(self, checks, caller, avepoint, vb365, parallel):
+        vendors = set(VENDORS[check['source']] for check in checks)
+        connections = caller.params['max_concurrency'] * parallel
+        self.warn = caller.warn
+        self._vb365_params = vb365
+        try:
+            self.avepoint = _avepoint.AvePointConnection(avepoint, caller, connections) if 'avepoint' in vendors else None
+        except OptionError as error:
+            raise OptionError('avepoint: %s' % error.msg, **error.details)
+        try:
+            self.vb365 = _vb365.connect(vb365, caller, connections) if 'vb365' in vendors else None
+        except OptionError as error:
+            raise OptionError('vb365: %s' % error.msg, **error.details)
+
+    def records(self, check, start, now):
+        """The normalised jobs or sessions of ``check`` since ``start``, filtered as the check says."""
+        filters = check['filters']
+        if check['source'] == 'vb365':
+            params = dict(job_id=filters.get('job_id'), job_name=filters.get('job_name'), job_type='backup',
+                          page_size=self._vb365_params['page_size'])
+            sessions, _message = _vb365.read_sessions(self.vb365, params, [], start, now, self.warn)
+            return sessions
+        api, query_of, defaults = _avepoint.SOURCES[check['source']]
+        options = dict(defaults, start_time=format_timestamp(start), **filters)
+        query = dict((key, value) for key, value in query_of(options, now).items() if value is not None)
+        jobs, _total = self.avepoint.list_jobs(api, query)
+        return jobs
+
+    def close(self):
+        if self.vb365 is not None:
+            self.vb365.logout()
+
+
+def _judge(tenant, check, now, history_hours, keep_records):
+    hours = check['max_age_hours']
+    rule = dict(accept=check['accept'], min_successes=check['min_successes'])
+    records, older, error = [], None, None
+    try:
+        if history_hours and history_hours > hours:
+            records = older = tenant.records(check, now - timedelta(hours=history_hours), now)
+        else:
+            records = tenant.records(check, now - timedelta(hours=hours), now)
+    except BackupOpsError as failure:
+        error = failure.msg
+    verdict = decide(records, now, hours, older=older, error=error, **rule)
+    if not verdict['passed'] and error is None and older is None:
+        try:
+            older = tenant.records(check, now - timedelta(hours=max(hours * LOOKBACK_FACTOR, MIN_LOOKBACK_HOURS)), now)
+            verdict = decide(records, now, hours, older=older, **rule)
+        except BackupOpsError as failure:
+            tenant.warn('check %s: the look-back for its newest success failed: %s' % (check['name'], failure.msg))
+    result = dict(name=check['name'], source=check['source'], filters=check['filters'], max_age_hours=hours,
+                  error=error, **dict(rule, **verdict))
+    if keep_records:
+        result['records'] = older if older is not None else records
+        result['summary'] = summarize(result['records'], now)
+    return result
+
+
+def evaluate_checks(checks, caller, avepoint=None, vb365=None, now=None, history_hours=None, keep_records=False):
+    """The verdict of each of ``checks`` (as _checks.check_gate_checks returns them), in their order.
+
+    ``caller`` is the module (or a _module.Caller); ``avepoint`` and ``vb365`` are complete connection options
+    (a module's suboptions, or ``connection_params``). Each verdict holds name, source, filters, max_age_hours,
+    accept, min_successes, passed, reason, latest_success, hours_since_success, jobs_considered and error (the
+    listing's message, or None); with ``keep_records`` also ``records``, what was listed (over ``history_hours``
+    when given and longer than the check's window), and their ``summary``. Raises OptionError for unusable connection options.
+    """
+    if not checks:
+        return []
+    now = now or datetime.now(timezone.utc)
+    parallel = min(PARALLEL_CHECKS, len(checks))
+    tenant = _Tenant(checks, caller, avepoint, vb365, parallel)
+    try:
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            return list(pool.map(lambda check: _judge(tenant, check, now, history_hours, keep_records), checks))
+    finally:
+        tenant.close()

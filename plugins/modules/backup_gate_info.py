@@ -1,0 +1,212 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the backupops.jobs collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+module: backup_gate_info
+short_description: Decide whether each check of a tenant has a recent successful backup
+version_added: 0.2.0
+description:
+  - Judges the checks of one tenant in one run - the pre-change verification of the
+    P(backupops.jobs.backup_gate#role) role, which runs it once per tenant.
+  - Lists the jobs (or VB365 sessions) of every check at once, over the check's window (now minus its
+    its C(max_age_hours)), with the same client as the listing modules, then decides each check with the
+    same code as the P(backupops.jobs.gate_verdict#filter) filter. The checks share one connection pool per
+    vendor, one AvePoint token per scope and one VB365 login.
+  - A check passes only if at least C(min_successes) distinct backup jobs (kind V(backup)) with an
+    accepted outcome finished inside its window. A restore, copy, export or deletion never counts, a running
+    job never counts, a finish time in the future is not believed, and a check whose listing fails does not
+    pass - its RV(checks[].error) says why, and the other checks are still judged.
+  - When a check fails, a longer look-back (four windows, at least a week) says how old its newest success is.
+  - The module never fails because a check does not pass; RV(passed) tells, and the role fails the play.
+author:
+  - backupops.jobs maintainers (@backupops)
+options:
+  checks:
+    description:
+      - What must have been backed up - the checks of the role's C(backup_gate_checks), each a dict with
+        C(name), C(source) (V(dynamics), V(vm), V(google) or V(vb365)), C(filters), C(max_age_hours),
+        C(accept) (V(success), V(warning)) and C(min_successes).
+      - C(filters) pick what must be backed up - for V(dynamics) C(organization_id) and C(job_type); for V(vm)
+        C(search_text), C(service_type), C(job_type); for V(google) C(data_source), C(app_type), C(job_type);
+        for V(vb365) C(job_id) or C(job_name). They are sent to the API and checked again on every job it returns.
+      - Every check is validated before any request, as the P(backupops.jobs.gate_checks#lookup) lookup does - an
+        empty or null filter, a filter the source does not take, a C(job_type) that is not a backup, an age that
+        is not a finite number of hours up to a year - and refused naming the check, the field and the value.
+    type: list
+    elements: dict
+    required: true
+  max_age_hours:
+    description: The maximum age of each check that does not give its own C(max_age_hours).
+    type: float
+    default: 24
+  history_days:
+    description:
+      - List this many days of every check instead of its window alone (the window still decides), and return
+        what was listed in RV(checks[].records), as the backup_report playbook does.
+      - Implies O(include_records).
+    type: float
+  include_records:
+    description:
+      - Return the jobs or sessions each check listed in RV(checks[].records) - its window, its look-back when it
+        failed, or O(history_days).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - backupops.jobs.gate_connections
+  - backupops.jobs.paging
+  - backupops.jobs.attributes
+notes:
+  - The connection options are nested per vendor (O(avepoint), O(vb365)) because one run may read both, and the
+    two vendors' options share names (C(access_token), C(timeout), ...). So this module is in none of the action
+    groups; set C(module_defaults) for C(backupops.jobs.backup_gate_info) itself. The AVEPOINT_* and VB365_*
+    environment variables are read as by the listing modules.
+  - A vendor's connection options are checked only when a check of that vendor is given.
+seealso:
+  - module: backupops.jobs.dynamics_backup_job_info
+  - module: backupops.jobs.vm_backup_job_info
+  - module: backupops.jobs.google_backup_job_info
+  - module: backupops.jobs.job_session_info
+  - plugin: backupops.jobs.gate_verdict
+    plugin_type: filter
+'''
+
+EXAMPLES = r'''
+- name: May the Dynamics upgrade start?
+  backupops.jobs.backup_gate_info:
+    avepoint:
+      region: us
+      client_id: "{{ avepoint_client_id }}"
+      client_secret: "{{ avepoint_client_secret }}"
+    vb365:
+      url: https://vb365.example.com:4443
+      username: "{{ vb365_username }}"
+      password: "{{ vb365_password }}"
+    checks:
+      - name: Dynamics production
+        source: dynamics
+        filters: {organization_id: 0f8fad5b-d9cb-469f-a165-70867728950e}
+        max_age_hours: 24
+      - name: Exchange mailboxes
+        source: vb365
+        filters: {job_name: Exchange daily}
+        max_age_hours: 26
+        accept: [success, warning]
+  register: gate
+
+- name: Stop unless every check passed
+  ansible.builtin.assert:
+    that: gate.passed
+    fail_msg: "{{ gate.checks | rejectattr('passed') | map(attribute='reason') | join('; ') }}"
+'''
+
+RETURN = r'''
+passed:
+  description: Whether every check passed. False when there are no checks.
+  returned: success
+  type: bool
+  sample: false
+checks:
+  description: The verdict of each check, in the order given.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The check's name.
+      type: str
+      sample: Exchange mailboxes
+    source:
+      description: The check's source.
+      type: str
+      sample: vb365
+    filters:
+      description: The check's filters, as validated.
+      type: dict
+      sample: {job_name: Exchange daily}
+    max_age_hours:
+      description: The check's window, in hours.
+      type: float
+      sample: 24.0
+    accept:
+      description: The outcomes the check accepts.
+      type: list
+      elements: str
+      sample: [success]
+    min_successes:
+      description: How many accepted backups the window must hold.
+      type: int
+      sample: 1
+    passed:
+      description: Whether the check passed.
+      type: bool
+      sample: false
+    reason:
+      description: Why, in the words the role prints.
+      type: str
+      sample: last 3 jobs failed; newest success is 40.5 h old
+    latest_success:
+      description: The newest accepted backup inside the window (C(id), C(finish_time), C(outcome)), or null.
+      type: dict
+    hours_since_success:
+      description: Hours since RV(checks[].latest_success) finished, or null.
+      type: float
+      sample: 3.2
+    jobs_considered:
+      description: Backup jobs (or sessions) of the window that the decision looked at.
+      type: int
+      sample: 3
+    error:
+      description: Why the listing failed, or null. A check whose listing failed never passes.
+      type: str
+      sample: null
+    records:
+      description:
+        - The jobs or sessions listed for the check, as the listing modules return them.
+      returned: with O(include_records) or O(history_days)
+      type: list
+      elements: dict
+    summary:
+      description: The summary of RV(checks[].records), as the listing modules return it for their jobs.
+      returned: with O(include_records) or O(history_days)
+      type: dict
+'''
+
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AVEPOINT_ARGUMENT_SPEC
+from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365_ARGUMENT_SPEC
+
+MAX_HISTORY_DAYS = 366
+
+
+def main():
+    module = BackupOpsModule(argument_spec=dict(
+        checks=dict(type='list', elements='dict', required=True),
+        max_age_hours=dict(type='float', default=24),
+        history_days=dict(type='float'),
+        include_records=dict(type='bool', default=False),
+        avepoint=dict(type='dict', options=AVEPOINT_ARGUMENT_SPEC, apply_defaults=True),
+        vb365=dict(type='dict', options=VB365_ARGUMENT_SPEC, apply_defaults=True),
+    ))
+    params = module.params
+    try:
+        checks = check_gate_checks(params['checks'], params['max_age_hours'])
+        if params['history_days'] is not None and not 0 < params['history_days'] <= MAX_HISTORY_DAYS:
+            raise OptionError('history_days: %s is not a number of days above 0 and at most %d'
+                              % (params['history_days'], MAX_HISTORY_DAYS), option='history_days')
+        verdicts = evaluate_checks(
+            checks, module, params['avepoint'], params['vb365'],
+            history_hours=params['history_days'] and params['history_days'] * 24,
+            keep_records=params['include_records'] or params['history_days'] is not None)
+    except BackupOpsError as error:
+        module.fail_on(error)
+    module.exit_json(changed=False, passed=bool(verdicts) and all(verdict['passed'] for verdict in verdicts),
+                     checks=verdicts)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,134 @@
+"""backup_gate_info, run in-process against the emulator: one run judges every check of a tenant, the same way
+the listing modules and the gate_verdict filter's decision would, and a listing that fails fails only its own check.
+
+(The filter itself is not imported: controller code loaded into this process changes how the in-process module
+runs of later tests report warnings.)"""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
+from ansible_collections.backupops.jobs.plugins.modules import (
+    backup_gate_info,
+    dynamics_backup_job_info,
+    google_backup_job_info,
+    job_session_info,
+    vm_backup_job_info,
+)
+
+CHECKS = [
+    dict(name='Dynamics', source='dynamics', filters=dict(job_type='backup')),
+    dict(name='Azure VMs', source='vm', filters=dict(service_type='azure_virtual_machine')),
+    dict(name='Gmail', source='google', filters=dict(app_type='gmail'), max_age_hours=48),
+    dict(name='Exchange', source='vb365', filters=dict(job_name='Exchange daily'), accept=['success', 'warning']),
+]
+LISTINGS = {
+    'Dynamics': (dynamics_backup_job_info, dict(job_type='backup')),
+    'Azure VMs': (vm_backup_job_info, dict(service_type='azure_virtual_machine')),
+    'Gmail': (google_backup_job_info, dict(app_type='gmail')),
+    'Exchange': (job_session_info, dict(job_name='Exchange daily', job_type='backup')),
+}
+TOKEN_PATHS = ('/connect/token', '/v8/token')
+
+
+def gate(run_module, emulator, checks, **options):
+    options = dict(dict(avepoint=emulator.avepoint_connection(), vb365=emulator.vb365_connection()), **options)
+    return run_module(backup_gate_info, checks=checks, **options)
+
+
+def test_one_run_judges_every_check_as_the_listing_modules_and_the_filter_would(fresh_emulator, run_module):
+    result = gate(run_module, fresh_emulator, CHECKS)
+    assert not result.failed, result.get('msg')
+    assert [check['name'] for check in result['checks']] == [check['name'] for check in CHECKS]
+    for check, verdict in zip(CHECKS, result['checks']):
+        module, options = LISTINGS[check['name']]
+        connection = (fresh_emulator.vb365_connection() if check['source'] == 'vb365'
+                      else fresh_emulator.avepoint_connection())
+        hours = check.get('max_age_hours', 24)
+        listing = run_module(module, start_time='%dm' % (hours * 60), **dict(options, **connection))
+        expected = decide(listing.get('jobs', listing.get('sessions')), datetime.now(timezone.utc), hours,
+                          check.get('accept', ['success']))
+        assert verdict['error'] is None
+        assert verdict['passed'] is expected['passed'] is True, verdict['reason']
+        assert verdict['latest_success']['id'] == expected['latest_success']['id']
+        assert verdict['jobs_considered'] == expected['jobs_considered']
+        assert 'records' not in verdict
+    assert result['passed'] is True
+
+
+def test_the_checks_of_one_vendor_share_a_token_per_scope(fresh_emulator, run_module):
+    checks = [dict(name='Dynamics', source='dynamics'), dict(name='Dynamics again', source='dynamics', max_age_hours=48),
+              dict(name='VMs', source='vm'), dict(name='Exchange', source='vb365', filters=dict(job_name='Exchange daily')),
+              dict(name='OneDrive', source='vb365', filters=dict(job_name='OneDrive weekly'), max_age_hours=200)]
+    result = gate(run_module, fresh_emulator, checks)
+    assert not result.failed, result.get('msg')
+    paths = [entry['path'] for entry in fresh_emulator.requests()]
+    # One token per AvePoint scope (Dynamics and IaaS + PaaS have their own), one VB365 login.
+    assert paths.count('/connect/token') == 2
+    assert sum(1 for path in paths if path.endswith('/token')) == 3
+
+
+def test_a_listing_that_fails_fails_its_check_only_and_says_why(fresh_emulator, run_module):
+    fresh_emulator.fault('/backup/vm/jobs', 500, count=50)
+    result = gate(run_module, fresh_emulator, CHECKS[:2], avepoint=dict(fresh_emulator.avepoint_connection(), retries=0))
+    assert not result.failed, result.get('msg')
+    dynamics, vm = result['checks']
+    assert dynamics['passed'] is True and dynamics['error'] is None
+    assert vm['passed'] is False
+    assert '500' in vm['error'] and vm['reason'].startswith('could not list the jobs: ')
+    assert result['passed'] is False
+
+
+def test_a_stale_window_says_how_old_the_newest_success_is(fresh_emulator, run_module):
+    # Jobs of the emulator's fresh tenant finish every few hours: a 1-minute window holds none.
+    result = gate(run_module, fresh_emulator, [dict(name='VMs', source='vm', max_age_hours=0.02)])
+    verdict = result['checks'][0]
+    assert verdict['passed'] is False
+    assert verdict['reason'].startswith('no backup job in the last 0.02 h; newest success is ')
+
+
+def test_no_checks_is_no_pass(fresh_emulator, run_module):
+    result = gate(run_module, fresh_emulator, [])
+    assert not result.failed
+    assert result['passed'] is False and result['checks'] == []
+    assert fresh_emulator.requests() == []
+
+
+def test_history_days_returns_the_records_and_their_summary(fresh_emulator, run_module):
+    result = gate(run_module, fresh_emulator, CHECKS[:1], history_days=3)
+    verdict = result['checks'][0]
+    assert verdict['passed'] is True
+    assert verdict['summary']['count'] == len(verdict['records']) > 0
+    assert {record['kind'] for record in verdict['records']} == {'backup'}
+
+
+@pytest.mark.parametrize('checks, words', [
+    ([dict(name='x', source='sharepoint')], ["check x: source 'sharepoint' is not one of dynamics, vm, google, vb365"]),
+    ([dict(source='vm')], ['check 1 has no name']),
+    ([dict(name='x', source='vm', filters=dict(job_type='azure_vm_restore'))], ['check x', 'not a backup']),
+    ([dict(name='x', source='vb365', filters=dict(job_name=''))], ['check x', 'filter job_name is empty']),
+])
+def test_bad_checks_are_refused_before_any_request(fresh_emulator, run_module, checks, words):
+    result = gate(run_module, fresh_emulator, checks)
+    assert result.failed
+    for word in words:
+        assert word in result['msg']
+    assert fresh_emulator.requests() == []
+
+
+def test_bad_connection_options_name_the_vendor_and_the_option(fresh_emulator, run_module):
+    result = run_module(backup_gate_info, checks=CHECKS[3:], vb365=dict(url=fresh_emulator.vb365_connection()['url']))
+    assert result.failed
+    assert result['msg'].startswith('vb365: no credentials: give username')
+    result = run_module(backup_gate_info, checks=CHECKS[3:], vb365=dict(fresh_emulator.vb365_connection(), timeout=0))
+    assert result.failed and 'timeout' in result['msg']
+
+
+def test_no_secret_or_token_in_the_result(fresh_emulator, run_module):
+    fresh_emulator.fault('/v8/Jobs', 500, count=50, body='{"message": "%s"}' % fresh_emulator.vb365_connection()['password'])
+    result = gate(run_module, fresh_emulator, CHECKS)
+    text = str(result)
+    secrets = [fresh_emulator.avepoint_connection()['client_secret'], fresh_emulator.vb365_connection()['password']]
+    secrets += [token for token in fresh_emulator.issued_tokens() if token]
+    assert secrets and not [secret for secret in secrets if secret in text]
