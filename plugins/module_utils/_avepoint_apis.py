@@ -47,10 +47,12 @@ class JobApi:
     """One job-listing endpoint of the AvePoint Graph API.
 
     ``kinds`` tells what each job type does (only ``backup`` counts as a backup); ``verified`` maps each
-    query parameter to how a returned record is checked against it (see _verify).
+    query parameter to how a returned record is checked against it (see _verify); ``fields`` are the keys of
+    a job its module documents (what the fields option accepts, with _listing.COMMON_FIELDS).
     """
 
-    def __init__(self, name, path, scope, paging, codes, outcomes, kinds, verified, reports_total, aliases=None):
+    def __init__(self, name, path, scope, paging, codes, outcomes, kinds, verified, reports_total, fields,
+                 aliases=None):
         self.name = name
         self.path = path
         self.scope = scope
@@ -60,6 +62,7 @@ class JobApi:
         self.kinds = kinds
         self.verified = verified
         self.reports_total = reports_total
+        self.fields = fields
         self.aliases = aliases or {}
 
     @property
@@ -95,6 +98,8 @@ DYNAMICS = JobApi(
               'type': Verified('job_type', field('type'), unless=0),
               'status': Verified('status', field('status'))},
     reports_total=True,
+    fields=('job_id', 'module', 'type', 'type_name', 'status', 'status_name', 'outcome', 'kind', 'start_time',
+            'finish_time', 'duration_hours', 'organization_id', 'organization_name', 'backup_size'),
 )
 
 VM_SERVICE_TYPES = CodeTable({
@@ -164,6 +169,9 @@ VM = JobApi(
               'serviceType': Verified('service_type', _vm_service),
               'jobType': Verified('job_type', field('job_type'))},
     reports_total=True,
+    fields=('job_id', 'job_type', 'job_type_name', 'status', 'status_name', 'outcome', 'kind', 'start_time',
+            'finish_time', 'duration', 'duration_seconds', 'successful_count', 'failed_count', 'skipped_count',
+            'total_count', 'comments'),
     # The 2024 version of the page called the job's status "state".
     aliases={'state': 'status'},
 )
@@ -191,4 +199,6 @@ GOOGLE = JobApi(
               'jobType': Verified('job_type', field('job_type')),
               'jobStatus': Verified('job_status', field('status'))},
     reports_total=False,
+    fields=('job_id', 'app_type', 'app_type_name', 'job_type', 'job_type_name', 'data_source', 'data_source_name',
+            'status', 'status_name', 'outcome', 'kind', 'progress', 'start_time', 'finish_time', 'operator'),
 )

@@ -59,6 +59,7 @@ seealso:
 extends_documentation_fragment:
   - backupops.jobs.avepoint
   - backupops.jobs.paging
+  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 '''
@@ -99,7 +100,7 @@ jobs:
     - The jobs in the window, newest first as the API sends them, each once.
     - Keys are the API's in snake_case; every key the API sends is returned, including ones added after
       this collection was written.
-  returned: success
+  returned: success, unless O(summary_only)
   type: list
   elements: dict
   contains:
@@ -165,7 +166,9 @@ jobs:
       type: int
       sample: 180832
 total_count:
-  description: The number of jobs the API reported for the query.
+  description:
+    - The number of jobs the API reported for the query.
+    - With O(summary_only), the number of jobs listed and summarised (RV(summary.count)).
   returned: success
   type: int
   sample: 20

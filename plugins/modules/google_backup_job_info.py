@@ -42,6 +42,7 @@ extends_documentation_fragment:
   - backupops.jobs.time_window
   - backupops.jobs.avepoint
   - backupops.jobs.paging
+  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 notes:
@@ -92,7 +93,7 @@ jobs:
   description:
     - The jobs, newest first as the API sends them, each once.
     - Keys are the API's in snake_case; every key the API sends is returned.
-  returned: success
+  returned: success, unless O(summary_only)
   type: list
   elements: dict
   contains:
@@ -162,6 +163,13 @@ jobs:
       description: Who ran the job.
       type: str
       sample: System
+total_count:
+  description:
+    - With O(summary_only), the number of jobs listed and summarised (RV(summary.count)).
+    - The API gives no total, so without O(summary_only) none is returned.
+  returned: when O(summary_only) is true
+  type: int
+  sample: 96
 '''
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, google_query

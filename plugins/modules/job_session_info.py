@@ -73,6 +73,7 @@ options:
   include_log_items:
     description:
       - Add to each session the list RV(sessions[].log_items) of the operations it logged.
+      - Not with O(summary_only), which returns no session.
     type: bool
     default: false
   log_items_limit:
@@ -85,6 +86,7 @@ options:
 extends_documentation_fragment:
   - backupops.jobs.vb365
   - backupops.jobs.paging
+  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_vb365
 notes:
@@ -152,7 +154,7 @@ sessions:
   description:
     - The sessions, newest first, each once. Keys are the API's in snake_case; every key the API sends
       is returned.
-  returned: success
+  returned: success, unless O(summary_only)
   type: list
   elements: dict
   contains:
@@ -253,6 +255,11 @@ sessions:
         end_time:
           description: End of the operation, ISO 8601 in UTC.
           type: str
+total_count:
+  description: With O(summary_only), the number of sessions listed and summarised (RV(summary.count)).
+  returned: when O(summary_only) is true
+  type: int
+  sample: 120
 msg:
   description: Why RV(sessions) is empty when O(session_id) names a session the server does not know.
   returned: when the session was not found
@@ -262,10 +269,15 @@ msg:
 
 from datetime import datetime, timezone
 
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
-from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._listing import LISTING_ARGUMENT_SPEC, Listing
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, check_range, time_window
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365Module, check_statuses, read_sessions
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import (
+    SESSION_FIELDS,
+    VB365Module,
+    check_statuses,
+    read_sessions,
+)
 
 
 def main():
@@ -281,6 +293,7 @@ def main():
             limit=dict(type='int'),
             include_log_items=dict(type='bool', default=False),
             log_items_limit=dict(type='int'),
+            **LISTING_ARGUMENT_SPEC
         ),
         mutually_exclusive=[('session_id', 'job_id', 'job_name')],
     )
@@ -289,6 +302,10 @@ def main():
     try:
         check_range('limit', params['limit'], 1, 1000000)
         check_range('log_items_limit', params['log_items_limit'], 1, 1000000)
+        listing = Listing(params, SESSION_FIELDS, now, module.warn)
+        if listing.summary_only and params['include_log_items']:
+            raise OptionError('include_log_items=true adds the log to each session, and summary_only=true returns no '
+                              'session; give one of them', option='include_log_items', value=True)
         # Options are checked before any request, so a typo costs no login.
         statuses = check_statuses(params['status'])
         for option in ('session_id', 'job_id'):
@@ -296,7 +313,7 @@ def main():
         start, end = time_window(params, now, 'start_time', 'end_time')
         client = module.connect()
         try:
-            sessions, message = read_sessions(client, params, statuses, start, end, module.warn)
+            sessions, message = read_sessions(client, params, statuses, start, end, module.warn, listing.consume)
             if params['include_log_items']:
                 for session in sessions:
                     if session.get('id') is None:
@@ -308,11 +325,10 @@ def main():
             client.logout()
     except BackupOpsError as error:
         module.fail_on(error)
-    result = dict(changed=False, sessions=sessions,
-                  summary=summarize(sessions, now, warn=module.warn))
+    result = listing.result('sessions', sessions)
     if message:
         result['msg'] = message
-    module.exit_json(**result)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == '__main__':

@@ -44,6 +44,7 @@ extends_documentation_fragment:
   - backupops.jobs.time_window
   - backupops.jobs.avepoint
   - backupops.jobs.paging
+  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 notes:
@@ -94,7 +95,7 @@ jobs:
   description:
     - The jobs, newest first as the API sends them, each once.
     - Keys are the API's in snake_case; every key the API sends is returned.
-  returned: success
+  returned: success, unless O(summary_only)
   type: list
   elements: dict
   contains:
@@ -169,7 +170,9 @@ jobs:
       type: str
       sample: ""
 total_count:
-  description: The number of jobs the API reported for the query.
+  description:
+    - The number of jobs the API reported for the query.
+    - With O(summary_only), the number of jobs listed and summarised (RV(summary.count)).
   returned: success
   type: int
   sample: 51
