@@ -117,6 +117,9 @@ class Summary:
     ``by_outcome`` counts every record; ``latest_success`` only records of kind ``backup``, since a
     restore or a copy that succeeded is no backup. A success that claims to finish after ``now`` is not
     trusted as the latest success: a gate must not pass on a clock it cannot believe.
+
+    Of records with the same time the one with the greatest id is the latest, so the summary does not depend
+    on the order the records come in (a listing summarised as it arrives, or sorted first).
     """
 
     def __init__(self, now, warn=None):
@@ -132,8 +135,8 @@ class Summary:
         outcome = record.get('outcome', 'unknown')
         self._by_outcome[outcome if outcome in self._by_outcome else 'unknown'] += 1
         start = parse_timestamp(record.get('start_time'))
-        if start is not None and (self._latest_start is None or start > self._latest_start):
-            self._latest, self._latest_start = record, start
+        if start is not None and (self._latest_start is None or (start, str(record.get('id'))) > self._latest_start):
+            self._latest, self._latest_start = record, (start, str(record.get('id')))
         if outcome != 'success' or record.get('kind') != 'backup':
             return
         finish = parse_timestamp(record.get('finish_time'))
@@ -144,13 +147,13 @@ class Summary:
                 self._warn('%s reports success finishing at %s, after now (%s); not counted as a recent success'
                            % (record.get('id'), format_timestamp(finish), format_timestamp(self._now)))
             return
-        if self._latest_finish is None or finish > self._latest_finish:
-            self._latest_success, self._latest_finish = record, finish
+        if self._latest_finish is None or (finish, str(record.get('id'))) > self._latest_finish:
+            self._latest_success, self._latest_finish = record, (finish, str(record.get('id')))
 
     def result(self):
         hours = None
         if self._latest_finish is not None:
-            hours = round((self._now - self._latest_finish).total_seconds() / 3600.0, 2)
+            hours = round((self._now - self._latest_finish[0]).total_seconds() / 3600.0, 2)
         return dict(count=self.count, by_outcome=dict(self._by_outcome), latest=self._latest,
                     latest_success=self._latest_success, hours_since_success=hours)
 

@@ -140,11 +140,12 @@ EXAMPLES = r'''
     include_log_items: true
     log_items_limit: 200
 
-- name: The five newest failed or warning sessions of all jobs this week
+- name: The five newest failed or warning sessions of all jobs this week, only their ID, end and status
   backupops.jobs.job_session_info:
     status: [failed, warning]
     start_time: 7d
     limit: 5
+    fields: [id, end_time, status]
 '''
 
 RETURN = r'''

@@ -78,6 +78,20 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "Last success {{ vm_jobs.summary.hours_since_success }} h ago, {{ vm_jobs.summary.by_outcome.failed }} failed"
 
+- name: Count a week of Azure VM backups by outcome, without carrying every job to the play
+  backupops.jobs.vm_backup_job_info:
+    region: us
+    client_id: "{{ avepoint_client_id }}"
+    client_secret: "{{ avepoint_client_secret }}"
+    job_type: azure_vm_backup
+    start_time: 7d
+    summary_only: true
+  register: vm_week
+
+- name: Show the week's failures
+  ansible.builtin.debug:
+    msg: "{{ vm_week.summary.by_outcome.failed }} of {{ vm_week.total_count }} VM backups failed this week"
+
 - name: Find the jobs of one job ID, with connection options from module_defaults
   module_defaults:
     group/backupops.jobs.avepoint:
