@@ -22,6 +22,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _vb365
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
+from ansible_collections.backupops.jobs.plugins.module_utils._module import check_given
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
 
@@ -34,12 +35,22 @@ LOOKBACK_FACTOR = 4
 MIN_LOOKBACK_HOURS = 168
 
 
-def connection_params(vendor, given):
-    """The connection options of ``vendor`` from ``given`` (a dict), with the listing modules' defaults and
-    environment fallbacks, for a caller that is not a module; OptionError naming a bad option."""
-    result = ArgumentSpecValidator(CONNECTION_SPECS[vendor]).validate(dict(given or {}))
+def connection_params(vendor, given, caller):
+    """The connection options of ``vendor`` from ``given`` (a dict, or None), with the listing modules' defaults
+    and environment fallbacks; every secret among them is masked for ``caller``. OptionError naming the vendor."""
+    spec = CONNECTION_SPECS[vendor]
+    if given is not None and not isinstance(given, dict):
+        raise OptionError('%s: give a dict of connection options, not the %s %r'
+                          % (vendor, type(given).__name__, given), option=vendor)
+    given = dict(given or {})
+    # Masked before anything can quote them; the environment's values after they are read.
+    for name, value in given.items():
+        if spec.get(name, {}).get('no_log') and isinstance(value, str):
+            caller.add_secret(value)
+    result = ArgumentSpecValidator(spec).validate(given)
     if result.error_messages:
         raise OptionError('%s: %s' % (vendor, '; '.join(result.error_messages)), option=vendor)
+    check_given(caller, spec, result.validated_parameters, vendor + '.')
     return result.validated_parameters
 
 

@@ -39,24 +39,10 @@ class BackupOpsModule(AnsibleModule):
         super().__init__(argument_spec=spec, supports_check_mode=True, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        self._check_given(spec, self.params)
-
-    def _check_given(self, spec, params, prefix=''):
-        """Mask every secret of ``params`` in all its forms and refuse empty text, in nested options too."""
-        for option, value in sorted(params.items()):
-            entry, name = spec[option], prefix + option
-            if entry.get('options') and isinstance(value, dict):
-                self._check_given(entry['options'], value, name + '.')
-            elif entry.get('no_log') and isinstance(value, str):
-                self.add_secret(value)
-            elif option in URL_OPTIONS and value is not None:
-                for secret in url_password(value):
-                    self.add_secret(secret)
-        for option, value in sorted(params.items()):
-            # An empty value is a template or variable gone wrong; sent on, the API would answer without naming it.
-            if spec[option].get('type', 'str') in ('str', 'path') and isinstance(value, str) and not value.strip():
-                self.fail_on(OptionError('%s: the value is empty; give a value or leave the option out'
-                                         % (prefix + option), option=prefix + option, value=value))
+        try:
+            check_given(self, spec, self.params)
+        except OptionError as error:
+            self.fail_on(error)
 
     def add_secret(self, value):
         """Keep ``value`` out of all output, in every form it may come back in (see ``secret_forms``)."""
@@ -98,6 +84,25 @@ class Caller:
 
     def http_client(self, target, params, connections=None):
         return build_http_client(self, params, target, connections)
+
+
+def check_given(caller, spec, params, prefix=''):
+    """Mask every secret of ``params`` (options of ``spec``) in all its forms for ``caller``, in nested options too,
+    then refuse empty text: an OptionError naming the option."""
+    for option, value in sorted(params.items()):
+        entry = spec.get(option, {})
+        if entry.get('options') and isinstance(value, dict):
+            check_given(caller, entry['options'], value, prefix + option + '.')
+        elif entry.get('no_log') and isinstance(value, str):
+            caller.add_secret(value)
+        elif option in URL_OPTIONS and isinstance(value, str):
+            for secret in url_password(value):
+                caller.add_secret(secret)
+    for option, value in sorted(params.items()):
+        # An empty value is a template or variable gone wrong; sent on, the API would answer without naming it.
+        if spec.get(option, {}).get('type', 'str') in ('str', 'path') and isinstance(value, str) and not value.strip():
+            raise OptionError('%s: the value is empty; give a value or leave the option out' % (prefix + option),
+                              option=prefix + option, value=value)
 
 
 def build_http_client(caller, params, target, connections=None):

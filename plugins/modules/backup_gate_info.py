@@ -53,8 +53,22 @@ options:
         failed, or O(history_days).
     type: bool
     default: false
+  avepoint:
+    description:
+      - The connection options of the AvePoint Graph API, as the AvePoint modules take them - C(api_url) or
+        C(region), C(identity_url), C(client_id) with C(client_secret) or with C(certificate_path) and
+        C(private_key_path), or C(access_token); C(scope), C(validate_certs), C(ca_path), C(timeout), C(retries),
+        C(retry_max_wait), C(page_size). See M(backupops.jobs.dynamics_backup_job_info) for each.
+      - Checked, with the same defaults and AVEPOINT_* environment variables, only when a check reads AvePoint.
+    type: dict
+  vb365:
+    description:
+      - The connection options of the VB365 REST API, as M(backupops.jobs.job_session_info) takes them - C(url),
+        C(api_version), C(username) with C(password), or C(access_token); C(validate_certs), C(ca_path),
+        C(timeout), C(retries), C(retry_max_wait), C(page_size).
+      - Checked, with the same defaults and VB365_* environment variables, only when a check reads VB365.
+    type: dict
 extends_documentation_fragment:
-  - backupops.jobs.gate_connections
   - backupops.jobs.paging
   - backupops.jobs.attributes
 notes:
@@ -62,7 +76,9 @@ notes:
     two vendors' options share names (C(access_token), C(timeout), ...). So this module is in none of the action
     groups; set C(module_defaults) for C(backupops.jobs.backup_gate_info) itself. The AVEPOINT_* and VB365_*
     environment variables are read as by the listing modules.
-  - A vendor's connection options are checked only when a check of that vendor is given.
+requirements:
+  - requests >= 2.25
+  - cryptography >= 3.4 (for C(certificate_path) in O(avepoint) only)
 seealso:
   - module: backupops.jobs.dynamics_backup_job_info
   - module: backupops.jobs.vm_backup_job_info
@@ -173,12 +189,10 @@ checks:
       type: dict
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AVEPOINT_ARGUMENT_SPEC
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import VENDORS, connection_params, evaluate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365_ARGUMENT_SPEC
 
 MAX_HISTORY_DAYS = 366
 
@@ -189,17 +203,19 @@ def main():
         max_age_hours=dict(type='float', default=24),
         history_days=dict(type='float'),
         include_records=dict(type='bool', default=False),
-        avepoint=dict(type='dict', options=AVEPOINT_ARGUMENT_SPEC, apply_defaults=True),
-        vb365=dict(type='dict', options=VB365_ARGUMENT_SPEC, apply_defaults=True),
+        avepoint=dict(type='dict'),
+        vb365=dict(type='dict'),
     ))
     params = module.params
     try:
         checks = check_gate_checks(params['checks'], params['max_age_hours'])
+        connections = dict((vendor, connection_params(vendor, params[vendor], module))
+                           for vendor in sorted(set(VENDORS[check['source']] for check in checks)))
         if params['history_days'] is not None and not 0 < params['history_days'] <= MAX_HISTORY_DAYS:
             raise OptionError('history_days: %s is not a number of days above 0 and at most %d'
                               % (params['history_days'], MAX_HISTORY_DAYS), option='history_days')
         verdicts = evaluate_checks(
-            checks, module, params['avepoint'], params['vb365'],
+            checks, module, connections.get('avepoint'), connections.get('vb365'),
             history_hours=params['history_days'] and params['history_days'] * 24,
             keep_records=params['include_records'] or params['history_days'] is not None)
     except BackupOpsError as error:

@@ -132,3 +132,24 @@ def test_no_secret_or_token_in_the_result(fresh_emulator, run_module):
     secrets = [fresh_emulator.avepoint_connection()['client_secret'], fresh_emulator.vb365_connection()['password']]
     secrets += [token for token in fresh_emulator.issued_tokens() if token]
     assert secrets and not [secret for secret in secrets if secret in text]
+
+
+def test_unknown_connection_options_are_refused_naming_the_vendor(fresh_emulator, run_module):
+    connection = dict(fresh_emulator.avepoint_connection(), client_secert='x')
+    result = run_module(backup_gate_info, checks=CHECKS[:1], avepoint=connection)
+    assert result.failed
+    assert result['msg'].startswith('avepoint: ') and 'client_secert' in result['msg']
+    assert fresh_emulator.requests() == []
+
+
+def test_connections_come_from_the_environment_and_their_secrets_stay_hidden(fresh_emulator, run_module, monkeypatch):
+    connection = fresh_emulator.avepoint_connection()
+    monkeypatch.setenv('AVEPOINT_CLIENT_SECRET', connection.pop('client_secret'))
+    secret = fresh_emulator.avepoint_connection()['client_secret']
+    fresh_emulator.fault('/connect/token', 400, count=5, body='{"error": "invalid_client", "echo": "%s"}' % secret)
+    result = run_module(backup_gate_info, checks=CHECKS[:1], avepoint=dict(connection, retries=0))
+    assert not result.failed
+    assert result['checks'][0]['error'] and secret not in str(result)
+    fresh_emulator.clear()
+    result = run_module(backup_gate_info, checks=CHECKS[:1], avepoint=connection)
+    assert result['passed'] is True, result['checks'][0]['reason']
