@@ -9,7 +9,7 @@ class ModuleDocFragment:
 options:
   summary_only:
     description:
-      - Return only RV(summary) and RV(total_count), no list. Each record is summarised as its page arrives and
+      - Return only C(summary) and RV(total_count), no list. Each record is summarised as its page arrives and
         then let go, so the module's memory does not grow with the listing, and Ansible does not carry thousands
         of records to the play.
       - Records are de-duplicated and checked against the filters exactly as for the list, so the summary is the
@@ -20,7 +20,7 @@ options:
     default: false
   fields:
     description:
-      - Return only these keys of each record (a key a record lacks is returned as null). RV(summary) still
+      - Return only these keys of each record (a key a record lacks is returned as null). C(summary) still
         describes the whole records.
       - A name that is not one of the documented keys of a record fails the module, listing the known ones.
     type: list

@@ -94,4 +94,3 @@ class Verifier:
             if self._silent[name]:
                 self._warn('%d %s do not say their %s, so %s=%s cannot be checked on them; they were dropped, not '
                            'counted' % (self._silent[name], self._noun, check.option, check.option, asked))
-

@@ -165,7 +165,7 @@ jobs:
       sample: System
 total_count:
   description:
-    - With O(summary_only), the number of jobs listed and summarised (RV(summary.count)).
+    - With O(summary_only), the number of jobs listed and summarised (C(summary.count)).
     - The API gives no total, so without O(summary_only) none is returned.
   returned: when O(summary_only) is true
   type: int

@@ -257,7 +257,7 @@ sessions:
           description: End of the operation, ISO 8601 in UTC.
           type: str
 total_count:
-  description: With O(summary_only), the number of sessions listed and summarised (RV(summary.count)).
+  description: With O(summary_only), the number of sessions listed and summarised (C(summary.count)).
   returned: when O(summary_only) is true
   type: int
   sample: 120

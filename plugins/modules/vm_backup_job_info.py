@@ -186,7 +186,7 @@ jobs:
 total_count:
   description:
     - The number of jobs the API reported for the query.
-    - With O(summary_only), the number of jobs listed and summarised (RV(summary.count)).
+    - With O(summary_only), the number of jobs listed and summarised (C(summary.count)).
   returned: success
   type: int
   sample: 51

@@ -14,7 +14,7 @@ API_PATH = '/backup/vm/jobs'
 
 def test_requests_over_one_session_share_one_kept_alive_connection(fresh_emulator):
     with requests.Session() as session:
-        for _ in range(3):
+        for _request in range(3):
             answer = session.get(fresh_emulator.url + API_PATH, verify=fresh_emulator.info['ca_path'], timeout=10)
             assert answer.status_code == 401
             assert answer.headers.get('Connection', '').lower() != 'close'
