@@ -23,7 +23,7 @@ def test_requests_over_one_session_share_one_kept_alive_connection(fresh_emulato
 
 
 def test_two_slow_requests_are_answered_in_parallel(fresh_emulator):
-    fresh_emulator.fault(API_PATH, delay=1.0, count=2)
+    fresh_emulator.fault(API_PATH, delay=1.5, count=2)
 
     def slow(_number):
         return requests.get(fresh_emulator.url + API_PATH, verify=fresh_emulator.info['ca_path'], timeout=10)
@@ -34,7 +34,7 @@ def test_two_slow_requests_are_answered_in_parallel(fresh_emulator):
     elapsed = time.monotonic() - started
     assert [answer.status_code for answer in answers] == [401, 401]
     assert fresh_emulator.most_in_flight() == 2
-    assert elapsed < 1.8, 'one after the other would take 2 s; took %.2f s' % elapsed
+    assert elapsed < 2.7, 'one after the other would take 3 s; took %.2f s' % elapsed
 
 
 def test_a_module_pages_over_no_more_connections_than_it_runs_at_once(fresh_emulator, run_module):
