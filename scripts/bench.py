@@ -17,7 +17,13 @@ an injected latency on every request. Per API it prints a table:
   floor       what Ansible itself costs to return the same records: a module that reads them from a
               file and exits with them (no API), through ansible-playbook;
   bound + floor  the lower bound with the round trips added to the floor instead of to module start:
-              the least a module that returns every record can take.
+              the least a module that returns every record can take;
+  summary_only  the same module with summary_only: true, which returns the summary and no list.
+
+Then the gate (the backup_gate role through playbook pre_change_backup_check, forks 8) across 1, 8 and 50
+tenants of 4 checks each (Dynamics, IaaS + PaaS, Google Workspace, VB365; one emulator, a tenant per
+AvePoint app), against its floor: a playbook of one backupops.jobs.backup_gate_info task per tenant with
+the same checks, the same inventory and forks.
 
 Columns: median wall time of --runs runs, API requests made (the emulator's count), peak resident
 memory of the module process (the largest process the interpreter wrapper saw), and the module's
@@ -62,7 +68,7 @@ MODULE_PLAYBOOK = '''---
       register: listing
     - name: Count the jobs
       ansible.builtin.debug:
-        msg: "listed={{ listing.%(items)s | length }}"
+        msg: "listed={{ listing.summary.count }}"
     - name: Keep the records for the floor measurement (not in the timed runs)
       ansible.builtin.copy:
         content: "{{ listing.%(items)s | to_json }}"
@@ -85,6 +91,27 @@ FLOOR_PLAYBOOK = '''---
       ansible.builtin.debug:
         msg: "listed={{ listing.%(items)s | length }}"
 '''
+GATE_FLOOR_PLAYBOOK = '''---
+- name: One backup_gate_info run per tenant, the least the gate can cost
+  hosts: tenants
+  gather_facts: false
+  tasks:
+    - name: Judge the checks of the tenant
+      backupops.jobs.backup_gate_info:
+        checks: "{{ backup_gate_checks }}"
+        avepoint: "{{ backup_gate_avepoint }}"
+        vb365: "{{ backup_gate_vb365 }}"
+      delegate_to: localhost
+      register: gate
+    - name: Fail unless it passed
+      ansible.builtin.assert:
+        that: gate.passed
+        quiet: true
+'''
+GATE_CHECKS = [dict(name='Dynamics 365', source='dynamics', max_age_hours=24),
+               dict(name='Azure VMs', source='vm', max_age_hours=24),
+               dict(name='Google Workspace', source='google', max_age_hours=24),
+               dict(name='Exchange', source='vb365', filters=dict(job_name='Exchange daily'), max_age_hours=24)]
 PING_PLAYBOOK = '''---
 - name: Start one module
   hosts: localhost
@@ -109,9 +136,13 @@ def parse_args():
     parser.add_argument('--latency-ms', type=float, default=20.0)
     parser.add_argument('--runs', type=int, default=3, help='runs per measurement; the median is shown')
     parser.add_argument('--uri-max-jobs', type=int, default=10000, help='largest N the uri loop is run for')
+    parser.add_argument('--uri-runs', type=int, default=1,
+                        help='runs of the uri loop (40 s each at 10,000 jobs, so a second one adds little)')
     parser.add_argument('--large-runs', type=int, default=1,
                         help='runs per measurement for N above --uri-max-jobs (each takes a minute or so)')
     parser.add_argument('--apis', default=','.join(APIS), help='comma-separated subset of %s' % ', '.join(APIS))
+    parser.add_argument('--tenants', default='1,8,50', help='tenant counts of the gate measurement; empty: none')
+    parser.add_argument('--gate-runs', type=int, default=3, help='runs per gate measurement; the median is shown')
     parser.add_argument('--out', default=os.path.join(ROOT, '.build', 'bench'))
     return parser.parse_args()
 
@@ -134,14 +165,14 @@ class Bench:
             handle.write(text)
         return path
 
-    def playbook(self, path, extra_vars):
+    def playbook(self, path, extra_vars, options=()):
         """Wall seconds of one ansible-playbook run, and the peak memory (MB) of the modules it ran."""
         if os.path.exists(self.rss_file):
             os.remove(self.rss_file)
         vars_file = self._write('vars.json', json.dumps(dict(extra_vars, ansible_python_interpreter=self.wrapper)))
         started = time.monotonic()
         env = dict(os.environ, ANSIBLE_LIBRARY=os.path.join(ROOT, 'tests', 'bench', 'library'))
-        run = subprocess.run(['ansible-playbook', path, '-e', '@' + vars_file], stdout=subprocess.PIPE,
+        run = subprocess.run(['ansible-playbook', path, '-e', '@' + vars_file] + list(options), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, cwd=self.work, check=False, env=env)
         wall = time.monotonic() - started
         if run.returncode != 0:
@@ -151,12 +182,12 @@ class Bench:
             peak_kb = max(int(line) for line in handle if line.strip())
         return wall, peak_kb / 1024.0, int(listed[-1].split('listed=')[1].strip(' "')) if listed else None
 
-    def measure(self, emulator, path, extra_vars, runs):
+    def measure(self, emulator, path, extra_vars, runs, options=()):
         walls, peaks, listed = [], [], None
         for _run in range(runs):
             emulator.clear()
             emulator.set_latency(self.args.latency_ms)
-            wall, peak, listed = self.playbook(path, extra_vars)
+            wall, peak, listed = self.playbook(path, extra_vars, options)
             walls.append(wall)
             peaks.append(peak)
         return dict(wall=statistics.median(walls), peak=max(peaks), requests=len(emulator.requests()), listed=listed)
@@ -204,9 +235,9 @@ def main():
     bench = Bench(args)
     apis = [api for api in args.apis.split(',') if api]
     report = ['# backupops.jobs benchmark: %d ms round trip, max_concurrency %d, page sizes %d (AvePoint) and %d '
-              '(VB365 %s); median of %d runs (%d above N = %d)'
+              '(VB365 %s); median of %d runs (%d above N = %d, %d of the uri loop)'
               % (args.latency_ms, CONCURRENCY, AVEPOINT_PAGE, VB365_PAGE, VB365_VERSION, args.runs, args.large_runs,
-                 args.uri_max_jobs)]
+                 args.uri_max_jobs, args.uri_runs)]
     for count in args.jobs or [10000, 100000]:
         state = os.path.join(bench.work, 'emulator-%d' % count)
         options = ['--jobs', count, '--vb365-jobs', math.ceil(count / 3.0), '--interval-hours', 720.0 / count]
@@ -224,6 +255,9 @@ def main():
                 playbook = bench._write('%s.yml' % api, MODULE_PLAYBOOK % dict(
                     module=spec['module'], items=items, args=json.dumps(module_args)))
                 module = bench.measure(emulator, playbook, {}, runs)
+                summary_only = bench.measure(emulator, bench._write('%s-summary.yml' % api, MODULE_PLAYBOOK % dict(
+                    module=spec['module'], items=items, args=json.dumps(dict(module_args, summary_only=True)))),
+                    {}, runs)
                 records = os.path.join(bench.work, 'records-%s-%d.json' % (api, count))
                 bench.playbook(playbook, dict(capture_path=records))
                 floor = bench.measure(emulator, bench._write('floor-%s.yml' % api, FLOOR_PLAYBOOK % dict(items=items)),
@@ -236,16 +270,19 @@ def main():
                 uri = None
                 if count <= args.uri_max_jobs:
                     uri = bench.measure(emulator, os.path.join(ROOT, 'tests', 'bench', 'uri_loop.yml'),
-                                        uri_vars(emulator, api, spec, module['listed']), runs)
-                report += table(api, count, module, uri, bound, floor, pages)
+                                        uri_vars(emulator, api, spec, module['listed']), args.uri_runs)
+                report += table(api, count, module, uri, bound, floor, pages, summary_only)
         finally:
             emulator.stop()
+    tenant_counts = [int(number) for number in args.tenants.split(',') if number.strip()]
+    if tenant_counts:
+        report += gate(bench, args, tenant_counts)
     print('\n'.join(report))
     with open(os.path.join(bench.work, 'results.md'), 'w') as handle:
         handle.write('\n'.join(report) + '\n')
 
 
-def table(api, count, module, uri, bound, floor, pages):
+def table(api, count, module, uri, bound, floor, pages, summary_only):
     lines = ['', '%s, N = %d (%d listed, %d pages)' % (api, count, module['listed'], pages),
              '| run | wall s | requests | peak MB | module vs this |', '|---|---:|---:|---:|---:|',
              '| module | %.2f | %d | %.0f | |' % (module['wall'], module['requests'], module['peak'])]
@@ -255,6 +292,46 @@ def table(api, count, module, uri, bound, floor, pages):
     lines.append('| lower bound | %.2f | | | %s of it |' % (bound['start'], ratio(module['wall'], bound['start'])))
     lines.append('| floor: Ansible returning the records | %.2f | 0 | %.0f | |' % (floor['wall'], floor['peak']))
     lines.append('| lower bound + floor | %.2f | | | %s of it |' % (bound['floor'], ratio(module['wall'], bound['floor'])))
+    lines.append('| summary_only | %.2f | %d | %.0f | %s faster; %s of the lower bound |'
+                 % (summary_only['wall'], summary_only['requests'], summary_only['peak'],
+                    ratio(module['wall'], summary_only['wall']), ratio(summary_only['wall'], bound['start'])))
+    return lines
+
+
+def gate_inventory(emulator, names):
+    """Tenants as inventory hosts, each with its own AvePoint app and the emulator's VB365 server."""
+    hosts = {}
+    for name in names:
+        tenant = emulator.info['tenants'][name]
+        avepoint = dict(emulator.avepoint_connection(), client_id=tenant['client_id'],
+                        client_secret=tenant['client_secret'])
+        hosts[name] = dict(backup_gate_avepoint=avepoint, backup_gate_vb365=emulator.vb365_connection('v8'))
+    return dict(all=dict(children=dict(tenants=dict(hosts=hosts)), vars=dict(ansible_connection='local')))
+
+
+def gate(bench, args, tenant_counts):
+    """The role across tenants against one backup_gate_info run per tenant (the floor), forks 8."""
+    names = ['tenant%02d' % number for number in range(1, max(tenant_counts) + 1)]
+    state = os.path.join(bench.work, 'emulator-gate')
+    print('bench: starting the emulator with %d tenants ...' % len(names), flush=True)
+    emulator = EmulatorProcess(state, '--tenants', ','.join('%s=fresh' % name for name in names)).start(wait=120.0)
+    floor_playbook = bench._write('gate-floor.yml', GATE_FLOOR_PLAYBOOK)
+    lines = ['', 'The gate: %d checks per tenant (%s), forks 8, median of %d runs'
+             % (len(GATE_CHECKS), ', '.join(check['source'] for check in GATE_CHECKS), args.gate_runs),
+             '| tenants | role | floor: one backup_gate_info per tenant | role vs floor | API requests |',
+             '|---:|---:|---:|---:|---:|']
+    try:
+        for count in tenant_counts:
+            print('bench: the gate across %d tenants ...' % count, flush=True)
+            inventory = bench._write('gate-inventory-%d.json' % count, json.dumps(gate_inventory(emulator, names[:count])))
+            options = ['-i', inventory, '--forks', '8']
+            extra = dict(backup_gate_checks=GATE_CHECKS, backup_gate_hosts='tenants')
+            role = bench.measure(emulator, 'backupops.jobs.pre_change_backup_check', extra, args.gate_runs, options)
+            floor = bench.measure(emulator, floor_playbook, extra, args.gate_runs, options)
+            lines.append('| %d | %.2f s | %.2f s | %s | %d |' % (count, role['wall'], floor['wall'],
+                                                                 ratio(role['wall'], floor['wall']), role['requests']))
+    finally:
+        emulator.stop()
     return lines
 
 

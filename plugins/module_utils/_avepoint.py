@@ -34,10 +34,9 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis impo
     region_endpoints,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth import (
-    CRYPTOGRAPHY_IMPORT_ERROR,
-    HAS_CRYPTOGRAPHY,
     ClientCertificate,
     ClientCredentialsToken,
+    cryptography_import_error,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._http import (
@@ -45,8 +44,9 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
     json_body,
     raise_for_status,
 )
+from ansible_collections.backupops.jobs.plugins.module_utils._listing import LISTING_ARGUMENT_SPEC, Listing
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
-from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize, warn_unreadable
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import warn_unreadable
 from ansible_collections.backupops.jobs.plugins.module_utils._options import (
     check_guid,
     check_range,
@@ -56,7 +56,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._options import (
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time, parse_timestamp
-from ansible_collections.backupops.jobs.plugins.module_utils._verify import keep_verified
+from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verifier
 
 MAX_PAGE_SIZE = 100
 
@@ -148,16 +148,27 @@ class AvePointClient:
         # A nextLink is never requested: it only says that there is more, or is the skip token of the next page.
         return Page.from_avepoint(json_body(response), path, self._warn)
 
-    def list_jobs(self, api, query, page_size, limit=None):
+    def list_jobs(self, api, query, page_size, limit=None, consume=None):
         """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it
-        gives one. Jobs that do not answer a filter of the query as asked are dropped with a warning."""
+        gives one. Jobs that do not answer a filter of the query as asked are dropped with a warning.
+
+        With ``consume`` (and no limit), each job that passes is handed to it as its page arrives, and none is
+        kept: the list returned is empty."""
         unreadable = Counter()
-        collector = Collector('jobId', self._warn, limit=limit, time_of=_started,
+        verifier = Verifier(query, api.verified, self._warn)
+        sink = None
+        if consume is not None:
+            def sink(job):
+                if verifier.keeps(job):
+                    consume(job)
+        collector = Collector('jobId', self._warn, limit=limit, time_of=_started, sink=sink,
                               shape=lambda raw: api.normalize(raw, unreadable))
         fetcher = Fetcher(lambda params: self.get_page(api.path, params), self._max_concurrency)
         api.paging(fetcher, query, page_size, collector)
         warn_unreadable(unreadable, self._warn)
-        return keep_verified(collector.finish(), query, api.verified, self._warn), collector.total
+        jobs = [job for job in collector.finish() if verifier.keeps(job)]
+        verifier.report()
+        return jobs, collector.total
 
 
 def endpoints(params, warn):
@@ -223,9 +234,10 @@ class AvePointConnection:
     def _load_certificate(self):
         if not self._params['certificate_path']:
             return None
-        if not HAS_CRYPTOGRAPHY:
+        import_error = cryptography_import_error()
+        if import_error:
             self._module.fail_json(msg=missing_required_lib('cryptography', reason='certificate_path'),
-                                   exception=CRYPTOGRAPHY_IMPORT_ERROR)
+                                   exception=import_error)
         return ClientCertificate(self._params['certificate_path'], self._params['private_key_path'])
 
     def client(self, api):
@@ -242,28 +254,30 @@ class AvePointConnection:
                                                       self._module.params['max_concurrency'])
             return self._clients[scope]
 
-    def list_jobs(self, api, query):
-        return self.client(api).list_jobs(api, query, self._params['page_size'], self._params['limit'])
+    def list_jobs(self, api, query, consume=None):
+        return self.client(api).list_jobs(api, query, self._params['page_size'], self._params['limit'], consume)
 
 
 class AvePointJobModule(BackupOpsModule):
     """A module with the AvePoint connection options, for the read-only job-info modules."""
 
     def __init__(self, api, argument_spec):
-        spec = dict(AVEPOINT_ARGUMENT_SPEC)
+        spec = dict(AVEPOINT_ARGUMENT_SPEC, **LISTING_ARGUMENT_SPEC)
         spec.update(argument_spec)
         super().__init__(spec, required_together=[('certificate_path', 'private_key_path')])
         self.api = api
 
     def run(self, build_query):
-        """List the jobs ``build_query(params, now)`` asks for; exit with jobs, total_count and summary."""
+        """List the jobs ``build_query(params, now)`` asks for; exit with jobs, total_count and summary (or what
+        summary_only and fields ask)."""
         now = datetime.now(timezone.utc)
         try:
+            listing = Listing(self.params, self.api.fields, now, self.warn)
             query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
-            jobs, total = AvePointConnection(self.params, self).list_jobs(self.api, query)
+            jobs, total = AvePointConnection(self.params, self).list_jobs(self.api, query, listing.consume)
         except BackupOpsError as error:
             self.fail_on(error)
-        result = dict(changed=False, jobs=jobs, summary=summarize(jobs, now, warn=self.warn))
-        if self.api.reports_total:
+        result = listing.result('jobs', jobs)
+        if self.api.reports_total and not listing.summary_only:
             result['total_count'] = total
-        self.exit_json(**result)
+        self.exit_json(changed=False, **result)

@@ -58,10 +58,12 @@ class JobApi:
 
     ``kinds`` tells what each job type does (only ``backup`` counts as a backup); ``verified`` maps each
     query parameter to how a returned record is checked against it (see _verify); ``renames`` the vendor keys
-    returned under another name (see normalize_record).
+    returned under another name (see normalize_record); ``fields`` the keys of a job its module documents (what
+    the fields option accepts, with _listing.COMMON_FIELDS).
     """
 
-    def __init__(self, name, path, scope, paging, codes, outcomes, kinds, verified, reports_total, renames=None):
+    def __init__(self, name, path, scope, paging, codes, outcomes, kinds, verified, reports_total, fields,
+                 renames=None):
         self.name = name
         self.path = path
         self.scope = scope
@@ -71,6 +73,7 @@ class JobApi:
         self.kinds = kinds
         self.verified = verified
         self.reports_total = reports_total
+        self.fields = fields
         self.renames = renames or {}
 
     @property
@@ -116,6 +119,9 @@ DYNAMICS = JobApi(
     reports_total=True,
     # The API's "type" is the job type, as the job_type option and the other modules call it.
     renames=dict(_counters({'%s_entity': 'entity', '%s_record': 'record'}), type='job_type'),
+    fields=('job_id', 'module', 'job_type', 'job_type_name', 'status', 'status_name', 'duration_hours',
+            'successful_entity_count', 'successful_record_count', 'organization_id', 'organization_name',
+            'backup_size'),
 )
 
 VM_SERVICE_TYPES = CodeTable({
@@ -188,6 +194,9 @@ VM = JobApi(
     # The 2024 version of the page called the job's status "state". The job's own totalCount counts its objects,
     # not the listing's jobs; its duration is a .NET TimeSpan string, returned in seconds as duration_seconds.
     renames=dict(_counters({'%s_count': 'object'}), state='status', duration='duration_text'),
+    fields=('job_id', 'job_type', 'job_type_name', 'status', 'status_name', 'duration_text',
+            'successful_object_count', 'failed_object_count', 'skipped_object_count', 'total_object_count',
+            'comments'),
 )
 
 GOOGLE_DATA_SOURCES = CodeTable({1: 'admin', 2: 'recenter'})
@@ -213,4 +222,6 @@ GOOGLE = JobApi(
               'jobType': Verified('job_type', field('job_type')),
               'jobStatus': Verified('job_status', field('status'))},
     reports_total=False,
+    fields=('job_id', 'app_type', 'app_type_name', 'job_type', 'job_type_name', 'data_source', 'data_source_name',
+            'status', 'status_name', 'outcome', 'kind', 'progress', 'start_time', 'finish_time', 'operator'),
 )

@@ -17,23 +17,33 @@ import json
 import time
 import traceback
 import uuid
+from types import SimpleNamespace
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._tokens import BearerToken
 
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
-except ImportError:
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR = None
 
 ASSERTION_LIFETIME = 300
 JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+
+def load_cryptography():
+    """The parts of cryptography the certificate flow uses, imported on first use: a run with a client secret or a
+    token never needs them, and importing them costs more than the rest of a module's start-up."""
+    # pylint: disable=import-outside-toplevel
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    return SimpleNamespace(x509=x509, hashes=hashes, serialization=serialization, padding=padding, rsa=rsa)
+
+
+def cryptography_import_error():
+    """None where cryptography can be imported, else the traceback of the failed import (for fail_json)."""
+    try:
+        load_cryptography()
+    except ImportError:
+        return traceback.format_exc()
+    return None
 
 
 def _b64url(data):
@@ -53,19 +63,20 @@ class ClientCertificate:
     """An app registration's certificate and private key (PEM), checked to belong together."""
 
     def __init__(self, certificate_path, private_key_path):
+        crypto = self._crypto = load_cryptography()
         certificate_pem = _read('certificate_path', certificate_path)
         key_pem = _read('private_key_path', private_key_path)
         try:
-            self.certificate = x509.load_pem_x509_certificate(certificate_pem)
+            self.certificate = crypto.x509.load_pem_x509_certificate(certificate_pem)
         except ValueError as error:
             raise OptionError('certificate_path: %s is not a PEM certificate (%s)' % (certificate_path, error),
                               option='certificate_path', value=certificate_path)
         try:
-            self.private_key = serialization.load_pem_private_key(key_pem, password=None)
+            self.private_key = crypto.serialization.load_pem_private_key(key_pem, password=None)
         except (ValueError, TypeError) as error:
             raise OptionError('private_key_path: %s is not an unencrypted PEM private key (%s)'
                               % (private_key_path, error), option='private_key_path', value=private_key_path)
-        if not isinstance(self.private_key, rsa.RSAPrivateKey):
+        if not isinstance(self.private_key, crypto.rsa.RSAPrivateKey):
             raise OptionError('private_key_path: %s holds a %s key; AvePoint signs client assertions with RSA (RS256)'
                               % (private_key_path, type(self.private_key).__name__.replace('_', '')),
                               option='private_key_path', value=private_key_path)
@@ -73,7 +84,7 @@ class ClientCertificate:
             raise OptionError('private_key_path: the key in %s does not belong to the certificate in %s'
                               % (private_key_path, certificate_path),
                               option='private_key_path', value=private_key_path)
-        sha1 = self.certificate.fingerprint(hashes.SHA1())  # nosec - a thumbprint, as x5t defines it
+        sha1 = self.certificate.fingerprint(crypto.hashes.SHA1())  # nosec - a thumbprint, as x5t defines it
         self.x5t = _b64url(sha1)
         self.thumbprint = sha1.hex().upper()
 
@@ -85,7 +96,8 @@ class ClientCertificate:
                       iat=issued, nbf=issued, exp=issued + ASSERTION_LIFETIME)
         signing_input = '%s.%s' % (_b64url(json.dumps(header, separators=(',', ':')).encode()),
                                    _b64url(json.dumps(claims, separators=(',', ':')).encode()))
-        signature = self.private_key.sign(signing_input.encode('ascii'), padding.PKCS1v15(), hashes.SHA256())
+        signature = self.private_key.sign(signing_input.encode('ascii'), self._crypto.padding.PKCS1v15(),
+                                          self._crypto.hashes.SHA256())
         return '%s.%s' % (signing_input, _b64url(signature))
 
 

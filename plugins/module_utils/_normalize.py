@@ -113,37 +113,58 @@ def warn_unreadable(unreadable, warn, noun='jobs'):
              'having no %s' % (counted(count, noun), field, noun[:-1] if noun.endswith('s') else noun, field))
 
 
-def summarize(records, now, warn=None):
+class Summary:
     """count, by_outcome, latest (newest start), latest_success (newest finished successful backup),
-    hours_since_success.
+    hours_since_success, of records added one at a time: a listing is summarised as its pages arrive
+    without being kept.
 
     ``by_outcome`` counts every record; ``latest_success`` only records of kind ``backup``, since a
     restore or a copy that succeeded is no backup. A success that claims to finish after ``now`` is not
     trusted as the latest success: a gate must not pass on a clock it cannot believe.
+
+    Of records with the same time the one with the greatest id is the latest, so the summary does not depend
+    on the order the records come in (a listing summarised as it arrives, or sorted first).
     """
-    by_outcome = dict((outcome, 0) for outcome in OUTCOMES)
-    latest = latest_success = None
-    latest_start = latest_finish = None
-    for record in records:
+
+    def __init__(self, now, warn=None):
+        self._now = now
+        self._warn = warn
+        self.count = 0
+        self._by_outcome = dict((outcome, 0) for outcome in OUTCOMES)
+        self._latest = self._latest_success = None
+        self._latest_start = self._latest_finish = None
+
+    def add(self, record):
+        self.count += 1
         outcome = record.get('outcome', 'unknown')
-        by_outcome[outcome if outcome in by_outcome else 'unknown'] += 1
+        self._by_outcome[outcome if outcome in self._by_outcome else 'unknown'] += 1
         start = parse_timestamp(record.get('start_time'))
-        if start is not None and (latest_start is None or start > latest_start):
-            latest, latest_start = record, start
+        if start is not None and (self._latest_start is None or (start, str(record.get('id'))) > self._latest_start):
+            self._latest, self._latest_start = record, (start, str(record.get('id')))
         if outcome != 'success' or record.get('kind') != 'backup':
-            continue
+            return
         finish = parse_timestamp(record.get('finish_time'))
         if finish is None:
-            continue
-        if finish > now:
-            if warn is not None:
-                warn('%s reports success finishing at %s, after now (%s); not counted as a recent success'
-                     % (record.get('id'), format_timestamp(finish), format_timestamp(now)))
-            continue
-        if latest_finish is None or finish > latest_finish:
-            latest_success, latest_finish = record, finish
-    hours = None
-    if latest_finish is not None:
-        hours = round((now - latest_finish).total_seconds() / 3600.0, 2)
-    return dict(count=len(records), by_outcome=by_outcome, latest=latest, latest_success=latest_success,
-                hours_since_success=hours)
+            return
+        if finish > self._now:
+            if self._warn is not None:
+                self._warn('%s reports success finishing at %s, after now (%s); not counted as a recent success'
+                           % (record.get('id'), format_timestamp(finish), format_timestamp(self._now)))
+            return
+        if self._latest_finish is None or (finish, str(record.get('id'))) > self._latest_finish:
+            self._latest_success, self._latest_finish = record, (finish, str(record.get('id')))
+
+    def result(self):
+        hours = None
+        if self._latest_finish is not None:
+            hours = round((self._now - self._latest_finish[0]).total_seconds() / 3600.0, 2)
+        return dict(count=self.count, by_outcome=dict(self._by_outcome), latest=self._latest,
+                    latest_success=self._latest_success, hours_since_success=hours)
+
+
+def summarize(records, now, warn=None):
+    """The Summary of ``records``."""
+    summary = Summary(now, warn)
+    for record in records:
+        summary.add(record)
+    return summary.result()

@@ -176,10 +176,17 @@ class Collector:
     With a ``limit``, the newest ``limit`` records by ``time_of(record)``: paging stops at the limit only
     while the API has listed newest first, since the order is not documented; otherwise every page is read
     and the newest are chosen.
+
+    With a ``sink`` (and no limit, which must see every record to choose), each new record is handed to it
+    instead of being kept: a listing of any length is consumed in the memory of a few pages.
     """
 
-    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None):
+    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None, sink=None):
+        if sink is not None and limit is not None:
+            raise ValueError('a limit chooses among all the records, so they cannot go to a sink')
         self.records = []
+        self.count = 0
+        self._keep = sink or self.records.append
         self.shrank_from = None
         self._shape = shape
         self._noun = noun
@@ -217,7 +224,8 @@ class Collector:
                 moment = self._time_of(record)
                 self._newest_first = not self.records or _not_newer(moment, self._last_time)
                 self._last_time = moment
-            self.records.append(record)
+            self._keep(record)
+            self.count += 1
             new += 1
         return new
 
@@ -235,7 +243,7 @@ class Collector:
                 'the API still had more %s after %d pages, the most one listing reads (%d %s so far, total %s); '
                 'stopped there, as a listing this long is more likely a server that never ends. Narrow the query '
                 '(start_time, filters) or raise page_size'
-                % (self._noun, MAX_PAGES, len(self.records), self._noun,
+                % (self._noun, MAX_PAGES, self.count, self._noun,
                    self.total if self.total is not None else 'not given'))
         if self.total is None or not self._widest:
             return False
@@ -248,9 +256,9 @@ class Collector:
 
     @property
     def complete(self):
-        if self._limit is not None and len(self.records) >= self._limit and self._newest_first:
+        if self._limit is not None and self.count >= self._limit and self._newest_first:
             return True
-        return self.total is not None and len(self.records) >= self.total
+        return self.total is not None and self.count >= self.total
 
     def stalled(self, page, new):
         """A full page with nothing new means the API is repeating itself: stop instead of looping."""
@@ -260,9 +268,10 @@ class Collector:
         return False
 
     def finish(self):
-        """The records; a warning where the API listed fewer than its total, or the limit cut the list."""
-        if self._limit is not None and len(self.records) >= self._limit:
-            if len(self.records) > self._limit or self.total is None or self.total > self._limit:
+        """The records kept (none with a sink); a warning where the API listed fewer than its total, or the limit
+        cut the list."""
+        if self._limit is not None and self.count >= self._limit:
+            if self.count > self._limit or self.total is None or self.total > self._limit:
                 self._warn('more than %s %s; %s (limit)' % (
                     counted(self._limit, self._noun), 'exists' if self._limit == 1 else 'exist',
                     kept_by_limit(self._limit, 'first' if self._time_of is None else 'newest')))
@@ -273,9 +282,9 @@ class Collector:
             self._warn('the API reported %d %s in total, then %d during the listing: %s removed meanwhile shift the '
                        'pages, so some may be missing from the list'
                        % (self.shrank_from, self._noun, self.total, self._noun))
-        if self.total is not None and len(self.records) < self.total:
+        if self.total is not None and self.count < self.total:
             self._warn('the API reported %d %s in total but listed %d; the list may be incomplete'
-                       % (self.total, self._noun, len(self.records)))
+                       % (self.total, self._noun, self.count))
         return self.records
 
 

@@ -41,7 +41,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import 
     parse_timestamp,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._tokens import BearerToken
-from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verified, field, keep_verified
+from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verified, Verifier, field
 
 VERSIONS = ('v5', 'v6', 'v7', 'v8')
 MAX_PAGE_SIZE = 10000
@@ -62,6 +62,10 @@ JOB_TYPE_FILTER = {'backup': 'Backup', 'copy': 'Copy'}
 # How much earlier than the window endTimeLowerBound is sent, so that a session that began before the window
 # and ended inside it is returned whether the server reads the bound as the end or as the creation time.
 LOWER_BOUND_MARGIN = timedelta(days=2)
+# The keys of a session job_session_info documents (what its fields option accepts, with _listing.COMMON_FIELDS).
+SESSION_FIELDS = ('id', 'job_id', 'creation_time', 'end_time', 'progress', 'status', 'status_name', 'outcome', 'kind',
+                  'statistics', 'details', 'retry_count', 'will_be_retried', 'main_session_id', 'job_type',
+                  'log_items')
 SESSION_FILTERS = {'jobId': Verified('job_id', field('job_id')), 'jobType': Verified('job_type', field('kind'))}
 TITLE_PREFIX = re.compile(r'^\s*\[([^\]]+)\]\s*(.*)$', re.DOTALL)
 
@@ -197,9 +201,9 @@ class VB365Client:
         other name), and only under the version's path."""
         return self._page(rebase_link(href, self._url(''), 'url', self._token.secrets))
 
-    def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None):
-        """(records, the API's total or None)."""
-        collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of)
+    def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None, sink=None):
+        """(records, the API's total or None); with ``sink``, each record goes there instead of into the list."""
+        collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of, sink=sink)
         url = self._url(path)
         offset_paging(Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow),
                       query, page_size, collector)
@@ -254,9 +258,12 @@ class VB365Client:
                                           % (self.version, session_id, type(body).__name__))
         return body
 
-    def sessions(self, job_id, job_type, statuses, start, end, page_size):
+    def sessions(self, job_id, job_type, statuses, start, end, page_size, consume=None):
         """Sessions of a job or of all jobs, normalised, with every filter this version supports sent to the server
-        and the job and job type checked again on every session."""
+        and the job and job type checked again on every session.
+
+        With ``consume``, each session that passes those checks and ``statuses``, ``start`` and ``end`` (see
+        ``select``) is handed to it as its page arrives, and none is kept: the list returned is empty."""
         query = {}
         if job_id and not _version_at_least(self.version, 'v7'):
             # The per-job route of v5 and v6 takes offset and limit only.
@@ -275,12 +282,26 @@ class VB365Client:
                 query['status'] = V8_STATUS_FILTER[statuses[0]]
         query = dict((key, value) for key, value in query.items() if value is not None)
         unreadable = Counter()
-        sessions, self.sessions_total = self.list_all(path, query, page_size, 'sessions',
+        of_job = Verifier(dict(jobId=job_id), SESSION_FILTERS, self._warn, 'sessions')
+        of_type = Verifier(dict(jobType=job_type), SESSION_FILTERS, self._warn, 'sessions')
+        sink = None
+        if consume is not None:
+            wanted = _wanted(statuses)
+
+            def sink(session):
+                if not of_job.keeps(session):
+                    return
+                self.resolve_kinds([session], page_size)
+                if of_type.keeps(session) and _matches(session, wanted, start, end):
+                    consume(session)
+        sessions, self.sessions_total = self.list_all(path, query, page_size, 'sessions', sink=sink,
                                                       shape=lambda raw: normalize_session(raw, unreadable))
         warn_unreadable(unreadable, self._warn, 'sessions')
-        sessions = keep_verified(sessions, dict(jobId=job_id), SESSION_FILTERS, self._warn, 'sessions')
-        self.resolve_kinds(sessions, page_size)
-        return keep_verified(sessions, dict(jobType=job_type), SESSION_FILTERS, self._warn, 'sessions')
+        sessions = self.resolve_kinds([session for session in sessions if of_job.keeps(session)], page_size)
+        sessions = [session for session in sessions if of_type.keeps(session)]
+        of_job.report()
+        of_type.report()
+        return sessions
 
     def log_items(self, session_id, page_size, limit):
         """The log of a session, oldest first; with ``limit``, its newest ``limit`` lines, since the last lines
@@ -315,20 +336,27 @@ VB365_ARGUMENT_SPEC = dict(
 )
 
 
+def _wanted(statuses):
+    return set(status.lower() for status in statuses)
+
+
+def _matches(session, wanted, start, end):
+    """Whether a session is in one of the ``wanted`` statuses (any, when none) and ended (or, running, began)
+    between ``start`` and ``end``."""
+    moment = session_time(session)
+    if wanted and str(session.get('status')).lower() not in wanted:
+        return False
+    if (start is not None or end is not None) and moment is None:
+        return False
+    return not ((start is not None and moment < start) or (end is not None and moment > end))
+
+
 def select(sessions, statuses, start, end, limit, warn):
     """The sessions that match, newest first, at most ``limit`` of them."""
-    wanted = set(status.lower() for status in statuses)
+    wanted = _wanted(statuses)
     oldest = datetime.min.replace(tzinfo=timezone.utc)
-    timed = []
-    for session in sessions:
-        moment = session_time(session)
-        if wanted and str(session.get('status')).lower() not in wanted:
-            continue
-        if (start is not None or end is not None) and moment is None:
-            continue
-        if (start is not None and moment < start) or (end is not None and moment > end):
-            continue
-        timed.append((moment or oldest, session))
+    timed = [(session_time(session) or oldest, session) for session in sessions
+             if _matches(session, wanted, start, end)]
     timed.sort(key=itemgetter(0), reverse=True)
     chosen = [session for _moment, session in timed]
     if limit is not None and len(chosen) > limit:
@@ -337,8 +365,11 @@ def select(sessions, statuses, start, end, limit, warn):
     return chosen
 
 
-def read_sessions(client, params, statuses, start, end, warn):
-    """(sessions, message) as the options of job_session_info ask (an option not given is None or absent)."""
+def read_sessions(client, params, statuses, start, end, warn, consume=None):
+    """(sessions, message) as the options of job_session_info ask (an option not given is None or absent).
+
+    With ``consume`` and no limit, the sessions of a listing are handed to it as they arrive instead of being
+    returned (see VB365Client.sessions); one session asked for by ID is returned all the same."""
     if params.get('session_id'):
         raw = client.session(params['session_id'])
         if raw is None:
@@ -347,6 +378,8 @@ def read_sessions(client, params, statuses, start, end, warn):
     job_id = params.get('job_id')
     if params.get('job_name'):
         job_id = client.job_id_named(params['job_name'], params['page_size'])
+    if consume is not None and params.get('limit') is None:
+        return client.sessions(job_id, params.get('job_type'), statuses, start, end, params['page_size'], consume), None
     sessions = client.sessions(job_id, params.get('job_type'), statuses, start, end, params['page_size'])
     return select(sessions, statuses, start, end, params.get('limit'), warn), None
 

@@ -62,30 +62,35 @@ class Verified:
         return asked is not None and not (self.unless is not None and same_code(self.unless, asked))
 
 
-def keep_verified(records, query, verified, warn, noun='jobs'):
-    """The records that answer every verified parameter of ``query`` as asked; a warning per parameter for
-    the records dropped because they did not match or did not say."""
-    checks = [(name, query[name], verified[name]) for name in verified if verified[name].asks(query.get(name))]
-    if not checks:
-        return records
-    mismatched, silent = OrderedDict(), Counter()
-    kept = []
-    for record in records:
-        for name, asked, check in checks:
+class Verifier:
+    """Checks records one at a time against the verified parameters of ``query``; ``report`` warns once per
+    parameter for the records dropped because they did not match or did not say."""
+
+    def __init__(self, query, verified, warn, noun='jobs'):
+        self._checks = [(name, query[name], verified[name]) for name in verified if verified[name].asks(query.get(name))]
+        self._warn = warn
+        self._noun = noun
+        self._mismatched = OrderedDict()
+        self._silent = Counter()
+
+    def keeps(self, record):
+        """True when ``record`` answers every verified parameter as asked."""
+        for name, asked, check in self._checks:
             answer = check.read(record)
             if answer is None:
-                silent[name] += 1
-                break
+                self._silent[name] += 1
+                return False
             if not check.matches(asked, answer):
-                mismatched[name] = mismatched.get(name, 0) + 1
-                break
-        else:
-            kept.append(record)
-    for name, asked, check in checks:
-        if mismatched.get(name):
-            warn('the server returned %d %s that do not match %s=%s (option %s): it ignored the filter or could '
-                 'not apply it; they were dropped, not counted' % (mismatched[name], noun, name, asked, check.option))
-        if silent[name]:
-            warn('%d %s do not say their %s, so %s=%s cannot be checked on them; they were dropped, not counted'
-                 % (silent[name], noun, check.option, check.option, asked))
-    return kept
+                self._mismatched[name] = self._mismatched.get(name, 0) + 1
+                return False
+        return True
+
+    def report(self):
+        for name, asked, check in self._checks:
+            if self._mismatched.get(name):
+                self._warn('the server returned %d %s that do not match %s=%s (option %s): it ignored the filter or '
+                           'could not apply it; they were dropped, not counted'
+                           % (self._mismatched[name], self._noun, name, asked, check.option))
+            if self._silent[name]:
+                self._warn('%d %s do not say their %s, so %s=%s cannot be checked on them; they were dropped, not '
+                           'counted' % (self._silent[name], self._noun, check.option, check.option, asked))

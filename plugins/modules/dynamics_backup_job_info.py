@@ -60,6 +60,7 @@ extends_documentation_fragment:
   - backupops.jobs.avepoint
   - backupops.jobs.paging
   - backupops.jobs.records
+  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 '''
@@ -100,7 +101,7 @@ jobs:
     - The jobs in the window, newest first as the API sends them, each once.
     - Each carries the common keys of every module's records (see the notes) and the API's own keys in snake_case;
       every key the API sends is returned, including ones added after this collection was written.
-  returned: success
+  returned: success, unless O(summary_only)
   type: list
   elements: dict
   contains:
@@ -189,7 +190,9 @@ jobs:
       type: int
       sample: 180832
 total_count:
-  description: The number of jobs the API reported for the query.
+  description:
+    - The number of jobs the API reported for the query.
+    - With O(summary_only), the number of jobs listed and summarised (C(summary.count)).
   returned: success
   type: int
   sample: 20

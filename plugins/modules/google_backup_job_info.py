@@ -43,6 +43,7 @@ extends_documentation_fragment:
   - backupops.jobs.avepoint
   - backupops.jobs.paging
   - backupops.jobs.records
+  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 notes:
@@ -94,7 +95,7 @@ jobs:
     - The jobs, newest first as the API sends them, each once.
     - Each carries the common keys of every module's records (see the notes) and the API's own keys in snake_case;
       every key the API sends is returned.
-  returned: success
+  returned: success, unless O(summary_only)
   type: list
   elements: dict
   contains:
@@ -173,6 +174,13 @@ jobs:
       description: Who ran the job.
       type: str
       sample: System
+total_count:
+  description:
+    - With O(summary_only), the number of jobs listed and summarised (C(summary.count)).
+    - The API gives no total, so without O(summary_only) none is returned.
+  returned: when O(summary_only) is true
+  type: int
+  sample: 96
 '''
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, google_query

@@ -73,6 +73,7 @@ options:
   include_log_items:
     description:
       - Add to each session the list RV(sessions[].log_items) of the operations it logged.
+      - Not with O(summary_only), which returns no session.
     type: bool
     default: false
   log_items_limit:
@@ -86,6 +87,7 @@ extends_documentation_fragment:
   - backupops.jobs.vb365
   - backupops.jobs.paging
   - backupops.jobs.records
+  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_vb365
 notes:
@@ -139,11 +141,12 @@ EXAMPLES = r'''
     include_log_items: true
     log_items_limit: 200
 
-- name: The five newest failed or warning sessions of all jobs this week
+- name: The five newest failed or warning sessions of all jobs this week, only their ID, end and status
   backupops.jobs.job_session_info:
     status: [failed, warning]
     start_time: 7d
     limit: 5
+    fields: [id, end_time, status]
 '''
 
 RETURN = r'''
@@ -154,7 +157,7 @@ sessions:
     - The sessions, newest first, each once.
     - Each carries the common keys of every module's records (see the notes) and the API's own keys in snake_case;
       every key the API sends is returned.
-  returned: success
+  returned: success, unless O(summary_only)
   type: list
   elements: dict
   contains:
@@ -271,10 +274,11 @@ sessions:
           type: str
 total_count:
   description:
-    - The number of sessions the API reported for the query, before the module applied the filters the server
-      does not take (O(status) before v8, the time window on the per-job route of v5 and v6, O(limit)).
-    - v8 reports no total, nor does a single session asked for by O(session_id).
-  returned: success, on v5 to v7, when sessions were listed
+    - Without O(summary_only), the number of sessions the API reported for the query, before the module applied
+      the filters the server does not take (O(status) before v8, the time window on the per-job route of v5 and
+      v6, O(limit)); v8 reports no total, nor does a single session asked for by O(session_id).
+    - With O(summary_only), the number of sessions listed and summarised (C(summary.count)).
+  returned: success, on v5 to v7 when sessions were listed, and always with O(summary_only)
   type: int
   sample: 96
 msg:
@@ -286,10 +290,15 @@ msg:
 
 from datetime import datetime, timezone
 
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError
-from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._listing import LISTING_ARGUMENT_SPEC, Listing
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, check_range, time_window
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365Module, check_statuses, read_sessions
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import (
+    SESSION_FIELDS,
+    VB365Module,
+    check_statuses,
+    read_sessions,
+)
 
 
 def main():
@@ -305,6 +314,7 @@ def main():
             limit=dict(type='int'),
             include_log_items=dict(type='bool', default=False),
             log_items_limit=dict(type='int'),
+            **LISTING_ARGUMENT_SPEC
         ),
         mutually_exclusive=[('session_id', 'job_id', 'job_name')],
     )
@@ -313,6 +323,10 @@ def main():
     try:
         check_range('limit', params['limit'], 1, 1000000)
         check_range('log_items_limit', params['log_items_limit'], 1, 1000000)
+        listing = Listing(params, SESSION_FIELDS, now, module.warn)
+        if listing.summary_only and params['include_log_items']:
+            raise OptionError('include_log_items=true adds the log to each session, and summary_only=true returns no '
+                              'session; give one of them', option='include_log_items', value=True)
         # Options are checked before any request, so a typo costs no login.
         statuses = check_statuses(params['status'])
         for option in ('session_id', 'job_id'):
@@ -320,7 +334,7 @@ def main():
         start, end = time_window(params, now, 'start_time', 'end_time')
         client = module.connect()
         try:
-            sessions, message = read_sessions(client, params, statuses, start, end, module.warn)
+            sessions, message = read_sessions(client, params, statuses, start, end, module.warn, listing.consume)
             if params['include_log_items']:
                 for session in sessions:
                     if session.get('id') is None:
@@ -332,13 +346,12 @@ def main():
             client.logout()
     except BackupOpsError as error:
         module.fail_on(error)
-    result = dict(changed=False, sessions=sessions,
-                  summary=summarize(sessions, now, warn=module.warn))
-    if client.sessions_total is not None:
+    result = listing.result('sessions', sessions)
+    if not listing.summary_only and client.sessions_total is not None:
         result['total_count'] = client.sessions_total
     if message:
         result['msg'] = message
-    module.exit_json(**result)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == '__main__':

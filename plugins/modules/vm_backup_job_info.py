@@ -45,6 +45,7 @@ extends_documentation_fragment:
   - backupops.jobs.avepoint
   - backupops.jobs.paging
   - backupops.jobs.records
+  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_avepoint
 notes:
@@ -78,6 +79,20 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "Last success {{ vm_jobs.summary.hours_since_success }} h ago, {{ vm_jobs.summary.by_outcome.failed }} failed"
 
+- name: Count a week of Azure VM backups by outcome, without carrying every job to the play
+  backupops.jobs.vm_backup_job_info:
+    region: us
+    client_id: "{{ avepoint_client_id }}"
+    client_secret: "{{ avepoint_client_secret }}"
+    job_type: azure_vm_backup
+    start_time: 7d
+    summary_only: true
+  register: vm_week
+
+- name: Show the week's failures
+  ansible.builtin.debug:
+    msg: "{{ vm_week.summary.by_outcome.failed }} of {{ vm_week.total_count }} VM backups failed this week"
+
 - name: Find the jobs of one job ID, with connection options from module_defaults
   module_defaults:
     group/backupops.jobs.avepoint:
@@ -96,7 +111,7 @@ jobs:
     - The jobs, newest first as the API sends them, each once.
     - Each carries the common keys of every module's records (see the notes) and the API's own keys in snake_case;
       every key the API sends is returned.
-  returned: success
+  returned: success, unless O(summary_only)
   type: list
   elements: dict
   contains:
@@ -178,7 +193,9 @@ jobs:
       type: str
       sample: ""
 total_count:
-  description: The number of jobs the API reported for the query.
+  description:
+    - The number of jobs the API reported for the query.
+    - With O(summary_only), the number of jobs listed and summarised (C(summary.count)).
   returned: success
   type: int
   sample: 51

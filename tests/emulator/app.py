@@ -3,7 +3,6 @@
 import base64
 import json
 import secrets
-import socket
 import threading
 import time
 from email.utils import formatdate
@@ -90,7 +89,9 @@ class State:
     def record(self):
         entry = dict(method=request.method, path=request.path, query=request.args.to_dict(flat=False),
                      headers=dict(request.headers), form=request.form.to_dict(flat=False),
-                     scheme=request.scheme, host=request.host, time=time.time())
+                     scheme=request.scheme, host=request.host, time=time.time(),
+                     # The client's end of the connection: requests over one kept-alive connection share it.
+                     client_port=int(request.environ.get('REMOTE_PORT') or 0))
         with self.lock:
             self.requests.append(entry)
 
@@ -160,15 +161,15 @@ def change_records(state, fault):
     state.forget_selections()
 
 
+class ConnectionCut(Exception):
+    """Raised inside a response body: the server drops the connection with the body half sent."""
+
+
 def broken_response():
     """Headers promising a long JSON body, the first bytes of it, then the connection cut."""
-    sock = request.environ.get('werkzeug.socket')
-
     def body():
         yield b'{"totalCount": 240, "jobs": [{"jobId": "'
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-        yield b'never sent'
+        raise ConnectionCut()
     return Response(body(), status=200, headers={'Content-Type': 'application/json', 'Content-Length': '100000'})
 
 
