@@ -48,6 +48,11 @@ AVEPOINT_CONNECTION_ROWS = [
     ('start_time', 'last week', ["start_time: cannot read 'last week'", '24h', '2026-11-24T06:00:00Z']),
     ('finish_time', '24x', ["finish_time: cannot read '24x'"]),
 ]
+# What every listing module takes beside its connection (doc fragment backupops.jobs.listing).
+LISTING_ROWS = [
+    ('summary_only', 'perhaps', ['summary_only', 'perhaps', 'bool']),
+    ('fields', ['outcome', 'nope'], ["fields: no field 'nope'", 'duration_seconds']),
+]
 MODULE_ROWS = {
     dynamics_backup_job_info: [
         ('job_type', 'nightly', ["job_type: unknown value 'nightly'", 'audit_backup']),
@@ -102,10 +107,10 @@ CONTEXT = {'finish_time': dict(start_time='1d'), 'end_time': dict(start_time='1h
 
 def rows():
     for module in AVEPOINT_MODULES:
-        for option, value, fragments in AVEPOINT_CONNECTION_ROWS + MODULE_ROWS[module]:
+        for option, value, fragments in AVEPOINT_CONNECTION_ROWS + LISTING_ROWS + MODULE_ROWS[module]:
             name = module.__name__.rsplit('.', 1)[1]
             yield pytest.param(module, option, value, fragments, id='%s-%s-%s' % (name, option, value))
-    for option, value, fragments in MODULE_ROWS[job_session_info]:
+    for option, value, fragments in LISTING_ROWS + MODULE_ROWS[job_session_info]:
         yield pytest.param(job_session_info, option, value, fragments, id='job_session_info-%s-%s' % (option, value))
 
 
@@ -143,7 +148,7 @@ def test_a_bad_value_fails_naming_the_option_and_the_value(
 
 @pytest.mark.parametrize('module', AVEPOINT_MODULES + (job_session_info,), ids=lambda module: module.__name__)
 def test_every_option_has_a_row(module, monkeypatch):
-    covered = set(option for option, _value, _fragments in MODULE_ROWS[module])
+    covered = set(option for option, _value, _fragments in LISTING_ROWS + MODULE_ROWS[module])
     if module is not job_session_info:
         covered |= set(option for option, _value, _fragments in AVEPOINT_CONNECTION_ROWS)
     missing = set(argument_spec(module, monkeypatch)) - covered - set(FREE_TEXT)
