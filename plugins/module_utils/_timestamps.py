@@ -17,6 +17,7 @@ can hold (year 0, or year 9999 pushed past the end by its offset) is not a time 
 
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 # ASCII digits only, and zone offsets as ISO 8601 allows them (at most 14:00, minutes below 60).
 ISO_8601 = re.compile(
@@ -37,10 +38,19 @@ def is_unset(value):
 def parse_timestamp(value):
     """An aware UTC datetime, or None when the value is empty, not ISO 8601, not a moment Python can hold,
     or .NET's DateTime.MinValue."""
+    return _parse_text(value) if isinstance(value, str) else None
+
+
+# A listing reads each record's times several times over (normalising, ordering, verifying, summarising); the
+# recent answers are kept, as parsing dominated the client's time on a long listing.
+@lru_cache(maxsize=256)
+def _parse_text(value):
     match = _match(value)
-    if not match or is_unset(value):
+    if not match:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if int(year) == 1 and month == '01' and day == '01':  # is_unset, without matching again
+        return None
     try:
         moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
                           int((fraction or '0')[:6].ljust(6, '0')), tzinfo=timezone.utc)
