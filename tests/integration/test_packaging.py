@@ -18,7 +18,7 @@ BIN = os.path.dirname(sys.executable)
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION_ROOT, 'plugins', 'modules'))
                  if name.endswith('.py') and not name.startswith('_'))
 DEVELOPMENT_ONLY = ('.venv/', '.build/', '.git/', '.ci/', '.cache/', '.hypothesis/', '.pytest_cache/', 'scripts/',
-                    'tests/output/', 'Makefile')
+                    'tests/output/', 'tests/contracts/', 'Makefile')
 
 
 def run(command, *args, env=None, cwd=COLLECTION_ROOT):

@@ -1,4 +1,4 @@
-"""The vendors' own sample answers (../shared/api/vendor-docs/, beside this repository), replayed through
+"""The vendors' own sample answers (tests/contracts/vendor-docs/), replayed through
 the client, and held against the emulator field for field.
 
 For v5 and AvePoint there is no machine-readable description: the vendor pages are the contract. Each
@@ -20,8 +20,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import norma
 from conftest import COLLECTION_ROOT
 from emulator.control import EmulatorProcess
 
-VENDOR_DOCS = os.path.join(os.path.dirname(COLLECTION_ROOT), 'shared', 'api', 'vendor-docs')
-pytestmark = pytest.mark.skipif(not os.path.isdir(VENDOR_DOCS), reason='the vendor pages (%s) are not here' % VENDOR_DOCS)
+VENDOR_DOCS = os.path.join(COLLECTION_ROOT, 'tests', 'contracts', 'vendor-docs')
 AVEPOINT = {'dynamics': ('avepoint-dynamics365-jobs.txt', DYNAMICS), 'vm': ('avepoint-iaas-paas-vm-jobs.txt', VM),
             'google': ('avepoint-google-workspace-jobs.txt', GOOGLE)}
 

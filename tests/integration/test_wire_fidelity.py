@@ -1,6 +1,6 @@
 """The emulator and the client held to Veeam's own OpenAPI documents of the VB365 REST API, v6 to v8.
 
-The documents (../shared/api/openapi/, beside this repository) are the contract both sides must keep: if
+The documents (tests/contracts/openapi/) are the contract both sides must keep: if
 the emulator were wrong in the same way as the client, every other test would pass and the first real
 server would fail. So job_session_info is run against the emulator with every option that shapes its
 requests, every tenant shape and every session route; then every request the emulator received is
@@ -23,9 +23,8 @@ from jsonschema import Draft4Validator, FormatChecker
 from conftest import COLLECTION_ROOT
 from emulator.control import EmulatorProcess
 
-OPENAPI = os.path.join(os.path.dirname(COLLECTION_ROOT), 'shared', 'api', 'openapi')
+OPENAPI = os.path.join(COLLECTION_ROOT, 'tests', 'contracts', 'openapi')
 VERSIONS = ('v6', 'v7', 'v8')
-pytestmark = pytest.mark.skipif(not os.path.isdir(OPENAPI), reason='the OpenAPI documents (%s) are not here' % OPENAPI)
 
 
 def load(version):
