@@ -92,6 +92,11 @@ MODULE_ROWS = {
         ('log_items_limit', 0, ['log_items_limit: 0 is out of range']),
     ],
 }
+# The options of doc fragment backupops.jobs.listing, on every module.
+LISTING_ROWS = [
+    ('summary_only', 'perhaps', ['summary_only', 'perhaps', 'bool']),
+    ('fields', ['jobId'], ["fields: no field 'jobId'", ' id, job_id, ', 'outcome']),
+]
 # Options where any text is a valid value; what a wrong one does is covered elsewhere.
 FREE_TEXT = {
     'search_text': 'any text is a valid search',
@@ -102,10 +107,10 @@ CONTEXT = {'finish_time': dict(start_time='1d'), 'end_time': dict(start_time='1h
 
 def rows():
     for module in AVEPOINT_MODULES:
-        for option, value, fragments in AVEPOINT_CONNECTION_ROWS + MODULE_ROWS[module]:
+        for option, value, fragments in AVEPOINT_CONNECTION_ROWS + MODULE_ROWS[module] + LISTING_ROWS:
             name = module.__name__.rsplit('.', 1)[1]
             yield pytest.param(module, option, value, fragments, id='%s-%s-%s' % (name, option, value))
-    for option, value, fragments in MODULE_ROWS[job_session_info]:
+    for option, value, fragments in MODULE_ROWS[job_session_info] + LISTING_ROWS:
         yield pytest.param(job_session_info, option, value, fragments, id='job_session_info-%s-%s' % (option, value))
 
 
@@ -143,7 +148,7 @@ def test_a_bad_value_fails_naming_the_option_and_the_value(
 
 @pytest.mark.parametrize('module', AVEPOINT_MODULES + (job_session_info,), ids=lambda module: module.__name__)
 def test_every_option_has_a_row(module, monkeypatch):
-    covered = set(option for option, _value, _fragments in MODULE_ROWS[module])
+    covered = set(option for option, _value, _fragments in MODULE_ROWS[module] + LISTING_ROWS)
     if module is not job_session_info:
         covered |= set(option for option, _value, _fragments in AVEPOINT_CONNECTION_ROWS)
     missing = set(argument_spec(module, monkeypatch)) - covered - set(FREE_TEXT)
