@@ -69,7 +69,7 @@ EXCLUSIVE_FILTERS = (('job_id', 'job_name'),)
 NUMBER = re.compile(r'^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$')
 
 
-def _number(value, integer=False):
+def as_number(value, integer=False):
     """A number from a number or a plainly written numeric string (not '1_000', not other scripts' digits);
     None for anything else, booleans included."""
     if isinstance(value, bool) or value is None or (isinstance(value, str) and not NUMBER.match(value.strip())):
@@ -95,7 +95,7 @@ def kind_of(value):
 
 def check_hours(field, value):
     """A finite number of hours above 0 and at most a year, or an OptionError naming the field and the value."""
-    hours = _number(value)
+    hours = as_number(value)
     if hours is None or not math.isfinite(hours) or not 0 < hours <= MAX_AGE_HOURS:
         raise OptionError('%s: %r is not a number of hours above 0 and at most %d (a year)'
                           % (field, value, MAX_AGE_HOURS), option=field, value=value)
@@ -113,7 +113,7 @@ def check_rule(max_age_hours, accept, min_successes):
             outcome not in ACCEPTABLE_OUTCOMES for outcome in accept):
         raise OptionError('accept: %r is not a list of outcomes from %s'
                           % (accept, ', '.join(ACCEPTABLE_OUTCOMES)), option='accept', value=accept)
-    needed = _number(min_successes, integer=True)
+    needed = as_number(min_successes, integer=True)
     if needed is None or not 1 <= needed <= MAX_SUCCESSES:
         raise OptionError('min_successes: %r is not a whole number from 1 to %d' % (min_successes, MAX_SUCCESSES),
                           option='min_successes', value=min_successes)

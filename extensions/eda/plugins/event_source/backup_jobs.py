@@ -98,7 +98,7 @@ def _collections_root():
 if _collections_root() not in sys.path:
     sys.path.insert(0, _collections_root())
 
-from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._checks import as_number, check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
@@ -119,10 +119,7 @@ class SourceArgumentError(ValueError):
 
 
 def _interval(value):
-    try:
-        seconds = None if isinstance(value, bool) else float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
-        seconds = None
+    seconds = as_number(value)
     if seconds is None or not 0 < seconds <= MAX_INTERVAL:
         raise SourceArgumentError('%s: interval: %r is not a number of seconds above 0 and at most %d (a day)'
                                   % (PLUGIN, value, MAX_INTERVAL))
