@@ -13,6 +13,7 @@ unknown status strings are passed through, as real servers send values the schem
 """
 
 import re
+import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from operator import itemgetter
@@ -187,6 +188,8 @@ class VB365Client:
         self._warn = warn
         self._max_concurrency = max_concurrency
         self._jobs = None
+        # The gate lists several checks of one server at once; the first to need /Jobs reads it for all.
+        self._jobs_lock = threading.Lock()
         # The number of sessions the API reported for the last listing of sessions; v8 and a single session give none.
         self.sessions_total = None
 
@@ -211,14 +214,15 @@ class VB365Client:
 
     def jobs(self, page_size):
         """The server's backup jobs (GET /Jobs lists no backup copy jobs), read once per run."""
-        if self._jobs is None:
-            if _version_at_least(self.version, 'v8'):
-                jobs, _total = self.list_all('/Jobs', {}, page_size, 'jobs')
-            else:
-                jobs = Page.from_vb365(json_body(self._token.get(self._url('/Jobs'))), '/%s/Jobs' % self.version,
-                                       self._warn).items
-            self._jobs = jobs
-        return self._jobs
+        with self._jobs_lock:
+            if self._jobs is None:
+                if _version_at_least(self.version, 'v8'):
+                    jobs, _total = self.list_all('/Jobs', {}, page_size, 'jobs')
+                else:
+                    jobs = Page.from_vb365(json_body(self._token.get(self._url('/Jobs'))), '/%s/Jobs' % self.version,
+                                           self._warn).items
+                self._jobs = jobs
+            return self._jobs
 
     def job_id_named(self, name, page_size):
         """The ID of the job with this name (any case); an error listing the jobs when none or several match."""

@@ -153,3 +153,12 @@ def test_connections_come_from_the_environment_and_their_secrets_stay_hidden(fre
     fresh_emulator.clear()
     result = run_module(backup_gate_info, checks=CHECKS[:1], avepoint=connection)
     assert result['passed'] is True, result['checks'][0]['reason']
+
+
+def test_the_checks_of_one_vb365_server_read_its_jobs_once(fresh_emulator, run_module):
+    checks = [dict(name='Exchange', source='vb365', filters=dict(job_name='Exchange daily')),
+              dict(name='OneDrive', source='vb365', filters=dict(job_name='OneDrive weekly'), max_age_hours=200),
+              dict(name='All backups', source='vb365', max_age_hours=0.02)]
+    result = gate(run_module, fresh_emulator, checks)
+    assert not result.failed, result.get('msg')
+    assert [entry['path'] for entry in fresh_emulator.requests()].count('/v8/Jobs') == 1
