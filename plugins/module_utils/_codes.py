@@ -17,6 +17,8 @@ OUTCOMES = ('success', 'warning', 'failed', 'running', 'queued', 'stopped', 'ski
 # says nothing about whether the data was backed up.
 KINDS = ('backup', 'restore', 'copy', 'export', 'deletion', 'other')
 
+INTEGER_CODE = re.compile(r'^-?\d{1,18}$')
+
 
 def snake_name(text):
     """'Finished with Exception' and 'finished-with-exception' both become 'finished_with_exception'."""
@@ -29,7 +31,7 @@ def _lookup(table, code):
         return None
     if isinstance(code, str):
         text = code.strip()
-        if re.match(r'^-?\d{1,18}$', text):
+        if INTEGER_CODE.match(text):
             return table.get(int(text))
         return table.get(text.lower())
     return table.get(code)

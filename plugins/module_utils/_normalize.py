@@ -17,6 +17,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCO
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import counted
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, is_unset, parse_timestamp
 
+NESTED = (dict, list)
 DURATION = re.compile(r'^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
 
 
@@ -29,9 +30,10 @@ def snake_dict(value):
     """``camel_dict_to_snake_dict``, converting each distinct key once: a listing of 100,000 jobs repeats
     the same twenty keys, and converting them anew for every job took most of a module's run."""
     if isinstance(value, dict):
-        return dict((_snake_key(key) if isinstance(key, str) else key, snake_dict(item)) for key, item in value.items())
+        return {(_snake_key(key) if isinstance(key, str) else key): snake_dict(item) if isinstance(item, NESTED) else item
+                for key, item in value.items()}
     if isinstance(value, list):
-        return [snake_dict(item) for item in value]
+        return [snake_dict(item) if isinstance(item, NESTED) else item for item in value]
     return value
 
 
@@ -72,6 +74,7 @@ def normalize_record(raw, codes, outcomes, time_fields, renames=None, kinds=None
     record['outcome'] = outcomes.of(record)
     if kinds is not None:
         record['kind'] = kinds.of(record)
+    moments = {}
     for field in time_fields:
         value = record.get(field)
         if value is None:
@@ -79,6 +82,7 @@ def normalize_record(raw, codes, outcomes, time_fields, renames=None, kinds=None
         moment = parse_timestamp(value)
         if moment is not None:
             record[field] = format_timestamp(moment)
+            moments[field] = moment.replace(microsecond=0)  # the time as returned, in whole seconds
             continue
         if is_unset(value):
             if field == time_fields[-1] and record['outcome'] in ('success', 'warning', 'failed'):
@@ -86,7 +90,7 @@ def normalize_record(raw, codes, outcomes, time_fields, renames=None, kinds=None
         elif unreadable is not None:
             unreadable[field] += 1
         record[field] = None
-    start, finish = (parse_timestamp(record.get(field)) for field in time_fields)
+    start, finish = (moments.get(field) for field in time_fields)
     ident = record.get(id_field)
     record.update(id=None if ident is None else str(ident), start_time=record.get(time_fields[0]),
                   finish_time=record.get(time_fields[1]), duration_seconds=_duration(record, start, finish))

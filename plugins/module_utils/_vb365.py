@@ -46,6 +46,9 @@ from ansible_collections.backupops.jobs.plugins.module_utils._verify import Veri
 
 VERSIONS = ('v5', 'v6', 'v7', 'v8')
 MAX_PAGE_SIZE = 10000
+# A listing that is summarised holds only the pages in flight (max_concurrency, plus the one being read); at
+# 10,000 sessions a page that was a quarter of a gigabyte. Smaller pages keep it to a few megabytes.
+CONSUMED_PAGE_SIZE = 1000
 
 SESSION_STATUSES = CodeTable({
     'Stopped': 'stopped', 'Running': 'running', 'Success': 'success', 'Warning': 'warning', 'Failed': 'failed',
@@ -383,7 +386,8 @@ def read_sessions(client, params, statuses, start, end, warn, consume=None):
     if params.get('job_name'):
         job_id = client.job_id_named(params['job_name'], params['page_size'])
     if consume is not None and params.get('limit') is None:
-        return client.sessions(job_id, params.get('job_type'), statuses, start, end, params['page_size'], consume), None
+        page_size = min(params['page_size'], CONSUMED_PAGE_SIZE)
+        return client.sessions(job_id, params.get('job_type'), statuses, start, end, page_size, consume), None
     sessions = client.sessions(job_id, params.get('job_type'), statuses, start, end, params['page_size'])
     return select(sessions, statuses, start, end, params.get('limit'), warn), None
 

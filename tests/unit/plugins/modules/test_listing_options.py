@@ -67,3 +67,13 @@ def test_log_items_cannot_be_added_to_sessions_summary_only_does_not_return(fres
     assert result.failed and result['option'] == 'include_log_items'
     assert 'summary_only=true returns no session' in result['msg']
     assert fresh_emulator.requests() == []
+
+
+def test_a_vb365_summary_asks_for_at_most_1000_sessions_a_request_whatever_the_page_size(fresh_emulator, run_module):
+    fresh_emulator.clear()
+    only = run(run_module, fresh_emulator, 'vb365', summary_only=True, page_size=10000)
+    full = run(run_module, fresh_emulator, 'vb365', page_size=10000)
+    limits = [int(entry['query']['limit'][0]) for entry in fresh_emulator.requests('/v8/JobSessions')]
+    assert not only.failed, only.get('msg')
+    assert limits == [1000] * (len(limits) - 1) + [10000]
+    assert only['summary']['count'] == full['summary']['count']
