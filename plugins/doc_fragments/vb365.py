@@ -77,7 +77,7 @@ options:
     description:
       - Records asked for per request (the API's C(limit)), from 1 to 10000, the API's maximum.
       - With O(summary_only=true) at most 1000 sessions are asked for per request, as the sessions are
-        summarised and let go: memory then holds only the few pages in flight, a few megabytes.
+        summarised and let go, so that memory holds only the few pages in flight, a few megabytes.
     type: int
     default: 10000
 notes:

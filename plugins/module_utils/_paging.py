@@ -8,7 +8,8 @@ FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private
 may change in any release, even a bugfix one. Do not import them from other content.
 
 A strategy is a function ``(fetcher, query, page_size, collector)``. It asks the ``Fetcher`` for the pages
-it wants - one at a time, or, once the first page tells how many there are, many at once with at most
+it wants - one after the other, each asked for as soon as the one before has arrived so that it is on its way
+while that one is read, or, once the first page tells how many there are, many at once with at most
 ``max_concurrency`` requests in flight - and hands every page, in the server's order, to the collector.
 The collector keeps each record once (pages overlap when jobs arrive during a listing), knows when the
 API's total or the caller's limit is reached, and warns when a listing ends short of the total: nothing
@@ -19,6 +20,7 @@ page) is stopped too: past the pages its total promised, or at ``MAX_PAGES``.
 import json
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from itertools import islice
 from urllib.parse import unquote
 
@@ -166,6 +168,34 @@ class Fetcher:
         finally:
             for future in in_flight:
                 future.cancel()
+            pool.shutdown(wait=True)
+
+
+    def chain(self, page, next_request):
+        """The pages after ``page``, one after the other: ``next_request(page)`` is the request of the page after
+        ``page`` (a function of no arguments), or None where ``page`` is the last.
+
+        With concurrency each page is asked for as soon as the one before it has arrived, so it is on its way while
+        the caller reads that one; a caller that stops leaves at most that one request behind.
+        """
+        request = next_request(page)
+        if not self.concurrent:
+            while request is not None:
+                page = request()
+                request = next_request(page)
+                yield page
+            return
+        pool = ThreadPoolExecutor(max_workers=1)
+        upcoming = pool.submit(request) if request is not None else None
+        try:
+            while upcoming is not None:
+                page = upcoming.result()
+                request = next_request(page)
+                upcoming = pool.submit(request) if request is not None else None
+                yield page
+        finally:
+            if upcoming is not None:
+                upcoming.cancel()
             pool.shutdown(wait=True)
 
 
@@ -324,9 +354,14 @@ def page_index_paging(first_index):
                 if collector.take(page) or len(page.items) < page_size:
                     return
         # Jobs that arrived during the listing push older ones past the last page the total promised.
-        while len(page.items) >= page_size or (collector.total is None and page.next_link):
+        def next_request(page):
+            nonlocal index
+            if len(page.items) < page_size and not (collector.total is None and page.next_link):
+                return None
             index += 1
-            page = fetcher.one(params(index))
+            return partial(fetcher.one, params(index))
+
+        for page in fetcher.chain(page, next_request):
             if collector.take(page):
                 return
     return paging
@@ -337,23 +372,30 @@ def offset_paging(fetcher, query, page_size, collector):
     offset; otherwise each page's ``next`` link is followed while there is one, else the next offset after
     a full page. A short page or an empty one ends the listing; a bare list (v5 log items) is all of it.
     """
-    offset = 0
-    page = fetcher.one(dict(query, offset=offset, limit=page_size))
+    page = fetcher.one(dict(query, offset=0, limit=page_size))
     if collector.take(page):
         return
-    offset += len(page.items)
+    listed_before = 0  # the records on the pages before ``page``: where it began
     if collector.total is not None and fetcher.concurrent and len(page.items) >= page_size:
-        offsets = range(offset, collector.total, page_size)
-        for page in fetcher.many(dict(query, offset=start, limit=page_size) for start in offsets):
-            offset += len(page.items)
+        offsets = range(len(page.items), collector.total, page_size)
+        for next_page in fetcher.many(dict(query, offset=start, limit=page_size) for start in offsets):
+            listed_before += len(page.items)
+            page = next_page
             if collector.take(page) or len(page.items) < page_size:
                 return
-    while page.next_link or len(page.items) >= page_size:
-        page = fetcher.follow(page.next_link) if page.next_link else fetcher.one(
-            dict(query, offset=offset, limit=page_size))
+
+    def next_request(page):
+        nonlocal listed_before
+        listed_before += len(page.items)
+        if page.next_link:
+            return partial(fetcher.follow, page.next_link)
+        if len(page.items) >= page_size:
+            return partial(fetcher.one, dict(query, offset=listed_before, limit=page_size))
+        return None
+
+    for page in fetcher.chain(page, next_request):
         if collector.take(page):
             return
-        offset += len(page.items)
 
 
 def skip_token_paging(fetcher, query, page_size, collector):

@@ -258,3 +258,50 @@ def test_a_total_that_shrinks_during_the_listing_is_said():
     ids, _asked, warnings = run(page_index_paging(1), [Page(jobs(1, 2), 6), Page(jobs(5, 6), 4)], 2)
     assert ids == [1, 2, 5, 6]
     assert 'reported 6 jobs in total, then 4 during the listing' in warnings[0]
+
+
+class ChainedApi(FakeApi):
+    """Prepared pages, where reading a page after the first waits (a while at most) for the request of the next one.
+    The first page is read before the listing knows how it goes on."""
+
+    def __init__(self, pages):
+        super().__init__(pages)
+        self.requested = [threading.Event() for _page in self.pages]
+
+    def fetch(self, params):
+        self.requested[len(self.asked)].set()
+        return super().fetch(params)
+
+    def follow(self, link):
+        return self.fetch(link)
+
+    def next_asked_while_reading(self, record):
+        page = record['page']
+        return self.requested[page + 1].wait(2) if 0 < page < len(self.requested) - 1 else None
+
+
+def pages_of(sizes, **page_options):
+    return [Page([dict(jobId='%d-%d' % (page, number), id='%d-%d' % (page, number), page=page)
+                  for number in range(size)], **page_options) for page, size in enumerate(sizes)]
+
+
+@pytest.mark.parametrize('paging, page_options', [(page_index_paging(0), {}), (offset_paging, {}),
+                                                  (offset_paging, dict(next_link='/next'))],
+                         ids=['google page indexes', 'vb365 offsets', 'vb365 next links'])
+def test_a_page_after_page_listing_asks_for_the_next_page_while_it_reads_this_one(paging, page_options):
+    sizes = [3, 3, 3, 3, 1] if not page_options else [3, 3, 3, 3, 0]
+    api, reads = ChainedApi(pages_of(sizes, **page_options)), []
+    collector = Collector('jobId', None, shape=lambda record: reads.append(api.next_asked_while_reading(record)) or record)
+    paging(Fetcher(api.fetch, max_concurrency=4, follow=api.follow), {}, 3, collector)
+    assert len(collector.finish()) == sum(sizes) and len(api.asked) == len(sizes)
+    # Every page between the first and the last was read while the next one was already asked for.
+    assert [asked for asked in reads if asked is not None] == [True] * 3 * (len(sizes) - 2)
+
+
+@pytest.mark.parametrize('concurrency', [1, 4])
+def test_a_page_after_page_listing_that_stops_leaves_at_most_one_request_behind(concurrency):
+    api, warnings = FakeApi([Page(jobs(1, 2)), Page(jobs(1, 2)), Page(jobs(1, 2)), Page(jobs(3, 4))]), []
+    collector = Collector('jobId', warnings.append)
+    page_index_paging(0)(Fetcher(api.fetch, max_concurrency=concurrency), {}, 2, collector)
+    assert [job['jobId'] for job in collector.finish()] == [1, 2] and 'repeated only jobs' in warnings[0]
+    assert len(api.asked) == 2 if concurrency == 1 else 2 <= len(api.asked) <= 3

@@ -228,7 +228,8 @@ def test_a_next_link_on_every_page_ends_at_the_page_cap_with_an_error_naming_it(
     with HostileServer(answer) as server:
         result = run_module(module, **options(server))
     assert_clean_failure(result, 'after 6 pages, the most one listing reads')
-    assert len(server.paths()) == 6
+    # The page after the last one read may have been asked for already, as pages are fetched one ahead.
+    assert 6 <= len(server.paths()) <= 7
 
 
 def test_a_total_of_a_billion_with_new_ids_on_every_page_ends_at_the_page_cap(run_module, monkeypatch):
