@@ -170,7 +170,6 @@ class Fetcher:
                 future.cancel()
             pool.shutdown(wait=True)
 
-
     def chain(self, page, next_request):
         """The pages after ``page``, one after the other: ``next_request(page)`` is the request of the page after
         ``page`` (a function of no arguments), or None where ``page`` is the last.
@@ -353,6 +352,7 @@ def page_index_paging(first_index):
                 index += 1
                 if collector.take(page) or len(page.items) < page_size:
                     return
+
         # Jobs that arrived during the listing push older ones past the last page the total promised.
         def next_request(page):
             nonlocal index
