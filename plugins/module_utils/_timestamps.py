@@ -17,7 +17,6 @@ can hold (year 0, or year 9999 pushed past the end by its offset) is not a time 
 
 import re
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 
 # ASCII digits only, and zone offsets as ISO 8601 allows them (at most 14:00, minutes below 60).
 ISO_8601 = re.compile(
@@ -35,15 +34,32 @@ def is_unset(value):
     return match is not None and int(match.group(1)) == 1 and match.group(2) == '01' and match.group(3) == '01'
 
 
+# Texts read or written lately, with the moment each one is (None: not a time). A listing reads each record's
+# times several times over (normalising, ordering, verifying, then summarising the times it wrote itself), and
+# parsing dominated the client's time on a long listing. Emptied when full, so it stays small.
+_KNOWN = {}
+_KNOWN_MAX = 4096
+_UNKNOWN = object()
+
+
+def _know(text, moment):
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    _KNOWN[text] = moment
+
+
 def parse_timestamp(value):
     """An aware UTC datetime, or None when the value is empty, not ISO 8601, not a moment Python can hold,
     or .NET's DateTime.MinValue."""
-    return _parse_text(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    moment = _KNOWN.get(value, _UNKNOWN)
+    if moment is _UNKNOWN:
+        moment = _parse_text(value)
+        _know(value, moment)
+    return moment
 
 
-# A listing reads each record's times several times over (normalising, ordering, verifying, summarising); the
-# recent answers are kept, as parsing dominated the client's time on a long listing.
-@lru_cache(maxsize=256)
 def _parse_text(value):
     match = _match(value)
     if not match:
@@ -69,8 +85,11 @@ def format_timestamp(moment):
     said and a backup never looks younger than it is."""
     moment = moment.astimezone(timezone.utc)
     # strftime('%Y') writes year 1 as '1' on glibc, which no parser reads back.
-    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
+    text = '%04d-%02d-%02dT%02d:%02d:%02dZ' % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
                                                moment.second)
+    if (moment.year, moment.month, moment.day) != (1, 1, 1):  # that day is DateTime.MinValue, read as no time
+        _know(text, moment.replace(microsecond=0))
+    return text
 
 
 def format_query_time(moment, round_up=False):

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import VM
@@ -12,6 +12,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._options import (
     parse_time_option,
     time_window,
 )
+from ansible_collections.backupops.jobs.plugins.module_utils import _timestamps
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
     format_query_time,
     format_timestamp,
@@ -122,6 +123,23 @@ def test_no_timestamp_text_raises(text):
     assert moment is None or (moment.tzinfo is not None and moment.year >= 1)
     job = VM.normalize({'jobId': 'j', 'jobType': 1, 'status': 2, 'startTime': text, 'finishTime': text})
     assert job['finish_time'] is None or parse_timestamp(job['finish_time']) == moment.replace(microsecond=0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(moment=st.datetimes(timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-12)),
+                                                      timezone(timedelta(hours=14))])))
+@example(moment=datetime(1, 1, 1, 5, 0, 30, 1, tzinfo=timezone.utc))
+@example(moment=datetime(1, 1, 2, 3, 0, tzinfo=timezone(timedelta(hours=14))))
+def test_a_time_the_collection_wrote_reads_back_as_the_parser_reads_its_text(moment):
+    # The summary reads the times normalising wrote without parsing them again; year 1's first day stays no time.
+    try:
+        text = format_timestamp(moment)
+    except OverflowError:
+        return  # not a moment in UTC at all (year 1 at +14:00), which the parser never gives
+    remembered = parse_timestamp(text)
+    _timestamps._KNOWN.clear()
+    assert remembered == parse_timestamp(text)
+    assert remembered is None or remembered == moment.replace(microsecond=0)
 
 
 @pytest.mark.parametrize('text', ['0001-01-01T00:00:00', '0001-01-01T00:00:00+01:00', '0001-01-01T00:00:00Z',
