@@ -191,6 +191,7 @@ class VB365Client:
         self._warn = warn
         self._max_concurrency = max_concurrency
         self._jobs = None
+        self._backup_jobs = None  # (the job list, its backup job IDs), see _backup_job_ids
         # The gate lists several checks of one server at once; the first to need /Jobs reads it for all.
         self._jobs_lock = threading.Lock()
         # The number of sessions the API reported for the last listing of sessions; v8 and a single session give none.
@@ -248,11 +249,18 @@ class VB365Client:
         (a copy job, a job since deleted), so it never counts as a backup it cannot be shown to be."""
         claimed = [session for session in sessions if session.get('kind') == 'backup' or session.get('job_type') is None]
         if claimed:
-            backup_jobs = set(str(job.get('id')).strip().lower() for job in self.jobs(page_size) if job.get('id'))
+            backup_jobs = self._backup_job_ids(page_size)
             for session in claimed:
                 known = str(session.get('job_id')).strip().lower() in backup_jobs
                 session['kind'] = 'backup' if known else 'other'
         return sessions
+
+    def _backup_job_ids(self, page_size):
+        """The IDs of the server's backup jobs, lower case; a summarised listing asks once per session."""
+        jobs = self.jobs(page_size)
+        if self._backup_jobs is None or self._backup_jobs[0] is not jobs:
+            self._backup_jobs = (jobs, frozenset(str(job.get('id')).strip().lower() for job in jobs if job.get('id')))
+        return self._backup_jobs[1]
 
     def session(self, session_id):
         """One session, or None when the server does not know it."""
