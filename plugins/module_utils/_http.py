@@ -299,6 +299,13 @@ class _DeadlineAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {'http': _DeadlineHTTPPool, 'https': _DeadlineHTTPSPool}
 
 
+def _headers_as_given(request):
+    """requests' auth hook that changes nothing. Without an auth of its own a session reads ~/.netrc (or $NETRC) on
+    every request, and an entry for the host replaces the bearer token with that password: the API would refuse
+    it, and the identity service would be sent a password kept for something else."""
+    return request
+
+
 class HttpClient:
     """A ``requests.Session`` with the collection's timeouts, TLS and retry policy.
 
@@ -322,6 +329,7 @@ class HttpClient:
         # One keep-alive connection per concurrent request, reused for the whole run.
         adapter = _DeadlineAdapter(max_retries=retry, pool_connections=2, pool_maxsize=max(1, connections))
         self.session = requests.Session()
+        self.session.auth = _headers_as_given
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
 

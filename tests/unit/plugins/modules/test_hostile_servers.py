@@ -261,3 +261,18 @@ def test_pages_past_what_the_total_promised_stop_with_a_warning(run_module):
     assert len(server.paths()) == 4
     assert any('page 4 still had more; paging stopped there' in warning for warning in result.warnings)
     assert any('reported 150 jobs in total but listed 103' in warning for warning in result.warnings)
+
+
+def test_a_netrc_entry_for_the_api_host_never_replaces_the_token_or_leaves_the_machine(run_module, tmp_path, monkeypatch):
+    # requests lets ~/.netrc override an Authorization header; the API would get the netrc password instead.
+    netrc = tmp_path / 'netrc'
+    netrc.write_text('machine 127.0.0.1 login netrc-user password netrc-PASSWORD-0123\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+
+    def answer(request):
+        return token(ISSUED) if request.path == '/connect/token' else Answer(body=dict(jobs=[], totalCount=0))
+    with HostileServer(answer) as server:
+        result = run_module(vm_backup_job_info, **server.avepoint())
+    assert not result.failed, result
+    assert [request.headers.get('Authorization') for request in server.requests] == [None, 'Bearer ' + ISSUED]
