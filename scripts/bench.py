@@ -11,7 +11,8 @@ an injected latency on every request. Per API it prints a table:
   module      the collection's module via ansible-playbook (max_concurrency 4, the largest page size);
   uri loop    ansible.builtin.uri: a token, the first page, then a loop over the other pages, same page
               size (run only up to --uri-max-jobs, since it takes minutes beyond);
-  lower bound module start (ansible-playbook with one ansible.builtin.ping) + one token request +
+  lower bound module start (ansible-playbook with one ansible.builtin.ping, run in turn with the module's runs,
+              as this shared machine's speed drifts over minutes) + one token request +
               ceil(pages / concurrency) round trips, where concurrency is 1 for listings that only
               allow one page after the other (Google Workspace, VB365 v8);
   floor       what Ansible itself costs to return the same records: a module that reads them from a
@@ -182,9 +183,13 @@ class Bench:
             peak_kb = max(int(line) for line in handle if line.strip())
         return wall, peak_kb / 1024.0, int(listed[-1].split('listed=')[1].strip(' "')) if listed else None
 
-    def measure(self, emulator, path, extra_vars, runs, options=()):
+    def measure(self, emulator, path, extra_vars, runs, options=(), starts=None):
+        """Median wall, peak memory, requests and records listed of ``runs`` runs; with ``starts`` (a list), a ping
+        run before each run, its wall appended there."""
         walls, peaks, listed = [], [], None
         for _run in range(runs):
+            if starts is not None:
+                starts.append(self.playbook(self.ping, {})[0])
             emulator.clear()
             emulator.set_latency(self.args.latency_ms)
             wall, peak, listed = self.playbook(path, extra_vars, options)
@@ -224,8 +229,8 @@ def scope_of(api):
             'google': 'gsuite.graph.read.all'}[api]
 
 
-def ratio(value, reference):
-    return '%.1fx' % (value / reference) if reference else '-'
+def ratio(value, reference, digits=1):
+    return '%.*fx' % (digits, value / reference) if reference else '-'
 
 
 def main():
@@ -246,7 +251,6 @@ def main():
         emulator = EmulatorProcess(state, *options).start(wait=120.0)
         try:
             emulator.set_latency(args.latency_ms)
-            start = bench.measure(emulator, bench.ping, {}, runs)['wall']
             for api in apis:
                 spec = APIS[api]
                 print('bench: %s, N=%d ...' % (api, count), flush=True)
@@ -254,10 +258,12 @@ def main():
                 module_args = dict(connection(emulator, api), max_concurrency=CONCURRENCY, **spec['args'])
                 playbook = bench._write('%s.yml' % api, MODULE_PLAYBOOK % dict(
                     module=spec['module'], items=items, args=json.dumps(module_args)))
-                module = bench.measure(emulator, playbook, {}, runs)
+                starts = []
+                module = bench.measure(emulator, playbook, {}, runs, starts=starts)
                 summary_only = bench.measure(emulator, bench._write('%s-summary.yml' % api, MODULE_PLAYBOOK % dict(
                     module=spec['module'], items=items, args=json.dumps(dict(module_args, summary_only=True)))),
-                    {}, runs)
+                    {}, runs, starts=starts)
+                start = statistics.median(starts)
                 records = os.path.join(bench.work, 'records-%s-%d.json' % (api, count))
                 bench.playbook(playbook, dict(capture_path=records))
                 floor = bench.measure(emulator, bench._write('floor-%s.yml' % api, FLOOR_PLAYBOOK % dict(items=items)),
@@ -294,7 +300,7 @@ def table(api, count, module, uri, bound, floor, pages, summary_only):
     lines.append('| lower bound + floor | %.2f | | | %s of it |' % (bound['floor'], ratio(module['wall'], bound['floor'])))
     lines.append('| summary_only | %.2f | %d | %.0f | %s faster; %s of the lower bound |'
                  % (summary_only['wall'], summary_only['requests'], summary_only['peak'],
-                    ratio(module['wall'], summary_only['wall']), ratio(summary_only['wall'], bound['start'])))
+                    ratio(module['wall'], summary_only['wall']), ratio(summary_only['wall'], bound['start'], 2)))
     return lines
 
 
@@ -329,7 +335,7 @@ def gate(bench, args, tenant_counts):
             role = bench.measure(emulator, 'backupops.jobs.pre_change_backup_check', extra, args.gate_runs, options)
             floor = bench.measure(emulator, floor_playbook, extra, args.gate_runs, options)
             lines.append('| %d | %.2f s | %.2f s | %s | %d |' % (count, role['wall'], floor['wall'],
-                                                                 ratio(role['wall'], floor['wall']), role['requests']))
+                                                                 ratio(role['wall'], floor['wall'], 2), role['requests']))
     finally:
         emulator.stop()
     return lines
