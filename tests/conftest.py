@@ -101,9 +101,14 @@ def run_module(capsys, monkeypatch, request):
         # A real module runs in a fresh process; in-process runs must not inherit each other's warnings.
         for store in ('_global_warnings', '_global_deprecations'):
             getattr(warnings, store).clear()
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                module.main()
+        # A module sets the switch interval of its own process; this process keeps its own.
+        interval = sys.getswitchinterval()
+        try:
+            with patch_module_args(args):
+                with pytest.raises(SystemExit):
+                    module.main()
+        finally:
+            sys.setswitchinterval(interval)
         out = capsys.readouterr().out
         result = ModuleResult(json.loads(out))
         record_for_reliability(request.node.nodeid, failed=result.failed,

@@ -39,10 +39,13 @@ def is_unset(value):
 # parsing dominated the client's time on a long listing. Emptied when full, so it stays small.
 _KNOWN = {}
 _KNOWN_MAX = 4096
+_KNOWN_LENGTH = 64  # the longest ISO 8601 text is about 35 characters; a server's junk is not kept
 _UNKNOWN = object()
 
 
 def _know(text, moment):
+    if len(text) > _KNOWN_LENGTH:
+        return
     if len(_KNOWN) >= _KNOWN_MAX:
         _KNOWN.clear()
     _KNOWN[text] = moment
@@ -88,7 +91,9 @@ def format_timestamp(moment):
     text = '%04d-%02d-%02dT%02d:%02d:%02dZ' % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
                                                moment.second)
     if (moment.year, moment.month, moment.day) != (1, 1, 1):  # that day is DateTime.MinValue, read as no time
-        _know(text, moment.replace(microsecond=0))
+        # What the parser makes of the text: a plain datetime, whatever kind of datetime the caller gave.
+        _know(text, datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+                             tzinfo=timezone.utc))
     return text
 
 
