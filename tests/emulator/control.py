@@ -21,7 +21,9 @@ class EmulatorProcess:
         self.process = None
         self.info = None
 
-    def start(self, wait=15.0):
+    # It starts in about a second; the wait is only a ceiling, wide enough for a 2-core machine under load (a
+    # fresh-clone run sharing the machine with a stress test once took over 15 s).
+    def start(self, wait=60.0):
         path = os.path.join(self.state_dir, 'emulator.json')
         if os.path.exists(path):
             os.remove(path)
