@@ -22,7 +22,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _vb365
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
-from ansible_collections.backupops.jobs.plugins.module_utils._module import check_given
+from ansible_collections.backupops.jobs.plugins.module_utils._module import check_given, mask_secrets
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
 
@@ -44,14 +44,38 @@ def connection_params(vendor, given, caller):
                           % (vendor, type(given).__name__, given), option=vendor)
     given = dict(given or {})
     # Masked before anything can quote them; the environment's values after they are read.
-    for name, value in given.items():
-        if spec.get(name, {}).get('no_log') and isinstance(value, str):
-            caller.add_secret(value)
+    mask_secrets(caller, spec, given)
     result = ArgumentSpecValidator(spec).validate(given)
     if result.error_messages:
         raise OptionError('%s: %s' % (vendor, '; '.join(result.error_messages)), option=vendor)
     check_given(caller, spec, result.validated_parameters, vendor + '.')
     return result.validated_parameters
+
+
+def mask_connections(caller, params):
+    """The connection dicts of a module's ``params`` (options avepoint and vb365) are marked no_log, so that Ansible
+    never logs nor returns them whole: only the vendors' specs know which of their values are secret. Ansible masks
+    every value of them, which would garble every message naming a URL or a number; here only the secrets stay
+    masked, in every form, of each vendor given, whether or not a check reads it. A connection that is no dict stays
+    masked whole."""
+    given = dict((vendor, params.get(vendor)) for vendor in CONNECTION_SPECS if isinstance(params.get(vendor), dict))
+    for connection in given.values():
+        caller.no_log_values.difference_update(_scalar_texts(connection))
+    for vendor, connection in given.items():
+        mask_secrets(caller, CONNECTION_SPECS[vendor], connection)
+
+
+def _scalar_texts(value):
+    """The texts Ansible masks for a no_log option's value: every string and number in it, however nested."""
+    if isinstance(value, str):
+        return {value} if value else set()
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple, set)):
+        return set().union(*(_scalar_texts(item) for item in value)) if value else set()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {str(value)}
+    return set()
 
 
 class _Tenant:

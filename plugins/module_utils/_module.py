@@ -93,18 +93,31 @@ class Caller:
         return build_http_client(self, params, target, connections)
 
 
-def check_given(caller, spec, params, prefix=''):
-    """Mask every secret of ``params`` (options of ``spec``) in all its forms for ``caller``, in nested options too,
-    then refuse empty text: an OptionError naming the option."""
-    for option, value in sorted(params.items()):
+def mask_secrets(caller, spec, params):
+    """Mask every secret of ``params`` (options of ``spec``) in all its forms for ``caller``, in nested options too:
+    the values of no_log options, and a password written into a URL option."""
+    for option, value in params.items():
         entry = spec.get(option, {})
         if entry.get('options') and isinstance(value, dict):
-            check_given(caller, entry['options'], value, prefix + option + '.')
+            mask_secrets(caller, entry['options'], value)
         elif entry.get('no_log') and isinstance(value, str):
             caller.add_secret(value)
         elif option in URL_OPTIONS and isinstance(value, str):
             for secret in url_password(value):
                 caller.add_secret(secret)
+
+
+def check_given(caller, spec, params, prefix=''):
+    """``mask_secrets``, then refuse empty text, in nested options too: an OptionError naming the option."""
+    mask_secrets(caller, spec, params)
+    _refuse_empty(spec, params, prefix)
+
+
+def _refuse_empty(spec, params, prefix):
+    for option, value in sorted(params.items()):
+        entry = spec.get(option, {})
+        if entry.get('options') and isinstance(value, dict):
+            _refuse_empty(entry['options'], value, prefix + option + '.')
     for option, value in sorted(params.items()):
         # An empty value is a template or variable gone wrong; sent on, the API would answer without naming it.
         if spec.get(option, {}).get('type', 'str') in ('str', 'path') and isinstance(value, str) and not value.strip():

@@ -198,7 +198,12 @@ checks:
 
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import VENDORS, connection_params, evaluate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import (
+    VENDORS,
+    connection_params,
+    evaluate_checks,
+    mask_connections,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 
 MAX_HISTORY_DAYS = 366
@@ -211,10 +216,11 @@ def main():
         history_days=dict(type='float'),
         include_records=dict(type='bool', default=False),
         warn_on_error=dict(type='bool', default=False),
-        avepoint=dict(type='dict'),
-        vb365=dict(type='dict'),
+        avepoint=dict(type='dict', no_log=True),
+        vb365=dict(type='dict', no_log=True),
     ))
     params = module.params
+    mask_connections(module, params)
     try:
         checks = check_gate_checks(params['checks'], params['max_age_hours'])
         connections = dict((vendor, connection_params(vendor, params[vendor], module))

@@ -4,6 +4,7 @@ the listing modules and the gate_verdict filter's decision would, and a listing 
 (The filter itself is not imported: controller code loaded into this process changes how the in-process module
 runs of later tests report warnings.)"""
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -162,3 +163,20 @@ def test_the_checks_of_one_vb365_server_read_its_jobs_once(fresh_emulator, run_m
     result = gate(run_module, fresh_emulator, checks)
     assert not result.failed, result.get('msg')
     assert [entry['path'] for entry in fresh_emulator.requests()].count('/v8/Jobs') == 1
+
+
+def test_connection_secrets_are_in_neither_the_log_nor_the_invocation_and_the_rest_stays_readable(
+        fresh_emulator, run_module, monkeypatch):
+    # Ansible logs a module's arguments (syslog, journal) and returns them as the invocation; the connections are
+    # dicts, and a VB365 one whose vendor no check reads is never validated at all.
+    from ansible.module_utils.basic import AnsibleModule
+    logged = []
+    monkeypatch.setattr(AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
+    avepoint, vb365 = fresh_emulator.avepoint_connection(), fresh_emulator.vb365_connection()
+    result = run_module(backup_gate_info, checks=CHECKS[:1], avepoint=dict(avepoint, timeout=30), vb365=vb365,
+                        _ansible_inject_invocation=True)
+    assert result['passed'] is True, result['checks'][0]['reason']
+    shown = '\n'.join(logged) + json.dumps(result)
+    assert logged and avepoint['client_secret'] not in shown and vb365['password'] not in shown
+    shown_avepoint = result['invocation']['module_args']['avepoint']
+    assert (shown_avepoint['api_url'], shown_avepoint['timeout']) == (avepoint['api_url'], 30)
