@@ -191,7 +191,7 @@ class VB365Client:
         self._warn = warn
         self._max_concurrency = max_concurrency
         self._jobs = None
-        self._backup_jobs = None  # (the job list, its backup job IDs), see _backup_job_ids
+        self._backup_jobs = None  # see _backup_job_ids
         # The gate lists several checks of one server at once; the first to need /Jobs reads it for all.
         self._jobs_lock = threading.Lock()
         # The number of sessions the API reported for the last listing of sessions; v8 and a single session give none.
@@ -256,11 +256,12 @@ class VB365Client:
         return sessions
 
     def _backup_job_ids(self, page_size):
-        """The IDs of the server's backup jobs, lower case; a summarised listing asks once per session."""
-        jobs = self.jobs(page_size)
-        if self._backup_jobs is None or self._backup_jobs[0] is not jobs:
-            self._backup_jobs = (jobs, frozenset(str(job.get('id')).strip().lower() for job in jobs if job.get('id')))
-        return self._backup_jobs[1]
+        """The IDs of the server's backup jobs, lower case, gathered once like the jobs: a summarised listing asks
+        once per session."""
+        if self._backup_jobs is None:
+            self._backup_jobs = frozenset(str(job.get('id')).strip().lower() for job in self.jobs(page_size)
+                                          if job.get('id'))
+        return self._backup_jobs
 
     def session(self, session_id):
         """One session, or None when the server does not know it."""
