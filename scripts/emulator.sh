@@ -27,6 +27,8 @@ fi
 case "$action" in
 start)
   mkdir -p "$state"
+  # The paths it prints (CA bundles) must still hold where a module runs, which is not this directory.
+  state=$(cd "$state" && pwd)
   rm -f "$state/emulator.json"
   python -m emulator --state-dir "$state" "$@" >"$state/emulator.log" 2>&1 &
   for _ in $(seq 1 100); do
