@@ -141,7 +141,8 @@ def _check_filters(source, filters):
                               option=name, value=value)
         if known[name] is not None:
             known[name](name, value)
-        checked[name] = value.strip() if isinstance(value, str) else value
+        # A YAML number (job_name: 365) is the text the user wrote: every filter is compared and sent as text.
+        checked[name] = str(value).strip()
     for group in EXCLUSIVE_FILTERS:
         given = [name for name in group if name in checked]
         if len(given) > 1:

@@ -13,6 +13,7 @@ to now). A restore, copy, export or deletion never counts, however well it went;
 counts, a finish time in the future is not believed, and a listing that failed passes nothing.
 """
 
+import json
 from datetime import timedelta
 
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
@@ -42,18 +43,37 @@ def _is_backup(record):
     return isinstance(record, dict) and record.get('kind') == 'backup'
 
 
+def job_identity(ident):
+    """A job's or session's ID as the collection tells jobs apart: text, trimmed and case-folded, so 7 and '7', or a
+    GUID in upper and in lower case, are one job; None for a record without an ID."""
+    if ident is None:
+        return None
+    if isinstance(ident, (dict, list)):  # an ID of the wrong type still names a record, if not a hashable one
+        return json.dumps(ident, sort_keys=True)
+    return str(ident).strip().lower()
+
+
+def job_key(record):
+    """What tells one job from another: its ID (see job_identity); for a job without an ID, its finish time."""
+    ident = job_identity(_ident(record))
+    return ident if ident is not None else (None, _finish(record))
+
+
 def _distinct(records):
-    """Each job once: a job listed twice (pages overlap while jobs arrive, a server repeats itself) is one
-    backup, whether its ID is spelled 7 or '7', ab or AB; two jobs without an ID are one when they finished
-    at the same moment."""
-    seen, distinct = set(), []
+    """Each job once, by its ID alone: a job listed twice (pages overlap while jobs arrive, a server repeats itself)
+    is one backup, with the later of the finish times it was listed with. Two jobs without an ID are one when they
+    finished at the same moment."""
+    chosen = {}
     for record in records:
-        ident = _ident(record)
-        key = (None if ident is None else str(ident).strip().lower(), _finish(record))
-        if key not in seen:
-            seen.add(key)
-            distinct.append(record)
-    return distinct
+        key = job_key(record)
+        kept = chosen.get(key)
+        if kept is None or _later(_finish(record), _finish(kept)):
+            chosen[key] = record
+    return list(chosen.values())
+
+
+def _later(finish, other):
+    return finish is not None and (other is None or finish > other)
 
 
 def newest_accepted(records, accept, now):

@@ -17,7 +17,7 @@ is ever dropped without a word. A server that never stops (a total of a billion,
 page) is stopped too: past the pages its total promised, or at ``MAX_PAGES``.
 """
 
-import json
+import hashlib
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -25,6 +25,7 @@ from itertools import islice
 from urllib.parse import unquote
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import job_identity
 
 # The most pages one listing reads: 2 million AvePoint jobs at 100 a page, 200 million VB365 sessions.
 MAX_PAGES = 20000
@@ -240,10 +241,10 @@ class Collector:
             self.total = page.total
         new = 0
         for record in page.items:
-            key = record.get(self._id_key) if isinstance(record, dict) else None
-            if isinstance(key, (dict, list)):  # an id of the wrong type still names a record, if not a hashable one
-                key = json.dumps(key, sort_keys=True)
+            key = job_identity(record.get(self._id_key)) if isinstance(record, dict) else None
             if key is not None:
+                # A fixed-size digest per ID: a listing of any length, or of IDs of any size, keeps little.
+                key = hashlib.blake2b(key.encode('utf-8', 'surrogatepass'), digest_size=16).digest()
                 if key in self._seen:
                     continue
                 self._seen.add(key)

@@ -97,10 +97,25 @@ def format_timestamp(moment):
     return text
 
 
+EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+LATEST = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def shifted(moment, delta):
+    """``moment + delta``, held to the moments Python can write: a window that reaches to year 1 or 9999 (a user's
+    start_time: 0001-01-02) widens no further instead of failing."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return EARLIEST if delta < timedelta(0) else LATEST
+
+
 def format_query_time(moment, round_up=False):
     """Whole seconds, as the APIs' query parameters are documented; a window's end rounds up so it loses nothing."""
     if moment is None:
         return None
     if round_up and moment.microsecond:
-        moment += timedelta(seconds=1)
+        moment = shifted(moment, timedelta(seconds=1))
+        if moment == LATEST:
+            moment = moment.replace(microsecond=0)
     return format_timestamp(moment)

@@ -28,6 +28,8 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import parse_
 # Obtain a new token this long before the old one expires, so no request goes out with a dying token.
 REFRESH_MARGIN = 60
 DEFAULT_TOKEN_LIFETIME = 3600
+# A day: longer than any identity service issues; a 401 renews a token the server ends sooner.
+MAX_TOKEN_LIFETIME = 86400
 # What an Authorization header can carry (RFC 6750 b64token, and what servers issue in practice).
 BEARER_TOKEN = re.compile(r'^[\x21-\x7e]+$')
 
@@ -132,6 +134,8 @@ class BearerToken:
             lifetime = int(body.get('expires_in', DEFAULT_TOKEN_LIFETIME))
         except (TypeError, ValueError, OverflowError):
             lifetime = DEFAULT_TOKEN_LIFETIME
+        # A lifetime is the server's word: held to what a token can sensibly live, before any arithmetic on it.
+        lifetime = min(max(lifetime, 0), MAX_TOKEN_LIFETIME)
         self._token = token
         self.refresh_token = refresh_token
         self._refresh_at = time.time() + lifetime - min(REFRESH_MARGIN, lifetime / 4.0)

@@ -40,6 +40,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import 
     format_query_time,
     format_timestamp,
     parse_timestamp,
+    shifted,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._tokens import BearerToken
 from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verified, Verifier, field
@@ -291,7 +292,7 @@ class VB365Client:
                 query['jobType'] = JOB_TYPE_FILTER[job_type]
             if start is not None and _version_at_least(self.version, 'v6'):
                 # Described as "created after" though named for the end: early enough for both readings.
-                query['endTimeLowerBound'] = format_query_time(start - LOWER_BOUND_MARGIN)
+                query['endTimeLowerBound'] = format_query_time(shifted(start, -LOWER_BOUND_MARGIN))
             if end is not None and _version_at_least(self.version, 'v7'):
                 query['endTimeUpperBound'] = format_query_time(end, round_up=True)
             if self.version == 'v8' and len(statuses) == 1 and statuses[0] in V8_STATUS_FILTER:

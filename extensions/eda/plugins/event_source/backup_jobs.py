@@ -19,9 +19,10 @@ description:
     C(job_failed), C(check_stale), C(check_recovered) and C(source_error).
   - C(job_failed) - a backup job of a check finished failed inside the check's window (C(max_age_hours)), or with
     warnings where the check does not accept them; the job's common fields are under C(job) (C(id), C(kind),
-    C(outcome), C(start_time), C(finish_time)). Each job is reported once, however many polls see it. What is
-    remembered is the failed jobs still inside their check's window, so memory stays bounded by what one listing
-    holds.
+    C(outcome), C(start_time), C(finish_time)). Each job is reported once, however many polls see it and
+    however its ID is spelled (C(7) and C("7"), upper and lower case), and not again when one listing misses it.
+    What is remembered is the failed jobs reported that are still inside their check's window, so memory stays
+    bounded by what one window holds.
   - C(check_stale) - the check has no accepted backup inside its window (C(reason) says why, as the gate does),
     once when it becomes stale (also at start); C(check_recovered) when it passes again. The figures of the
     gate come with both (C(latest_success), C(hours_since_success), C(jobs_considered), C(max_age_hours)).
@@ -100,6 +101,7 @@ if _collections_root() not in sys.path:
 
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import as_number, check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import job_key
 from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
@@ -155,12 +157,6 @@ def check_arguments(args, caller):
     return checks, connections[0], connections[1], _interval(args.get('interval', DEFAULT_INTERVAL))
 
 
-def _job_key(record):
-    """One failed job, however its ID is spelled from one answer to the next (as the gate counts jobs)."""
-    ident = record.get('id')
-    return (None if ident is None else str(ident).strip().lower(), record.get('finish_time'))
-
-
 def _failed_in_window(record, verdict, now):
     """A backup job that finished failed, or with warnings its check does not accept, inside the check's window.
 
@@ -181,7 +177,8 @@ class BackupWatch:
     """What the polls have reported so far, and the events a new poll's verdicts add to it."""
 
     def __init__(self):
-        self.reported_failures = {}  # check name: keys of its failed jobs inside its window, all reported
+        # check name: {job identity: finish time} of the failures reported that are still inside its window
+        self.reported_failures = {}
         self.stale = {}  # check name: whether it was stale at the last poll that could list it
 
     def events(self, verdicts, now):
@@ -194,14 +191,18 @@ class BackupWatch:
                 events.append(_event('source_error', verdict, message=verdict['error']))
                 continue
             failures = [record for record in verdict.get('records') or [] if _failed_in_window(record, verdict, now)]
-            reported = self.reported_failures.get(name, set())
+            # A job is remembered for as long as a listing can show it, so one listing that missed it (a page the
+            # server skipped) does not report it again; once it has left the window it is never listed again.
+            window_start = now - timedelta(hours=verdict['max_age_hours'])
+            reported = dict((key, finished) for key, finished in self.reported_failures.get(name, {}).items()
+                            if finished >= window_start)
             for record in failures:
-                if _job_key(record) not in reported:
-                    reported.add(_job_key(record))
+                key = job_key(record)
+                if key not in reported:
+                    reported[key] = parse_timestamp(record.get('finish_time'))
                     events.append(_event('job_failed', verdict, job=dict((field, record.get(field))
                                                                          for field in JOB_FIELDS)))
-            # Jobs that left the window are never listed again, so they need not be remembered.
-            self.reported_failures[name] = set(_job_key(record) for record in failures)
+            self.reported_failures[name] = reported
             figures = dict((figure, verdict.get(figure)) for figure in VERDICT_FIGURES)
             stale, was_stale = not verdict['passed'], self.stale.get(name)
             if stale and was_stale is not True:
@@ -230,6 +231,12 @@ async def main(queue, args):
             except BackupOpsError as error:
                 # Nothing could be listed this time; each check's state is unknown, not stale.
                 verdicts = [dict(check, error=error.msg) for check in checks]
+            except Exception as error:  # pylint: disable=broad-except
+                # A fault of the collection's own must not end the source, and ansible-rulebook with it: the rulebook
+                # hears of it as it hears of a failed listing, and the next poll tries again.
+                message = 'unexpected error (%s): %s' % (type(error).__name__, error)
+                logger.error('%s', caller.mask(message))
+                verdicts = [dict(check, error=message) for check in checks]
             for warning in caller.warnings:
                 logger.warning('%s', caller.mask(warning))
             del caller.warnings[:]

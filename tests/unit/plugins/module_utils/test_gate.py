@@ -118,3 +118,36 @@ def test_one_job_listed_twice_is_one_backup(first, second):
     records = [job(first, 'success', 2, 1), job(second, 'success', 2, 1)]
     verdict = decide(records, NOW, 24, min_successes=2)
     assert verdict['passed'] is False and verdict['reason'] == 'only 1 of the 2 accepted jobs required finished in the last 24 h'
+
+
+@pytest.mark.parametrize('first, second', [(7, '7'), ('AB12', 'ab12'), ('j1', ' j1 ')])
+def test_one_job_listed_twice_with_two_finish_times_is_one_backup_the_later(first, second):
+    records = [job(first, 'success', 5, 4), job(second, 'success', 5, 1)]
+    verdict = decide(records, NOW, 24, min_successes=2)
+    assert verdict['passed'] is False and verdict['jobs_considered'] == 1
+    assert verdict['hours_since_success'] == 1.0
+
+
+def spellings(ident):
+    """The ways a server may write one ID: as a number or text, padded, in either case."""
+    text = str(ident)
+    return st.sampled_from([text, ' %s ' % text, text.upper(), text.lower()] + ([ident] if isinstance(ident, int) else []))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), idents=st.lists(st.one_of(st.integers(min_value=0, max_value=10 ** 6),
+                                                 st.uuids().map(str), st.text('abcdefXYZ0123-', min_size=1, max_size=12)),
+                                       min_size=1, max_size=8),
+       min_successes=st.integers(min_value=1, max_value=10))
+def test_the_gate_counts_distinct_ids_however_often_and_however_spelled_they_are_listed(data, idents, min_successes):
+    """Jobs are told apart by their ID alone: listing a job again, spelled otherwise and with another finish time
+    inside the window, never adds a success."""
+    distinct = set(str(ident).strip().lower() for ident in idents)
+    records = []
+    for ident in idents:
+        for _copy in range(data.draw(st.integers(min_value=1, max_value=3))):
+            finished = data.draw(st.integers(min_value=0, max_value=23 * 3600)) / 3600.0
+            records.append(job(data.draw(spellings(ident)), 'success', finished + 0.5, finished))
+    verdict = decide(data.draw(st.permutations(records)), NOW, 24, min_successes=min_successes)
+    assert verdict['jobs_considered'] == len(distinct)
+    assert verdict['passed'] == (len(distinct) >= min_successes)

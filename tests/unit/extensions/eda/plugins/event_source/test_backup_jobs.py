@@ -118,17 +118,35 @@ def test_warnings_are_failures_only_where_the_check_does_not_accept_them(monkeyp
     assert [(event['check'], event['job']['id']) for event in polls[0]] == [('Azure VMs', 'w1')]
 
 
-def test_memory_of_reported_jobs_holds_only_the_failures_still_listed(monkeypatch):
-    """A long-running source remembers the failures of the current window, not every failure it ever saw."""
-    now = datetime.now(timezone.utc)
+def test_memory_of_reported_jobs_holds_only_the_failures_still_inside_their_window(monkeypatch):
+    """A long-running source remembers the failures its window can still list, not every failure it ever saw."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
     new = job('new', 'failed', finished=FIVE_HOURS_AGO)
     polls = [[verdict(records=[job('old', 'failed'), new])], [verdict(records=[new])]]
     watch = backup_jobs.BackupWatch()
     assert len(watch.events(polls[0], now)) == 2 and watch.events(polls[1], now) == []
-    assert watch.reported_failures == {'Azure VMs': {('new', FIVE_HOURS_AGO)}}
-    for number in range(1000):
-        watch.events([verdict(records=[job('job-%d' % number, 'failed')])], now)
-    assert len(watch.reported_failures['Azure VMs']) == 1
+    assert sorted(watch.reported_failures['Azure VMs']) == ['new', 'old']
+    # Hourly polls, each listing a new failure of the hour before: the 24 h window holds 24 of them at most.
+    for number in range(1, 1000):
+        poll = now + timedelta(hours=number)
+        finished = format_timestamp(poll - timedelta(hours=1))
+        assert len(watch.events([verdict(records=[job('job-%d' % number, 'failed', finished=finished)])], poll)) == 1
+    assert len(watch.reported_failures['Azure VMs']) == 24
+
+
+def test_a_listing_that_misses_a_reported_failure_does_not_make_it_new_again(monkeypatch):
+    failed = job('J1', 'failed')
+    polls, _calls = run_polls(monkeypatch, [[verdict(records=[failed])], [verdict(records=[])],
+                                           [verdict(records=[dict(failed, id=' j1 ')])]], checks=[VM])
+    assert [event['job']['id'] for event in polls[0]] == ['J1']
+    assert polls[1] == [] and polls[2] == []
+
+
+def test_one_failed_job_listed_with_two_finish_times_is_reported_once(monkeypatch):
+    polls, _calls = run_polls(monkeypatch, [[verdict(records=[job(7, 'failed'), job('7', 'failed',
+                                                                                   finished=FIVE_HOURS_AGO)])]],
+                              checks=[VM])
+    assert [event['job']['id'] for event in polls[0]] == [7]
 
 
 def test_only_failures_inside_the_window_are_reported_whatever_the_listing_holds(monkeypatch):
@@ -198,6 +216,15 @@ def test_when_nothing_can_be_listed_every_check_has_a_source_error(monkeypatch):
     assert types(polls[0]) == [('source_error', 'Azure VMs'), ('source_error', 'Dynamics')]
     assert polls[0][0]['message'] == 'POST /connect/token: cannot connect to https://127.0.0.1:9'
     assert polls[1] == [] and len(calls) == 3
+
+
+def test_an_unexpected_error_is_a_source_error_and_the_source_polls_on(monkeypatch):
+    def broken(caller):
+        raise OverflowError('int too large to convert to float')
+    polls, calls = run_polls(monkeypatch, [broken, [verdict(passed=False)]], checks=[VM])
+    assert types(polls[0]) == [('source_error', 'Azure VMs')]
+    assert polls[0][0]['message'] == 'unexpected error (OverflowError): int too large to convert to float'
+    assert types(polls[1]) == [('check_stale', 'Azure VMs')] and len(calls) == 3
 
 
 def test_bad_connection_options_stop_the_source_naming_the_option(monkeypatch):
