@@ -1,12 +1,12 @@
-#!/usr/bin/env python3
-"""Run a command and let no process it started outlive it:  scripts/no-leftovers.py COMMAND [ARGUMENT...]
+#!/usr/bin/env python
+"""Run a command and let no process it started outlive it:  python3 scripts/no-leftovers.py COMMAND [ARGUMENT...]
 
-make test, make demo and make bench run through this. On Linux this process becomes the command's subreaper: a
-process the command started and left behind (a server started in the background, an emulator of a forked test
-whose teardown never ran) is handed to this process instead of to init when its parent ends. Once the command has
-ended, such processes get a few seconds to end by themselves; those still running are named on stderr and ended,
-and the exit status is then 1 if the command itself succeeded. Elsewhere the command runs as it is.
-Standard library only, so that it runs before the set-up.
+make test, make demo, make bench and the other make targets that start processes run through this. On Linux this
+process becomes the command's subreaper: a process the command started and left behind (a server started in the
+background, an emulator of a forked test whose teardown never ran) is handed to this process instead of to init
+when its parent ends. Once the command has ended, such processes get a few seconds to end by themselves; those
+still running are named on stderr and ended, and the exit status is then 1 if the command itself succeeded.
+Elsewhere the command runs as it is. Standard library only, so that it runs before the set-up.
 """
 
 import ctypes

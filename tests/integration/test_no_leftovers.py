@@ -83,8 +83,8 @@ def test_an_emulator_ends_with_the_script_that_started_it_even_when_killed(tmp_p
 
 def test_no_leftovers_ends_and_names_what_a_command_left_running(tmp_path):
     marker = tmp_path / 'left-behind'
-    run = subprocess.run([NO_LEFTOVERS, 'bash', '-c', '"$0" -c "import time; time.sleep(300)" %s & exit 0' % marker,
-                          sys.executable],
+    sleeper = '"$0" -c "import time; time.sleep(300)" %s & exit 0' % marker
+    run = subprocess.run([sys.executable, NO_LEFTOVERS, 'bash', '-c', sleeper, sys.executable],
                          env=dict(os.environ, BACKUPOPS_LEFTOVER_GRACE='0.5'), capture_output=True, text=True,
                          timeout=60, check=False)
     assert run.returncode == 1
@@ -94,6 +94,6 @@ def test_no_leftovers_ends_and_names_what_a_command_left_running(tmp_path):
 
 
 def test_no_leftovers_passes_on_the_exit_status_of_a_tidy_command():
-    run = subprocess.run([NO_LEFTOVERS, 'bash', '-c', 'sleep 0.2 & wait; exit 3'], capture_output=True, text=True,
-                         timeout=60, check=False)
+    run = subprocess.run([sys.executable, NO_LEFTOVERS, 'bash', '-c', 'sleep 0.2 & wait; exit 3'],
+                         capture_output=True, text=True, timeout=60, check=False)
     assert (run.returncode, run.stderr) == (3, '')
