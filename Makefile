@@ -1,29 +1,30 @@
 # The two commands of the README, and the parts of the test run.
 .PHONY: demo test bench reliability setup pytest units molecule lint sanity clean
 
+# scripts/no-leftovers.py: a target leaves no process running (an emulator, a browser), and names any it had to end.
 demo:  ## the main job: the pre-change backup check against the embedded emulator, passing then blocked
-	scripts/demo.sh
+	python3 scripts/no-leftovers.py scripts/demo.sh
 
 test:  ## every test: ansible-test units, pytest integration tests, molecule, ansible-lint, ansible-test sanity
-	scripts/test.sh
+	python3 scripts/no-leftovers.py scripts/test.sh
 
 bench:  ## benchmark: modules vs an ansible.builtin.uri loop vs the lower bound, 20 ms latency, 10k and 100k jobs
-	eval "$$(scripts/setup.sh)" && python scripts/bench.py
+	eval "$$(scripts/setup.sh)" && python3 scripts/no-leftovers.py python scripts/bench.py
 
 reliability:  ## fault matrix, bad-input matrix and secrets sweep against the emulator, with figures
-	eval "$$(scripts/setup.sh)" && python scripts/reliability.py
+	eval "$$(scripts/setup.sh)" && python3 scripts/no-leftovers.py python scripts/reliability.py
 
 setup:
 	scripts/setup.sh >/dev/null
 
 pytest: setup
-	eval "$$(scripts/setup.sh)" && python -m pytest -p no:cacheprovider -n 2 tests/unit tests/integration
+	eval "$$(scripts/setup.sh)" && python3 scripts/no-leftovers.py python -m pytest -p no:cacheprovider -n 2 tests/unit tests/integration
 
 units: setup
-	eval "$$(scripts/setup.sh)" && scripts/ansible-test.sh units
+	eval "$$(scripts/setup.sh)" && python3 scripts/no-leftovers.py scripts/ansible-test.sh units
 
 molecule: setup
-	eval "$$(scripts/setup.sh)" && molecule test --all
+	eval "$$(scripts/setup.sh)" && python3 scripts/no-leftovers.py molecule test --all
 
 lint: setup
 	eval "$$(scripts/setup.sh)" && ansible-lint --offline --profile production

@@ -10,7 +10,8 @@ cd "$ROOT"
 eval "$(scripts/setup.sh)"
 state=$ROOT/.build/demo-emulator
 trap 'scripts/emulator.sh stop "$state"' EXIT
-scripts/emulator.sh start "$state" --tenants contoso=fresh,fabrikam=stale,northwind=failed >/dev/null
+# --owner-pid: the emulator ends with this script even when it is killed before its trap can run.
+scripts/emulator.sh start "$state" --owner-pid $$ --tenants contoso=fresh,fabrikam=stale,northwind=failed >/dev/null
 # The collection's stdout callback prints the gate's verdicts rather than every task (README: Playbooks).
 export BACKUPOPS_EMULATOR=$state ANSIBLE_STDOUT_CALLBACK=backupops.jobs.gate
 check=(ansible-playbook backupops.jobs.pre_change_backup_check -i examples/emulator/inventory.yml

@@ -55,6 +55,11 @@ stop)
   if [ -s "$state/emulator.json" ]; then
     pid=$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$state/emulator.json")
     kill "$pid" 2>/dev/null || true
+    # Gone when this returns, so that a caller that checks for leftovers finds none.
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
   fi
   ;;
 esac

@@ -2,7 +2,7 @@
 
 It listens on loopback (HTTPS and plain HTTP, ports chosen by the system unless given), then writes
 ``DIR/emulator.json`` with its URLs, the CA to trust and the test credentials, and serves until it gets
-SIGTERM or SIGINT.
+SIGTERM or SIGINT, or until the process given by ``--owner-pid`` ends.
 """
 
 import argparse
@@ -118,6 +118,9 @@ def parse_args(argv):
     parser.add_argument('--vb365-job-shapes', type=job_shapes, default={},
                         help='shapes of single VB365 jobs, as name=shape,...: Exchange daily=failed')
     parser.add_argument('--vb365-jobs', type=int, help='sessions per VB365 job (of three); default --jobs')
+    parser.add_argument('--owner-pid', type=int,
+                        help='exit when this process ends, however it ends (even killed, or a forked test process '
+                             'that skips its teardown); default: serve until SIGTERM or SIGINT')
     parser.add_argument('--seed', default='backupops')
     parser.add_argument('--interval-hours', type=float, default=2.0, help='hours between seeded jobs')
     parser.add_argument('--latency-ms', type=float, default=0.0, help='delay added to every API request')
@@ -176,8 +179,38 @@ def tls_context(certificate, key):
     return tls
 
 
+def watch_owner(pid, stop, interval=0.1):
+    """Set ``stop`` once process ``pid`` has ended. When it is the emulator's parent, being orphaned is the sign: a
+    dead parent may linger as a zombie, which still answers kill(pid, 0), and its number may be reused."""
+    parent = os.getppid() == pid
+
+    def gone():
+        if parent:
+            return os.getppid() != pid
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass  # alive, and another user's
+        return False
+
+    def watch():
+        while not stop.wait(interval):
+            if gone():
+                stop.set()
+    if gone():
+        stop.set()
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if args.owner_pid:
+        watch_owner(args.owner_pid, stop)
     os.makedirs(args.state_dir, exist_ok=True)
     certificates = make_certificates(args.state_dir)
     state, tenants = build_state(args, certificates)
@@ -212,9 +245,6 @@ def main(argv=None):
         json.dump(description, handle, indent=2)
     os.replace(path + '.tmp', path)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
     for server in servers:
         server.stop()

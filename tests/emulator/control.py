@@ -28,7 +28,10 @@ class EmulatorProcess:
         if os.path.exists(path):
             os.remove(path)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([EMULATOR_ROOT, os.environ.get('PYTHONPATH', '')]))
-        self.process = subprocess.Popen([sys.executable, '-m', 'emulator', '--state-dir', self.state_dir] + self.options,
+        # Tied to this process: a test runner that forks each test (ansible-test units) ends the fork without
+        # the fixture's teardown, and a script may be killed before its finally; the emulator goes with it.
+        self.process = subprocess.Popen([sys.executable, '-m', 'emulator', '--state-dir', self.state_dir,
+                                         '--owner-pid', str(os.getpid())] + self.options,
                                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.time() + wait
         while not os.path.exists(path):

@@ -5,14 +5,19 @@ checks and credentials in host vars, as users run the gate across tenants. The r
 enforcement off so every verdict can be read back; enforcement has tests of its own.
 """
 
+import base64
+import fcntl
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -244,38 +249,92 @@ def test_report_gives_each_tenant_its_verdict_failing_first_with_the_gates_reaso
     assert set(re.findall(r'href="([^"]*)"', page)) == {'#tenant-1', '#tenant-2'}
 
 
+class DevTools:
+    """Chromium's DevTools protocol over the pipe of --remote-debugging-pipe: commands on the browser's fd 3,
+    answers and events from its fd 4, each a JSON text ended by a NUL."""
+
+    def __init__(self, browser, commands, answers):
+        self.browser, self.commands, self.answers = browser, commands, answers
+        self.events, self.pending, self.next_id = [], b'', 0
+
+    def send(self, method, session=None, **params):
+        self.post(method, session, **params)
+        answer = self.read_until(lambda message: message.get('id') == self.next_id)
+        assert 'error' not in answer, (method, answer)
+        return answer['result']
+
+    def post(self, method, session=None, **params):
+        """Send a command without waiting for its answer."""
+        self.next_id += 1
+        message = dict(id=self.next_id, method=method, params=params)
+        if session:
+            message['sessionId'] = session
+        os.write(self.commands, json.dumps(message).encode() + b'\0')
+
+    def read_until(self, wanted, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            while b'\0' in self.pending:
+                text, self.pending = self.pending.split(b'\0', 1)
+                message = json.loads(text)
+                if 'method' in message:
+                    self.events.append(message)
+                if wanted(message):
+                    return message
+            assert time.monotonic() < deadline and self.browser.poll() is None, 'chromium did not answer'
+            if select.select([self.answers], [], [], 0.5)[0]:
+                self.pending += os.read(self.answers, 1 << 20)
+
+
+def high_fd(fd):
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
 def hosts_chromium_asks_for(page, tmp_path):
-    """Chromium draws ``page`` (a screenshot) with every connection sent to a local proxy that refuses it; the
-    hosts it asked for, leaving out the browser's own services on *.google.com (time, sign-in, updates), which
-    it contacts whatever the page."""
-    proxy = socket.socket()
-    proxy.bind(('127.0.0.1', 0))
-    proxy.listen(16)
-    proxy.settimeout(0.2)
-    screenshot = tmp_path / (page.stem + '.png')
-    browser = subprocess.Popen(['chromium', '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+    """Chromium draws ``page`` (a screenshot) with every connection refused (a proxy that listens nowhere); the
+    hosts of the requests the page made. The browser's own requests (updates, time, sign-in: whatever a
+    given Chromium build calls at start) are not the page's, so they are not counted: they come from no page."""
+    refuser = socket.socket()
+    refuser.bind(('127.0.0.1', 0))  # bound, never listening: connections to it are refused
+    # The browser reads commands on its fd 3 and writes answers on its fd 4; bash puts the pipe ends there
+    # (numbers of 10 and up, so that no end is one of 3 and 4 before it is moved).
+    to_browser, commands, answers, from_browser = [high_fd(end) for end in os.pipe() + os.pipe()]
+    browser = subprocess.Popen(['bash', '-c', 'exec "$0" "$@" 3<&%d 4>&%d %d<&- %d>&-'
+                                % (to_browser, from_browser, to_browser, from_browser),
+                                'chromium', '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
                                 '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                                '--proxy-server=http://127.0.0.1:%d' % proxy.getsockname()[1],
-                                '--proxy-bypass-list=<-loopback>', '--screenshot=%s' % screenshot,
-                                '--window-size=1400,2000', '--user-data-dir=%s' % (tmp_path / 'profile'), page.as_uri()],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    asked = set()
+                                '--proxy-server=http://127.0.0.1:%d' % refuser.getsockname()[1],
+                                '--proxy-bypass-list=<-loopback>', '--remote-debugging-pipe', '--window-size=1400,2000',
+                                '--user-data-dir=%s' % (tmp_path / 'profile'), 'about:blank'],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(to_browser, from_browser))
+    os.close(to_browser)
+    os.close(from_browser)
+    devtools = DevTools(browser, commands, answers)
     try:
-        while browser.poll() is None:
-            try:
-                connection, _address = proxy.accept()
-            except socket.timeout:
-                continue
-            request_line = connection.recv(500).split(b'\r\n')[0].decode('ascii', 'replace')
-            connection.close()
-            asked.add(re.sub(r'^[a-z]+://', '', request_line.split(' ')[1]).split('/')[0].split(':')[0])
+        target = devtools.send('Target.createTarget', url='about:blank')['targetId']
+        session = devtools.send('Target.attachToTarget', targetId=target, flatten=True)['sessionId']
+        devtools.send('Network.enable', session)
+        devtools.send('Page.enable', session)
+        devtools.send('Page.navigate', session, url=page.as_uri())
+        devtools.read_until(lambda message: message.get('method') == 'Page.loadEventFired'
+                            and message.get('sessionId') == session)
+        screenshot = devtools.send('Page.captureScreenshot', session, format='png')['data']
+        devtools.post('Browser.close')  # the browser may end before it answers
+        assert browser.wait(timeout=60) == 0
     finally:
-        proxy.close()
         if browser.poll() is None:
             browser.kill()
-    assert browser.wait(timeout=60) == 0
-    assert screenshot.read_bytes().startswith(b'\x89PNG')
-    return set(host for host in asked if not host.endswith('.google.com'))
+            browser.wait()
+        refuser.close()
+        os.close(commands)
+        os.close(answers)
+    assert base64.b64decode(screenshot).startswith(b'\x89PNG')
+    requested = [event['params']['request']['url'] for event in devtools.events
+                 if event['method'] == 'Network.requestWillBeSent' and event.get('sessionId') == session]
+    assert page.as_uri() in requested  # the page itself: the recording works
+    return set(urlsplit(url).hostname or url for url in requested if url != page.as_uri())
 
 
 @pytest.mark.skipif(not shutil.which('chromium'), reason='chromium is not installed (Debian: apt-get install chromium), '
