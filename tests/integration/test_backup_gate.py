@@ -162,14 +162,13 @@ def test_the_gate_callback_prints_a_blocked_run_as_its_verdicts(gate_emulator, a
     assert len(lines) <= 16, out
 
 
-def test_the_gate_callback_says_when_there_is_no_verdict(gate_emulator, ansible_run, tmp_path):
+def test_the_gate_callback_says_when_a_check_is_refused(gate_emulator, ansible_run, tmp_path):
     run = gate_run_with_the_callback(gate_emulator, ansible_run, tmp_path, dict(
         bad=('fresh', [dict(name='x', source='vm', filters=dict(organization_id='o'))]), fresh=('fresh', EVERY_SOURCE[:1])))
     out = run.stdout + run.stderr
     assert run.returncode == 2 and 'Origin:' not in out, out
     assert 'source vm takes the filters search_text, service_type, job_type, not organization_id' in out
-    assert out.splitlines()[-1] == ('BACKUP GATE NO VERDICT: no verdict for bad (failed before the gate decided, '
-                                    'see above); fresh passed'), out
+    assert out.splitlines()[-1] == 'BACKUP GATE REFUSED: bad refused (failed before a verdict, see above); fresh passed', out
 
 
 def test_a_filter_the_source_does_not_take_is_refused(gate_emulator, ansible_run, tmp_path):
