@@ -33,6 +33,9 @@ PARALLEL_CHECKS = 4
 # How far back a failing check looks to say how old its newest success is: four windows, at least a week.
 LOOKBACK_FACTOR = 4
 MIN_LOOKBACK_HOURS = 168
+# A check without filters covers every backup job of its source; its reason says so, since it names no object.
+EVERY_JOB = dict(dynamics='every Dynamics 365 backup job of the tenant', vm='every IaaS + PaaS backup job of the tenant',
+                 google='every Google Workspace backup job of the tenant', vb365='every backup job of the VB365 server')
 
 
 def connection_params(vendor, given, caller):
@@ -132,6 +135,8 @@ def _judge(tenant, check, now, history_hours, keep_records):
             verdict = decide(records, now, hours, older=older, **rule)
         except BackupOpsError as failure:
             tenant.warn('check %s: the look-back for its newest success failed: %s' % (check['name'], failure.msg))
+    if not check['filters']:
+        verdict['reason'] = '%s: %s' % (EVERY_JOB[check['source']], verdict['reason'])
     result = dict(name=check['name'], source=check['source'], filters=check['filters'], max_age_hours=hours,
                   error=error, **dict(rule, **verdict))
     if keep_records:

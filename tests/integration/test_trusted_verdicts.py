@@ -134,7 +134,7 @@ def test_a_successful_backup_copy_session_is_not_a_backup(decoy_emulator, decoy_
     assert copies, 'the emulator should hold successful backup copy sessions in the window'
     check = decoy_verdicts[host]['every vb365 job']
     assert not check['passed'] and check['latest_success'] is None, check
-    assert check['reason'].startswith('last '), check['reason']
+    assert check['reason'].startswith('every backup job of the VB365 server: last '), check['reason']
 
 
 @pytest.fixture(scope='module')
