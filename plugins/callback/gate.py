@@ -62,6 +62,12 @@ def host_of(result):
     return (result.host if hasattr(result, 'task') else result._host).get_name()  # pylint: disable=protected-access
 
 
+def speaker_of(result):
+    """The host a result speaks for, or None for a task run once for the whole play (a report of every host, the
+    gate's files for CI), whose words are not those of the host it happened to run on."""
+    return None if task_of(result).run_once else host_of(result)
+
+
 def as_lines(value):
     if isinstance(value, (list, tuple)):
         return [str(line) for line in value] or ['']
@@ -89,7 +95,8 @@ class CallbackModule(DefaultCallback):
     def _say(self, host, value, error=False):
         """The host's name, then the text; later lines of several are indented under it."""
         lines = as_lines(value)
-        text = '\n'.join(['%s: %s' % (host, lines[0])] + ['  ' + line for line in lines[1:]])
+        first = lines[0] if host is None else '%s: %s' % (host, lines[0])
+        text = '\n'.join([first] + ['  ' + line for line in lines[1:]])
         self._display.display(text, color='red' if error else None, stderr=error and self.get_option('display_failed_stderr'))
 
     def _failure_text(self, result):
@@ -141,9 +148,9 @@ class CallbackModule(DefaultCallback):
         if task_of(result).action in DEBUG_ACTIONS:
             self._clean_results(fields, task_of(result).action)
             shown = dict((key, value) for key, value in fields.items() if not key.startswith('_ansible'))
-            self._say(host_of(result), shown['msg'] if 'msg' in shown else self._dump_results(shown))
+            self._say(speaker_of(result), shown['msg'] if 'msg' in shown else self._dump_results(shown))
         elif fields.get('changed'):
-            self._say(host_of(result), 'changed: %s' % task_of(result).get_name().strip())
+            self._say(speaker_of(result), 'changed: %s' % task_of(result).get_name().strip())
         return None
 
     def v2_runner_on_failed(self, result, ignore_errors=False):

@@ -216,8 +216,25 @@ def report_page(gate_emulator, tmp_path_factory):
                           '-e', json.dumps(dict(backup_gate_checks=REPORT_CHECKS, backup_report_path=str(report)))],
                          env=ansible_env(), capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout[-3000:]
-    assert 'Backup report written to %s' % report in run.stdout
+    assert 'Backup report of fresh, failed written to %s: 1 passed, 1 blocked' % report in run.stdout
     return report
+
+
+def test_the_report_through_the_gate_callback_names_what_it_covered_and_gives_no_verdict(gate_emulator, ansible_run,
+                                                                                        tmp_path):
+    """The report covers every tenant: its line is not under the name of the one it ran on, and the run's last line
+    (no gate ran) reads as the end of a run, not as a verdict that a blocked tenant would contradict."""
+    hosts = inventory(gate_emulator, dict(fresh=('fresh', REPORT_CHECKS), failed=('failed', REPORT_CHECKS)),
+                      tmp_path / 'inventory.json')
+    report = tmp_path / 'report.html'
+    run = ansible_run('ansible-playbook', 'backupops.jobs.backup_report', '-i', hosts, '-e', 'backup_gate_hosts=scenarios',
+                      '-e', json.dumps(dict(backup_gate_checks=REPORT_CHECKS, backup_report_path=str(report))),
+                      env=dict(ANSIBLE_STDOUT_CALLBACK='backupops.jobs.gate'))
+    assert run.returncode == 0, run.stdout[-3000:]
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    assert lines == ['Backup health report', 'changed: Write the report',
+                     'Backup report of fresh, failed written to %s: 1 passed, 1 blocked' % report,
+                     'Run ended: no task failed on failed, fresh'], run.stdout
 
 
 def test_report_gives_each_tenant_its_verdict_failing_first_with_the_gates_reasons(report_page, gate_emulator):
