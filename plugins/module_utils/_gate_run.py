@@ -109,7 +109,7 @@ class _Tenant:
         api, query_of, defaults = _avepoint.SOURCES[check['source']]
         options = dict(defaults, start_time=format_timestamp(start), **filters)
         query = dict((key, value) for key, value in query_of(options, now).items() if value is not None)
-        jobs, _total = self.avepoint.list_jobs(api, query)
+        jobs, _total = self.avepoint.list_jobs(api, query, given=filters)
         return jobs
 
     def close(self):
