@@ -141,7 +141,8 @@ def _judge(tenant, check, now, history_hours, keep_records):
             verdict = decide(records, now, hours, older=older, **rule)
         except BackupOpsError as failure:
             tenant.warn('check %s: the look-back for its newest success failed: %s' % (check['name'], failure.msg))
-    if not check['filters']:
+    # A listing that failed judged nothing, so there is no coverage to speak of.
+    if not check['filters'] and error is None:
         verdict['reason'] = '%s: %s' % (EVERY_JOB[check['source']], verdict['reason'])
     result = dict(name=check['name'], source=check['source'], filters=check['filters'], max_age_hours=hours,
                   error=error, **dict(rule, **verdict))
