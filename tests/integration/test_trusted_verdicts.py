@@ -245,7 +245,7 @@ def test_tags_that_select_other_tasks_still_run_the_gate(decoy_emulator, ansible
     run = gate_playbook(ansible_run, decoy_emulator, tmp_path, '-e', 'backup_gate_hosts=gate', '--tags', 'unrelated')
     assert run.returncode == 2, run.stdout[-2000:]
     assert 'BACKUP GATE BLOCKED' in run.stdout and 'Backup gate blocked the change: vm failed' in run.stdout
-    assert re.search(r'FAIL +vm +vm +last \d+ job', run.stdout), run.stdout[-2000:]
+    assert re.search(r'FAIL +vm +vm +every IaaS \+ PaaS backup job of the tenant: last \d+ job', run.stdout), run.stdout[-2000:]
 
 
 def test_a_failed_listing_with_jobs_in_it_never_passes(ansible_run, tmp_path):
