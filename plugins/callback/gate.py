@@ -12,8 +12,18 @@ description:
     C(backupops.jobs.pre_change_backup_check) playbook. At the default verbosity it prints, per host, the text
     of C(ansible.builtin.debug) messages (the role's table of checks), each failure as one line (the message
     of a C(fail) or C(assert) task as it is, any other failure after its task's name) without a task-source
-    excerpt, warnings, and one closing line with the overall verdict - the hosts the gate passed, the hosts
-    it blocked, and the hosts that failed before a verdict.
+    excerpt, warnings, and one closing line with the overall verdict, naming each host's state.
+  - The closing line's word goes with the exit code of C(ansible-playbook) -
+    C(BACKUP GATE PASSED) (exit code 0) when every host was judged and passed;
+    C(BACKUP GATE BLOCKED) (2) when a check was judged and failed, a listing that failed included;
+    C(BACKUP GATE REFUSED) (2) when a host failed before its verdict (a refused check, a missing or invalid
+    connection option, any other failure), or after it;
+    C(BACKUP GATE NO VERDICT) (4) when a host was unreachable;
+    C(BACKUP GATE NOT ENFORCED) (0) when a check failed but C(backup_gate_enforce)
+    is false. When hosts differ, the worst state gives the word, and the line still names every host's state.
+  - When no host is left to judge, or C(--skip-tags) would skip the gate, the P(backupops.jobs.gate_hosts#lookup)
+    lookup ends the run before any play with an error that starts with C(BACKUP GATE NO VERDICT) (exit code 4).
+  - A playbook without the gate ends with C(Run ended) and what happened to its hosts, never a verdict.
   - Task banners, C(ok) and C(skipped) lines, included files and the play recap are left out at the default
     verbosity. With C(-v) or more it prints what the C(ansible.builtin.default) callback prints.
   - The exit code of C(ansible-playbook) does not depend on the callback.
@@ -52,6 +62,12 @@ def host_of(result):
     return (result.host if hasattr(result, 'task') else result._host).get_name()  # pylint: disable=protected-access
 
 
+def speaker_of(result):
+    """The host a result speaks for, or None for a task run once for the whole play (a report of every host, the
+    gate's files for CI), whose words are not those of the host it happened to run on."""
+    return None if task_of(result).run_once else host_of(result)
+
+
 def as_lines(value):
     if isinstance(value, (list, tuple)):
         return [str(line) for line in value] or ['']
@@ -79,7 +95,8 @@ class CallbackModule(DefaultCallback):
     def _say(self, host, value, error=False):
         """The host's name, then the text; later lines of several are indented under it."""
         lines = as_lines(value)
-        text = '\n'.join(['%s: %s' % (host, lines[0])] + ['  ' + line for line in lines[1:]])
+        first = lines[0] if host is None else '%s: %s' % (host, lines[0])
+        text = '\n'.join([first] + ['  ' + line for line in lines[1:]])
         self._display.display(text, color='red' if error else None, stderr=error and self.get_option('display_failed_stderr'))
 
     def _failure_text(self, result):
@@ -131,9 +148,9 @@ class CallbackModule(DefaultCallback):
         if task_of(result).action in DEBUG_ACTIONS:
             self._clean_results(fields, task_of(result).action)
             shown = dict((key, value) for key, value in fields.items() if not key.startswith('_ansible'))
-            self._say(host_of(result), shown['msg'] if 'msg' in shown else self._dump_results(shown))
+            self._say(speaker_of(result), shown['msg'] if 'msg' in shown else self._dump_results(shown))
         elif fields.get('changed'):
-            self._say(host_of(result), 'changed: %s' % task_of(result).get_name().strip())
+            self._say(speaker_of(result), 'changed: %s' % task_of(result).get_name().strip())
         return None
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
@@ -181,24 +198,59 @@ class CallbackModule(DefaultCallback):
         if not self._terse:
             return super(CallbackModule, self).v2_playbook_on_stats(stats)
         hosts = sorted(stats.processed)
-        broken = [host for host in hosts if stats.summarize(host)['failures'] or stats.summarize(host)['unreachable']]
-        if not (self._verdicts or self._gate_ran):
-            self._display.display('')
-            self._display.display('FAILED: %s' % join_names(broken) if broken else 'OK: %s' % join_names(hosts))
-            return None
-        blocked = [host for host in hosts if host in self._verdicts and not self._verdicts[host].get('passed')]
-        passed = [host for host in hosts if self._verdicts.get(host, {}).get('passed')]
-        parts = []
-        if blocked:
-            parts.append('%s blocked' % join_names(blocked))
-        no_verdict = [host for host in broken if host not in self._verdicts]
-        if no_verdict:
-            parts.append('no verdict for %s (failed before the gate decided, see above)' % join_names(no_verdict))
-        if passed:
-            failed_later = [host for host in passed if host in broken]
-            parts.append('%s passed' % join_names(passed)
-                         + (' (then %s failed, see above)' % join_names(failed_later) if failed_later else ''))
-        verdict = 'BLOCKED' if blocked else 'NO VERDICT' if no_verdict else 'PASSED'
         self._display.display('')
-        self._display.display('BACKUP GATE %s: %s' % (verdict, '; '.join(parts)))
+        if not (self._verdicts or self._gate_ran):
+            self._display.display(run_ended(hosts, stats))
+            return None
+        self._display.display(closing_line(hosts, stats, self._verdicts))
         return None
+
+
+def run_ended(hosts, stats):
+    """The last line of a playbook without the gate: what happened to its hosts, in words no one takes for a verdict."""
+    failed = [host for host in hosts if stats.summarize(host)['failures']]
+    unreachable = [host for host in hosts if stats.summarize(host)['unreachable']]
+    fine = [host for host in hosts if host not in failed and host not in unreachable]
+    parts = (['%s failed (see above)' % join_names(failed)] if failed else []) + (
+        ['%s unreachable (see above)' % join_names(unreachable)] if unreachable else []) + (
+        ['no task failed on %s' % join_names(fine)] if fine else [])
+    return 'Run ended: %s' % ('; '.join(parts) or 'no host ran a task')
+
+
+def closing_line(hosts, stats, verdicts):
+    """The gate's closing word and each host's state. Each word goes with one exit code of ansible-playbook (see
+    CLOSING_WORDS); when hosts differ, the worst state names the run and the line still names every host."""
+    states = dict((state, []) for state in STATES)
+    for host in hosts:
+        states[host_state(stats.summarize(host), verdicts.get(host))].append(host)
+    word = next(CLOSING_WORDS[state] for state in STATES if states[state])
+    parts = [STATE_WORDS[state] % join_names(states[state]) for state in STATES if states[state]]
+    return 'BACKUP GATE %s: %s' % (word, '; '.join(parts))
+
+
+def host_state(summary, verdict):
+    if summary['unreachable']:
+        return 'unreachable'
+    if verdict is None:
+        return 'refused' if summary['failures'] else 'no_verdict'
+    if verdict.get('passed'):
+        return 'failed_after_pass' if summary['failures'] else 'passed'
+    return 'blocked' if summary['failures'] else 'not_enforced'
+
+
+# A host's state, worst first: the first state any host is in gives the closing word.
+STATES = ('unreachable', 'no_verdict', 'refused', 'failed_after_pass', 'blocked', 'not_enforced', 'passed')
+STATE_WORDS = dict(
+    unreachable='no verdict for %s (unreachable, see above)',
+    no_verdict='no verdict for %s (the gate did not run)',
+    refused='%s refused (failed before a verdict, see above)',
+    failed_after_pass='%s passed, then failed (see above)',
+    blocked='%s blocked',
+    not_enforced='%s blocked, not enforced (backup_gate_enforce is false)',
+    passed='%s passed',
+)
+# The closing word of each state. ansible-playbook exits 4 when a host is unreachable, 2 when a host failed (the
+# gate's own failure when it blocks, or a failure before the verdict) and 0 otherwise; the README's exit code
+# table and tests/integration/test_gate_words.py hold these to the codes.
+CLOSING_WORDS = dict(unreachable='NO VERDICT', no_verdict='NO VERDICT', refused='REFUSED', failed_after_pass='REFUSED',
+                     blocked='BLOCKED', not_enforced='NOT ENFORCED', passed='PASSED')

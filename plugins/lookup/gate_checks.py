@@ -10,8 +10,10 @@ description:
   - Returns the checks of the P(backupops.jobs.backup_gate#role) role complete - each with C(name), C(source),
     C(filters), C(max_age_hours), C(accept) and C(min_successes) - or fails with a message naming the check,
     the field and the bad value. Use it with C(query), which returns the list as it is.
-  - Refuses what would make a check look at something else than it names - a filter that is empty or null (a
-    module would read it as no filter at all), a filter its source does not take, a C(job_type) that is not a
+  - A check without filters (C(filters) absent, null or V({})) covers every backup job of its source; the gate's
+    reason for it starts with what it covered (such as C(every IaaS + PaaS backup job of the tenant)).
+  - Refuses what would make a check look at something else than it names - a filter whose value is empty or null
+    (a module would read it as no filter at all), a filter its source does not take, a C(job_type) that is not a
     backup (a restore, export or deletion job never proves a backup), C(job_id) together with C(job_name), two
     checks of the same name.
   - Refuses an age that is not a finite number of hours above 0 and at most 8760 (a year), an C(accept) outside

@@ -13,7 +13,9 @@ description:
     C(backup_gate_*) other than the role's inputs would replace the gate's working state.
   - Made for the C(hosts) keyword of a play that runs the P(backupops.jobs.backup_gate#role) role, where
     ansible-playbook would otherwise skip a play whose pattern matches nothing and exit 0, which a pipeline
-    reads as "the change may start". An error here ends the run before any play, with a non-zero exit code.
+    reads as "the change may start". An error here ends the run before any play, with exit code 4 and a
+    message that starts with C(BACKUP GATE NO VERDICT), the closing word of the P(backupops.jobs.gate#callback)
+    callback for a run without a verdict.
 author:
   - backupops.jobs maintainers (@backupops)
 options:
@@ -46,13 +48,21 @@ _raw:
 '''
 
 from ansible import context
-from ansible.errors import AnsibleError, AnsibleLookupError
+from ansible.errors import AnsibleError, AnsibleLookupError, AnsibleParserError
 from ansible.inventory.manager import InventoryManager
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.vars import load_extra_vars
 
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_extra_vars
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
+
+
+class NoVerdict(AnsibleLookupError, AnsibleParserError):
+    """No host for the gate to judge. ansible-core 2.19 and later exit with code 4 for any error of a play's hosts
+    keyword; older ones exit 4 only for a parser error, 1 for others. So a run without a verdict exits 4 on each."""
+
+    def __init__(self, message):
+        super(NoVerdict, self).__init__('BACKUP GATE NO VERDICT: %s' % message)
 
 
 class LookupModule(LookupBase):
@@ -65,16 +75,16 @@ class LookupModule(LookupBase):
         variables = variables or {}
         skipped = sorted(set(variables.get('ansible_skip_tags') or ()) & set(self.get_option('skip_tags')))
         if skipped:
-            raise AnsibleLookupError('the backup gate cannot be skipped: --skip-tags %s would skip it, so no verdict '
+            raise NoVerdict('the backup gate cannot be skipped: --skip-tags %s would skip it, so no verdict '
                                      'would be given; nothing was checked' % ','.join(skipped))
         if context.CLIARGS.get('start_at_task'):
-            raise AnsibleLookupError('the backup gate cannot start at a task (--start-at-task %s): it could start past '
+            raise NoVerdict('the backup gate cannot start at a task (--start-at-task %s): it could start past '
                                      'the gate or at no task at all, so no verdict would be given; nothing was checked'
                                      % context.CLIARGS['start_at_task'])
         try:
             check_extra_vars(load_extra_vars(self._loader))
         except OptionError as error:
-            raise AnsibleLookupError(error.msg)
+            raise NoVerdict(error.msg)
         # The inventory as the play sees it (not yet narrowed by --limit), rebuilt as the inventory_hostnames lookup does.
         manager = InventoryManager(self._loader, parse=False)
         for group, hosts in (variables.get('groups') or {}).items():
@@ -90,12 +100,12 @@ class LookupModule(LookupBase):
             else:
                 limited = matched
         except AnsibleError as error:
-            raise AnsibleLookupError('the backup gate host pattern %r cannot be read: %s' % (pattern, error))
+            raise NoVerdict('the backup gate host pattern %r cannot be read: %s' % (pattern, error))
         if not matched:
-            raise AnsibleLookupError('the backup gate host pattern %r matches no inventory host (groups: %s), so no '
+            raise NoVerdict('the backup gate host pattern %r matches no inventory host (groups: %s), so no '
                                      'verdict would be given; nothing was checked'
                                      % (pattern, ', '.join(sorted(variables.get('groups') or {})) or 'none'))
         if not limited:
-            raise AnsibleLookupError('--limit %s leaves none of the %d hosts of %r for the backup gate, so no verdict '
+            raise NoVerdict('--limit %s leaves none of the %d hosts of %r for the backup gate, so no verdict '
                                      'would be given; nothing was checked' % (limit, len(matched), pattern))
         return [pattern]

@@ -148,14 +148,15 @@ class AvePointClient:
         # A nextLink is never requested: it only says that there is more, or is the skip token of the next page.
         return Page.from_avepoint(json_body(response), path, self._warn)
 
-    def list_jobs(self, api, query, page_size, limit=None, consume=None):
+    def list_jobs(self, api, query, page_size, limit=None, consume=None, given=None):
         """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it
-        gives one. Jobs that do not answer a filter of the query as asked are dropped with a warning.
+        gives one. Jobs that do not answer a filter of the query as asked are dropped with a warning, which quotes
+        the options as ``given`` (the user's own values).
 
         With ``consume`` (and no limit), each job that passes is handed to it as its page arrives, and none is
         kept: the list returned is empty."""
         unreadable = Counter()
-        verifier = Verifier(query, api.verified, self._warn)
+        verifier = Verifier(query, api.verified, self._warn, given=given)
         sink = None
         if consume is not None:
             def sink(job):
@@ -254,8 +255,8 @@ class AvePointConnection:
                                                       self._module.params['max_concurrency'])
             return self._clients[scope]
 
-    def list_jobs(self, api, query, consume=None):
-        return self.client(api).list_jobs(api, query, self._params['page_size'], self._params['limit'], consume)
+    def list_jobs(self, api, query, consume=None, given=None):
+        return self.client(api).list_jobs(api, query, self._params['page_size'], self._params['limit'], consume, given)
 
 
 class AvePointJobModule(BackupOpsModule):
@@ -274,7 +275,7 @@ class AvePointJobModule(BackupOpsModule):
         try:
             listing = Listing(self.params, self.api.fields, now, self.warn)
             query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
-            jobs, total = AvePointConnection(self.params, self).list_jobs(self.api, query, listing.consume)
+            jobs, total = AvePointConnection(self.params, self).list_jobs(self.api, query, listing.consume, self.params)
         except BackupOpsError as error:
             self.fail_on(error)
         result = listing.result('jobs', jobs)

@@ -7,10 +7,12 @@
 FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
 may change in any release, even a bugfix one. Do not import them from other content.
 
-A check names what must have been backed up. Everything that could make it check something else than
-the user meant is refused here, naming the check, the field and the value: a filter that is empty or
-null (a module would read it as "no filter" and check every job of the source), a filter the source does
-not take, a job type that is not a backup, an age that is not a finite number of hours.
+A check names what must have been backed up: with filters, what they pick; without any (filters absent,
+null or {}), every backup job of its source, which its reason then says. Everything that could make it
+check something else than the user meant is refused here, naming the check, the field and the value: a
+filter whose value is empty or null (a module would read it as "no filter" and check every job of the
+source, unasked), a filter the source does not take, a job type that is not a backup, an age that is not a
+finite number of hours.
 """
 
 import math
@@ -135,7 +137,8 @@ def _check_filters(source, filters):
     for name, value in filters.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             raise OptionError('filter %s is empty (%r); an empty filter would check every job of the source, so give '
-                              'a value or leave %s out' % (name, value, name), option=name, value=value)
+                              'a value, or leave out %s (a check without filters covers every backup job of its '
+                              'source)' % (name, value, name), option=name, value=value)
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise OptionError('filter %s: %r is a %s; give a string' % (name, value, kind_of(value)),
                               option=name, value=value)

@@ -87,8 +87,9 @@ def newest_accepted(records, accept, now):
 def decide(records, now, max_age_hours, accept=('success',), min_successes=1, older=None, error=None):
     """{passed, reason, latest_success, hours_since_success, jobs_considered} for one check.
 
-    ``records`` are the normalised jobs or sessions of the window. ``older``, when given, are those of a
-    longer look-back, used only to say how old the newest success is when the window has none. ``error``
+    ``records`` are the normalised jobs or sessions of the window; records from before it (a report lists
+    its days) change nothing, so the reason is the same whatever was listed. ``older``, when given, are those
+    of a longer look-back, used only to say how old the newest success is when the window has none. ``error``
     is the message of a listing that failed.
     """
     accept = tuple(accept)
@@ -98,9 +99,9 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
     if error:
         verdict['reason'] = 'could not list the jobs: %s' % error
         return verdict
-    backups = _distinct([record for record in records if _is_backup(record)])
-    considered = [record for record in backups
-                  if (_finish(record) or _start(record)) is not None and start <= (_finish(record) or _start(record))]
+    in_window = [record for record in records
+                 if (_finish(record) or _start(record)) is not None and start <= (_finish(record) or _start(record))]
+    considered = _distinct([record for record in in_window if _is_backup(record)])
     verdict['jobs_considered'] = len(considered)
     accepted = [record for record in considered
                 if record.get('outcome') in accept and _finish(record) is not None and start <= _finish(record) <= now]
@@ -114,7 +115,7 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
                        % (newest.get('outcome'), verdict['hours_since_success'], len(accepted), window))
         return verdict
     verdict['reason'] = _why_not(considered, accepted, accept, min_successes, window, now, older)
-    others = sum(1 for record in records if not _is_backup(record))
+    others = sum(1 for record in in_window if not _is_backup(record))
     if others and not considered:
         verdict['reason'] += ('; %d job%s of other kinds (restore, copy, export, deletion) not counted'
                               % (others, '' if others == 1 else 's'))

@@ -24,7 +24,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._errors import Back
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
 from ansible_collections.backupops.jobs.plugins.module_utils._module import check_given, mask_secrets
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
 
 VENDORS = dict(dynamics='avepoint', vm='avepoint', google='avepoint', vb365='vb365')
 CONNECTION_SPECS = dict(avepoint=_avepoint.AVEPOINT_ARGUMENT_SPEC, vb365=_vb365.VB365_ARGUMENT_SPEC)
@@ -33,6 +33,9 @@ PARALLEL_CHECKS = 4
 # How far back a failing check looks to say how old its newest success is: four windows, at least a week.
 LOOKBACK_FACTOR = 4
 MIN_LOOKBACK_HOURS = 168
+# A check without filters covers every backup job of its source; its reason says so, since it names no object.
+EVERY_JOB = dict(dynamics='every Dynamics 365 backup job of the tenant', vm='every IaaS + PaaS backup job of the tenant',
+                 google='every Google Workspace backup job of the tenant', vb365='every backup job of the VB365 server')
 
 
 def connection_params(vendor, given, caller):
@@ -106,7 +109,7 @@ class _Tenant:
         api, query_of, defaults = _avepoint.SOURCES[check['source']]
         options = dict(defaults, start_time=format_timestamp(start), **filters)
         query = dict((key, value) for key, value in query_of(options, now).items() if value is not None)
-        jobs, _total = self.avepoint.list_jobs(api, query)
+        jobs, _total = self.avepoint.list_jobs(api, query, given=filters)
         return jobs
 
     def close(self):
@@ -115,27 +118,36 @@ class _Tenant:
 
 
 def _judge(tenant, check, now, history_hours, keep_records):
+    """The verdict of one check. Its reason depends on the check and the data alone, never on ``history_hours``:
+    a report that lists its days judges each check in the gate's own words, over the same look-back."""
     hours = check['max_age_hours']
     rule = dict(accept=check['accept'], min_successes=check['min_successes'])
+    lookback_hours = max(hours * LOOKBACK_FACTOR, MIN_LOOKBACK_HOURS)
+    listed_hours = max(hours, history_hours or 0)
     records, older, error = [], None, None
     try:
-        if history_hours and history_hours > hours:
-            records = older = tenant.records(check, now - timedelta(hours=history_hours), now)
-        else:
-            records = tenant.records(check, now - timedelta(hours=hours), now)
+        records = tenant.records(check, now - timedelta(hours=listed_hours), now)
     except BackupOpsError as failure:
         error = failure.msg
+    if listed_hours >= lookback_hours:
+        # The gate's own look-back, not the report's days: a success older than it is not named in either.
+        since = now - timedelta(hours=lookback_hours)
+        older = [record for record in records
+                 if (parse_timestamp(record.get('start_time')) or parse_timestamp(record.get('finish_time')) or now) >= since]
     verdict = decide(records, now, hours, older=older, error=error, **rule)
     if not verdict['passed'] and error is None and older is None:
         try:
-            older = tenant.records(check, now - timedelta(hours=max(hours * LOOKBACK_FACTOR, MIN_LOOKBACK_HOURS)), now)
+            older = tenant.records(check, now - timedelta(hours=lookback_hours), now)
             verdict = decide(records, now, hours, older=older, **rule)
         except BackupOpsError as failure:
             tenant.warn('check %s: the look-back for its newest success failed: %s' % (check['name'], failure.msg))
+    # A listing that failed judged nothing, so there is no coverage to speak of.
+    if not check['filters'] and error is None:
+        verdict['reason'] = '%s: %s' % (EVERY_JOB[check['source']], verdict['reason'])
     result = dict(name=check['name'], source=check['source'], filters=check['filters'], max_age_hours=hours,
                   error=error, **dict(rule, **verdict))
     if keep_records:
-        result['records'] = older if older is not None else records
+        result['records'] = records
         result['summary'] = summarize(result['records'], now)
     return result
 

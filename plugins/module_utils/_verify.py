@@ -64,12 +64,15 @@ class Verified:
 
 class Verifier:
     """Checks records one at a time against the verified parameters of ``query``; ``report`` warns once per
-    parameter for the records dropped because they did not match or did not say."""
+    parameter for the records dropped because they did not match or did not say. ``given`` holds the options as
+    the user wrote them, which the warnings quote rather than the codes sent for them (service_type=
+    azure_virtual_machine, not serviceType=1)."""
 
-    def __init__(self, query, verified, warn, noun='jobs'):
+    def __init__(self, query, verified, warn, noun='jobs', given=None):
         self._checks = [(name, query[name], verified[name]) for name in verified if verified[name].asks(query.get(name))]
         self._warn = warn
         self._noun = noun
+        self._given = given or {}
         self._mismatched = OrderedDict()
         self._silent = Counter()
 
@@ -85,12 +88,16 @@ class Verifier:
                 return False
         return True
 
+    def _asked_as(self, check, asked):
+        given = self._given.get(check.option)
+        return '%s=%s' % (check.option, asked if given is None else given)
+
     def report(self):
         for name, asked, check in self._checks:
             if self._mismatched.get(name):
-                self._warn('the server returned %d %s that do not match %s=%s (option %s): it ignored the filter or '
+                self._warn('the server returned %d %s that do not match %s (sent as %s=%s): it ignored the filter or '
                            'could not apply it; they were dropped, not counted'
-                           % (self._mismatched[name], self._noun, name, asked, check.option))
+                           % (self._mismatched[name], self._noun, self._asked_as(check, asked), name, asked))
             if self._silent[name]:
-                self._warn('%d %s do not say their %s, so %s=%s cannot be checked on them; they were dropped, not '
-                           'counted' % (self._silent[name], self._noun, check.option, check.option, asked))
+                self._warn('%d %s do not say their %s, so %s cannot be checked on them; they were dropped, not '
+                           'counted' % (self._silent[name], self._noun, check.option, self._asked_as(check, asked)))

@@ -31,9 +31,12 @@ options:
       - C(filters) pick what must be backed up - for V(dynamics) C(organization_id) and C(job_type); for V(vm)
         C(search_text), C(service_type), C(job_type); for V(google) C(data_source), C(app_type), C(job_type);
         for V(vb365) C(job_id) or C(job_name). They are sent to the API and checked again on every job it returns.
-      - Every check is validated before any request, as the P(backupops.jobs.gate_checks#lookup) lookup does - an
-        empty or null filter, a filter the source does not take, a C(job_type) that is not a backup, an age that
-        is not a finite number of hours up to a year - and refused naming the check, the field and the value.
+        A check without filters (C(filters) absent, null or V({})) covers every backup job of its source, and its
+        reason starts with what it covered (such as C(every IaaS + PaaS backup job of the tenant)).
+      - Every check is validated before any request, as the P(backupops.jobs.gate_checks#lookup) lookup does - a
+        filter whose value is empty or null (which the API would ignore), a filter the source does not take, a
+        C(job_type) that is not a backup, an age that is not a finite number of hours up to a year - and refused
+        naming the check, the field and the value.
     type: list
     elements: dict
     required: true

@@ -73,6 +73,11 @@ def verdicts(gate_emulator, tmp_path_factory):
     return dict((host, json.loads((work / ('%s.json' % host)).read_text())) for host in SCENARIOS)
 
 
+def judgement(reason):
+    """A reason without what an unfiltered check covers ('every IaaS + PaaS backup job of the tenant: ')."""
+    return re.sub(r'^every [^:]+: ', '', reason)
+
+
 def checks_of(verdict):
     return dict((check['name'], check) for check in verdict['checks'])
 
@@ -81,7 +86,7 @@ def test_fresh_tenant_passes_every_source(verdicts):
     result = verdicts['pass']
     assert result['passed'] is True
     for check in result['checks']:
-        assert check['passed'] and check['reason'].startswith('newest success is'), check
+        assert check['passed'] and judgement(check['reason']).startswith('newest success is'), check
         assert 0 <= check['hours_since_success'] < 2 and check['jobs_considered'] >= 6
         assert check['latest_success']['id']
 
@@ -91,23 +96,24 @@ def test_stale_tenant_says_how_old_the_newest_success_is(verdicts):
     assert result['passed'] is False
     for check in result['checks']:
         assert not check['passed'] and check['jobs_considered'] == 0
-        assert check['reason'].startswith('no backup job in the last 24 h; newest success is 3'), check['reason']
+        assert judgement(check['reason']).startswith('no backup job in the last 24 h; newest success is 3'), check['reason']
 
 
 def test_failed_only_tenant_counts_the_failures(verdicts):
     for check in verdicts['failed_only']['checks']:
-        assert not check['passed'] and re.match(r'last \d+ jobs failed; newest success is', check['reason']), check
+        assert not check['passed'] and re.match(r'last \d+ jobs failed; newest success is', judgement(check['reason'])), check
 
 
 def test_a_running_job_is_not_a_success(verdicts):
     for check in verdicts['running']['checks']:
-        assert not check['passed'] and check['reason'].startswith('job still running'), check['reason']
+        assert not check['passed'] and judgement(check['reason']).startswith('job still running'), check['reason']
 
 
 def test_warning_counts_only_when_the_check_accepts_it(verdicts):
     assert verdicts['warning_refused']['passed'] is False
     for check in verdicts['warning_refused']['checks']:
-        assert check['reason'].startswith('newest job ended with warnings, which this check does not accept')
+        assert judgement(check['reason']).startswith(
+            'newest job ended with warnings, which this check does not accept')
     assert verdicts['warning_accepted']['passed'] is True
 
 
@@ -118,7 +124,7 @@ def test_many_pages_are_all_read(verdicts, gate_emulator):
 
 def test_an_unreachable_api_blocks(verdicts):
     [check] = verdicts['unreachable']['checks']
-    assert not check['passed'] and check['reason'].startswith('could not list the jobs: ')
+    assert not check['passed'] and judgement(check['reason']).startswith('could not list the jobs: ')
     assert 'cannot connect to https://127.0.0.1:9' in check['reason']
 
 
@@ -159,7 +165,7 @@ def test_the_gate_callback_prints_a_blocked_run_as_its_verdicts(gate_emulator, a
     assert [line.split()[1] for line in failing] == ['dynamics', 'vm', 'google']
     for line in failing:
         reason = line.split(None, 3)[3]
-        assert re.match(r'last \d+ jobs failed; newest success is [\d.]+ h old$', reason), line
+        assert re.match(r'last \d+ jobs failed; newest success is [\d.]+ h old$', judgement(reason)), line
         assert out.count(reason) == 1, reason
     assert 'failed: BACKUP GATE BLOCKED: 3 of 4 checks failed' in lines
     assert 'fresh: BACKUP GATE PASSED: 4 checks passed' in lines
@@ -167,14 +173,13 @@ def test_the_gate_callback_prints_a_blocked_run_as_its_verdicts(gate_emulator, a
     assert len(lines) <= 16, out
 
 
-def test_the_gate_callback_says_when_there_is_no_verdict(gate_emulator, ansible_run, tmp_path):
+def test_the_gate_callback_says_when_a_check_is_refused(gate_emulator, ansible_run, tmp_path):
     run = gate_run_with_the_callback(gate_emulator, ansible_run, tmp_path, dict(
         bad=('fresh', [dict(name='x', source='vm', filters=dict(organization_id='o'))]), fresh=('fresh', EVERY_SOURCE[:1])))
     out = run.stdout + run.stderr
     assert run.returncode == 2 and 'Origin:' not in out, out
     assert 'source vm takes the filters search_text, service_type, job_type, not organization_id' in out
-    assert out.splitlines()[-1] == ('BACKUP GATE NO VERDICT: no verdict for bad (failed before the gate decided, '
-                                    'see above); fresh passed'), out
+    assert out.splitlines()[-1] == 'BACKUP GATE REFUSED: bad refused (failed before a verdict, see above); fresh passed', out
 
 
 def test_a_filter_the_source_does_not_take_is_refused(gate_emulator, ansible_run, tmp_path):
@@ -216,8 +221,25 @@ def report_page(gate_emulator, tmp_path_factory):
                           '-e', json.dumps(dict(backup_gate_checks=REPORT_CHECKS, backup_report_path=str(report)))],
                          env=ansible_env(), capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout[-3000:]
-    assert 'Backup report written to %s' % report in run.stdout
+    assert 'Backup report of fresh, failed written to %s: 1 passed, 1 blocked' % report in run.stdout
     return report
+
+
+def test_the_report_through_the_gate_callback_names_what_it_covered_and_gives_no_verdict(gate_emulator, ansible_run,
+                                                                                        tmp_path):
+    """The report covers every tenant: its line is not under the name of the one it ran on, and the run's last line
+    (no gate ran) reads as the end of a run, not as a verdict that a blocked tenant would contradict."""
+    hosts = inventory(gate_emulator, dict(fresh=('fresh', REPORT_CHECKS), failed=('failed', REPORT_CHECKS)),
+                      tmp_path / 'inventory.json')
+    report = tmp_path / 'report.html'
+    run = ansible_run('ansible-playbook', 'backupops.jobs.backup_report', '-i', hosts, '-e', 'backup_gate_hosts=scenarios',
+                      '-e', json.dumps(dict(backup_gate_checks=REPORT_CHECKS, backup_report_path=str(report))),
+                      env=dict(ANSIBLE_STDOUT_CALLBACK='backupops.jobs.gate'))
+    assert run.returncode == 0, run.stdout[-3000:]
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    assert lines == ['Backup health report', 'changed: Write the report',
+                     'Backup report of fresh, failed written to %s: 1 passed, 1 blocked' % report,
+                     'Run ended: no task failed on failed, fresh'], run.stdout
 
 
 def test_report_gives_each_tenant_its_verdict_failing_first_with_the_gates_reasons(report_page, gate_emulator):
@@ -231,7 +253,8 @@ def test_report_gives_each_tenant_its_verdict_failing_first_with_the_gates_reaso
     failed_section = page[page.index('>failed <span'):page.index('>fresh <span')]
     # The failing check is first in its tenant, with the gate's verdict and reason in the words the gate prints.
     assert failed_section.index('Azure VMs') < failed_section.index('Exchange')
-    assert re.search(r'<td class="reason">last \d+ jobs failed; newest success is [\d.]+ h old</td>', failed_section)
+    assert re.search(r'<td class="reason">(every [^:<]+: )?last \d+ jobs failed; newest success is [\d.]+ h old</td>',
+                     failed_section)
     assert re.search(r'<td class="reason">newest success is [\d.]+ h old \(\d+ accepted in the last 24 h\)</td>', page)
     # The newest accepted backup beside the maximum age, the window apart from the report's days.
     assert re.search(r'class="num age-old">[\d.]+ h ago<span class="small">\d{4}-\d\d-\d\d \d\d:\d\d UTC</span></td>\s*'

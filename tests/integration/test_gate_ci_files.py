@@ -82,7 +82,8 @@ def test_the_junit_file_validates_and_holds_every_tenant_and_check(reports):
                           ('blocked', 'Dynamics'), ('unreachable', 'Azure VMs'), ('invalid', 'backup gate')}
     assert found[('passing', 'Azure VMs')] == ('pass', None) and found[('passing', 'Exchange')] == ('pass', None)
     state, message = found[('blocked', 'Azure VMs')]
-    assert state == 'failure' and message.startswith('last ') and 'jobs failed' in message
+    assert state == 'failure' and 'jobs failed' in message
+    assert message.startswith('every IaaS + PaaS backup job of the tenant: last '), message
     state, message = found[('unreachable', 'Azure VMs')]
     assert state == 'error' and 'cannot connect to https://127.0.0.1:9' in message
     state, message = found[('invalid', 'backup gate')]
@@ -104,7 +105,7 @@ def test_the_markdown_summary_shows_each_tenant_and_the_overall_verdict(reports)
     for heading in ('## passing: PASSED', '## blocked: BLOCKED', '## unreachable: BLOCKED', '## invalid: BLOCKED'):
         assert heading in markdown.splitlines(), heading
     assert sum(1 for line in markdown.splitlines() if line.startswith('| ok | ')) == 2
-    assert any(line.startswith('| FAIL | Dynamics | dynamics | last ') for line in markdown.splitlines())
+    assert any(line.startswith('| FAIL | Dynamics | dynamics | every Dynamics 365 backup job of the tenant: last ') for line in markdown.splitlines())
 
 
 @pytest.mark.bad_input

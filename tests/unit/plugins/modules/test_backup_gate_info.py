@@ -5,6 +5,7 @@ the listing modules and the gate_verdict filter's decision would, and a listing 
 runs of later tests report warnings.)"""
 
 import json
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -86,7 +87,8 @@ def test_a_stale_window_says_how_old_the_newest_success_is(fresh_emulator, run_m
     result = gate(run_module, fresh_emulator, [dict(name='VMs', source='vm', max_age_hours=0.02)])
     verdict = result['checks'][0]
     assert verdict['passed'] is False
-    assert verdict['reason'].startswith('no backup job in the last 0.02 h; newest success is ')
+    assert verdict['reason'].startswith('every IaaS + PaaS backup job of the tenant: no backup job in the last 0.02 h; '
+                                        'newest success is ')
 
 
 def test_no_checks_is_no_pass(fresh_emulator, run_module):
@@ -180,3 +182,27 @@ def test_connection_secrets_are_in_neither_the_log_nor_the_invocation_and_the_re
     assert logged and avepoint['client_secret'] not in shown and vb365['password'] not in shown
     shown_avepoint = result['invocation']['module_args']['avepoint']
     assert (shown_avepoint['api_url'], shown_avepoint['timeout']) == (avepoint['api_url'], 30)
+
+
+@pytest.mark.parametrize('filters', ['absent', None, {}])
+def test_a_check_without_filters_covers_every_backup_job_of_its_source_and_says_so(fresh_emulator, run_module, filters):
+    check = dict(name='all VMs', source='vm') if filters == 'absent' else dict(name='all VMs', source='vm', filters=filters)
+    result = gate(run_module, fresh_emulator, [check, dict(name='all mail', source='vb365', filters={})])
+    vm, mail = result['checks']
+    listing = run_module(vm_backup_job_info, start_time='24h', **fresh_emulator.avepoint_connection())
+    backups = [job for job in listing['jobs'] if job['kind'] == 'backup']
+    assert vm['passed'] is True and vm['jobs_considered'] == len(backups) > 0
+    assert re.match(r'every IaaS \+ PaaS backup job of the tenant: newest success is [\d.]+ h old \(\d+ accepted in '
+                    r'the last 24 h\)$', vm['reason']), vm['reason']
+    assert mail['reason'].startswith('every backup job of the VB365 server: newest success is ')
+    # What a filter picks is named by the check, so its reason does not claim to cover everything.
+    [filtered] = gate(run_module, fresh_emulator, [dict(check, filters=dict(service_type='azure_virtual_machine'))])['checks']
+    assert filtered['reason'].startswith('newest success is ')
+
+
+@pytest.mark.parametrize('value', ['', '  ', None])
+def test_a_filter_without_a_value_is_refused_naming_the_check_and_the_field(fresh_emulator, run_module, value):
+    result = gate(run_module, fresh_emulator, [dict(name='VMs', source='vm', filters=dict(service_type=value))])
+    assert result.failed
+    assert result['msg'].startswith('check VMs: filter service_type is empty (%r)' % value), result['msg']
+    assert fresh_emulator.requests() == []
