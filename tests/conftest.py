@@ -162,15 +162,17 @@ def ansible_env(extra=None):
 
 @pytest.fixture
 def ansible_run(request):
-    """Run ansible or ansible-playbook with the collection on its path; returns the CompletedProcess."""
+    """Run ansible or ansible-playbook with the collection on its path; returns the CompletedProcess. With
+    ``as_read=True`` its stderr is in its stdout, in the order written: what a terminal or a CI log shows."""
     bin_dir = os.path.dirname(sys.executable)
 
-    def run(command, *args, env=None, cwd=None):
+    def run(command, *args, env=None, cwd=None, as_read=False):
         done = subprocess.run([os.path.join(bin_dir, command)] + [str(arg) for arg in args],
-                              env=ansible_env(env), cwd=cwd or COLLECTION_ROOT, capture_output=True, text=True,
+                              env=ansible_env(env), cwd=cwd or COLLECTION_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT if as_read else subprocess.PIPE, text=True,
                               timeout=300, check=False)
         record_for_reliability(request.node.nodeid, failed=done.returncode != 0,
-                               traceback=has_traceback(done.stdout + done.stderr))
+                               traceback=has_traceback(done.stdout + (done.stderr or '')))
         return done
     return run
 
