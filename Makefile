@@ -1,5 +1,5 @@
 # The two commands of the README, and the parts of the test run.
-.PHONY: demo test bench reliability setup pytest units molecule lint sanity clean
+.PHONY: demo test bench reliability setup lock pytest units molecule lint sanity oldest clean
 
 # scripts/no-leftovers.py: a target leaves no process running (an emulator, a browser), and names any it had to end.
 demo:  ## the main job: the pre-change backup check against the embedded emulator, passing then blocked
@@ -17,6 +17,9 @@ reliability:  ## fault matrix, bad-input matrix and secrets sweep against the em
 setup:
 	scripts/setup.sh >/dev/null
 
+lock:  ## refresh test-constraints.txt and test-constraints-oldest.txt from the newest releases the requirements allow
+	scripts/lock.sh
+
 pytest: setup
 	eval "$$(scripts/setup.sh)" && python3 scripts/no-leftovers.py python -m pytest -p no:cacheprovider -n 2 tests/unit tests/integration
 
@@ -32,5 +35,8 @@ lint: setup
 sanity: setup
 	eval "$$(scripts/setup.sh)" && scripts/ansible-test.sh sanity
 
+oldest:  ## the unit tests and the gate's playbook tests on the oldest supported ansible-core
+	scripts/test-oldest.sh
+
 clean:
-	rm -rf .build .venv
+	rm -rf .build .venv .venv-oldest

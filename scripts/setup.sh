@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Prepare this machine for the demo and the tests, from nothing: a virtual environment with a maintained
 # ansible-core and every test tool, and the collection visible to Ansible as backupops.jobs.
-# Safe to run again: it reinstalls only when a requirements file changed.
+#   scripts/setup.sh            the main environment: the newest ansible-core, on the newest Python 3.12+
+#   scripts/setup.sh --oldest   the oldest ansible-core meta/runtime.yml claims (test-requirements-oldest.txt),
+#                               with the lower bounds of requirements.txt, on a Python 3.10 to 3.12; in
+#                               $BACKUPOPS_VENV-oldest. Exits 3 when the machine has no such Python.
+# Every version comes from the environment's lock (test-constraints.txt, test-constraints-oldest.txt), so a
+# commit installs the same tools next month; `make lock` refreshes the locks from the newest releases.
+# Safe to run again: it reinstalls only when a requirements file or a lock changed.
 # Prints the environment to source: eval "$(scripts/setup.sh)".
 set -euo pipefail
 
@@ -12,43 +18,93 @@ COLLECTIONS=$BUILD/collections
 
 say() { echo "setup: $*" >&2; }
 
-version_ok() {  # ansible-core 2.20+ needs a controller Python of 3.12 or newer
-  "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null
+case "${1:-}" in
+"")
+  # ansible-core 2.20+ needs a controller Python of 3.12 or newer.
+  PYTHONS="3.14 3.13 3.12"
+  TEST_REQUIREMENTS=$ROOT/test-requirements.txt
+  LOCK=$ROOT/test-constraints.txt ;;
+--oldest)
+  # ansible-core 2.17 runs on a controller Python of 3.10 to 3.12.
+  PYTHONS="3.12 3.11 3.10"
+  VENV=$VENV-oldest
+  TEST_REQUIREMENTS=$ROOT/test-requirements-oldest.txt
+  LOCK=$ROOT/test-constraints-oldest.txt ;;
+*) echo "usage: $0 [--oldest]" >&2; exit 2 ;;
+esac
+# scripts/lock.sh sets this to build an environment from the newest releases, to freeze into a lock.
+UNLOCKED=${BACKUPOPS_UNLOCKED:-}
+
+in_range() {
+  local version
+  version=$("$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || return 1
+  case " $PYTHONS " in *" $version "*) return 0 ;; esac
+  return 1
 }
 
+# Newest version first; for each, the one on PATH, then pyenv's (a pyenv shim for a version it lacks fails).
 pick_python() {
-  local candidate
-  for candidate in python3.14 python3.13 python3.12; do
-    if command -v "$candidate" >/dev/null 2>&1 && version_ok "$(command -v "$candidate")"; then
-      command -v "$candidate"; return
+  local minor candidate
+  for minor in $PYTHONS; do
+    if command -v "python$minor" >/dev/null 2>&1 && in_range "$(command -v "python$minor")"; then
+      command -v "python$minor"; return
+    fi
+    if command -v pyenv >/dev/null 2>&1; then
+      for candidate in $(find "$(pyenv root)/versions" -mindepth 1 -maxdepth 1 -name "$minor.*" 2>/dev/null | sort -V -r); do
+        if [ -x "$candidate/bin/python3" ] && in_range "$candidate/bin/python3"; then
+          echo "$candidate/bin/python3"; return
+        fi
+      done
     fi
   done
-  if command -v pyenv >/dev/null 2>&1; then
-    for candidate in $(find "$(pyenv root)/versions" -mindepth 1 -maxdepth 1 -name '3.*' 2>/dev/null | sort -V -r); do
-      if [ -x "$candidate/bin/python3" ] && version_ok "$candidate/bin/python3"; then
-        echo "$candidate/bin/python3"; return
-      fi
-    done
+  if command -v python3 >/dev/null 2>&1 && in_range "$(command -v python3)"; then
+    command -v python3; return
   fi
-  say "no Python 3.12 or newer found; using python3, which gets an older ansible-core"
-  command -v python3
+  if [ "${1:-}" != --oldest ]; then
+    say "no Python 3.12 or newer found; using python3, which gets an older ansible-core"
+    command -v python3; return
+  fi
+  return 1
+}
+
+# The oldest environment tests the modules' own requirements at the lower bounds users may have.
+lower_bounds() {
+  sed -E -e '/^[[:space:]]*(#|$)/d' -e 's/>=([^,;[:space:]]+).*/==\1/' "$ROOT/requirements.txt"
 }
 
 stamp() {
-  cat "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" | sha256sum | cut -c1-16
+  { echo "${1:-} ${UNLOCKED}"; cat "$ROOT/requirements.txt" "$TEST_REQUIREMENTS"; [ -n "$UNLOCKED" ] || cat "$LOCK"; } \
+    | sha256sum | cut -c1-16
 }
 
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.backupops-stamp" 2>/dev/null)" != "$(stamp)" ]; then
-  PYTHON=$(pick_python)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.backupops-stamp" 2>/dev/null)" != "$(stamp "${1:-}")" ]; then
+  if ! PYTHON=$(pick_python "${1:-}"); then
+    say "no Python ${PYTHONS// /, } found (on PATH or in pyenv) for the oldest supported ansible-core"
+    exit 3
+  fi
+  [ -n "$UNLOCKED" ] || [ -s "$LOCK" ] || { say "$LOCK is missing; make lock writes it"; exit 1; }
   say "creating $VENV with $("$PYTHON" --version 2>&1)"
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
-  pip_quiet() { "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@" 2>&1 | grep -v "^WARNING: Location" >&2 || true; }
-  pip_quiet --upgrade pip
-  pip_quiet \
-    -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt"
-  "$VENV/bin/python" -c "import ansible, flask, pytest, requests, cryptography" || { say "installing the requirements failed"; exit 1; }
-  stamp > "$VENV/.backupops-stamp"
+  requirements=(-r "$TEST_REQUIREMENTS")
+  if [ "${1:-}" = --oldest ]; then
+    lower_bounds > "$VENV/requirements-lower-bounds.txt"
+    requirements+=(-r "$VENV/requirements-lower-bounds.txt")
+  else
+    requirements+=(-r "$ROOT/requirements.txt")
+  fi
+  constraints=()
+  [ -n "$UNLOCKED" ] || constraints=(-c "$LOCK")
+  pip_quiet() {
+    { "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@" 2>&1; } \
+      | { grep -v "^WARNING: Location" || true; } >&2
+  }
+  if ! pip_quiet --upgrade "${constraints[@]}" pip || ! pip_quiet "${constraints[@]}" "${requirements[@]}" \
+      || ! "$VENV/bin/python" -c "import ansible, flask, pytest, requests, cryptography"; then
+    say "installing the requirements failed${constraints[*]:+ (with the versions pinned in $LOCK; if a requirements file changed, make lock refreshes it)}"
+    exit 1
+  fi
+  stamp "${1:-}" > "$VENV/.backupops-stamp"
 fi
 
 # Ansible finds collections under ansible_collections/<namespace>/<name>; the repo root is the collection.

@@ -3,7 +3,8 @@
 # the modules run in-process against the emulator, which the tests start themselves), pytest
 # (tests/integration: ansible-playbook, the role, packaging, secrets), the molecule scenarios of the
 # backup_gate role (extensions/molecule; the default scenario starts and stops the emulator),
-# ansible-lint, and ansible-test sanity.
+# ansible-lint, and ansible-test sanity; then the unit tests and the gate's playbook tests again on the oldest
+# ansible-core the collection claims, in an environment of its own (scripts/test-oldest.sh).
 # Exits non-zero if any part fails; prints a line per part at the end.
 set -uo pipefail
 
@@ -35,6 +36,21 @@ else
   run_part sanity scripts/ansible-test.sh sanity --skip-test shellcheck
   results+=("NOTE  shellcheck is not installed, so its sanity test was skipped (Debian: apt-get install shellcheck)")
 fi
+
+echo "=== oldest-ansible: scripts/test-oldest.sh"
+started=$SECONDS
+scripts/test-oldest.sh
+case $? in
+0) results+=("PASS  oldest-ansible ($((SECONDS - started)) s)") ;;
+3)
+  # CI sets BACKUPOPS_REQUIRE_OLDEST: there the oldest ansible-core must be tested.
+  if [ -n "${BACKUPOPS_REQUIRE_OLDEST:-}" ]; then
+    results+=("FAIL  oldest-ansible: no Python 3.10 to 3.12 for ansible-core 2.17")
+  else
+    results+=("NOTE  oldest-ansible did not run: no Python 3.10 to 3.12 (on PATH or in pyenv) for ansible-core 2.17, so the oldest supported ansible-core was not tested")
+  fi ;;
+*) results+=("FAIL  oldest-ansible ($((SECONDS - started)) s)") ;;
+esac
 
 echo
 echo "=== summary"

@@ -14,6 +14,11 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from emulator.control import EmulatorProcess  # noqa: E402
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_RELEASE  # noqa: E402
+
+# The tests run on the oldest and the newest ansible-core the collection supports (scripts/test.sh, part
+# oldest-ansible); where the two differ in what they do for a module, a test asks which one it runs on.
+ANSIBLE_CORE = tuple(int(part) for part in ANSIBLE_CORE_RELEASE.split('.')[:2])
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # scripts/reliability.py sets this: every module run and every secrets check is written to it as a line of JSON.
@@ -84,11 +89,21 @@ class ModuleResult(dict):
                 for warning in self.get('warnings', [])]
 
 
+def module_args(args):
+    """The arguments a module run in this process reads: ansible-core 2.19+ has a helper that encodes them as it
+    would; 2.17 and 2.18 read them as JSON from AnsibleModule's module-level copy."""
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:
+        from unittest import mock
+        from ansible.module_utils import basic
+        return mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps(dict(ANSIBLE_MODULE_ARGS=args)).encode())
+    return patch_module_args(args)
+
+
 @pytest.fixture
 def run_module(capsys, monkeypatch, request):
     """Run a module's main() in this process with the given arguments and return its JSON result."""
-    from ansible.module_utils.testing import patch_module_args
-
     # Arguments come from the test alone: no AVEPOINT_* from the developer's shell.
     for name in list(os.environ):
         if name.startswith('AVEPOINT_') or name.startswith('VB365_'):
@@ -104,7 +119,7 @@ def run_module(capsys, monkeypatch, request):
         # A module sets the switch interval of its own process; this process keeps its own.
         interval = sys.getswitchinterval()
         try:
-            with patch_module_args(args):
+            with module_args(args):
                 with pytest.raises(SystemExit):
                     module.main()
         finally:
@@ -147,15 +162,17 @@ def ansible_env(extra=None):
 
 @pytest.fixture
 def ansible_run(request):
-    """Run ansible or ansible-playbook with the collection on its path; returns the CompletedProcess."""
+    """Run ansible or ansible-playbook with the collection on its path; returns the CompletedProcess. With
+    ``as_read=True`` its stderr is in its stdout, in the order written: what a terminal or a CI log shows."""
     bin_dir = os.path.dirname(sys.executable)
 
-    def run(command, *args, env=None, cwd=None):
+    def run(command, *args, env=None, cwd=None, as_read=False):
         done = subprocess.run([os.path.join(bin_dir, command)] + [str(arg) for arg in args],
-                              env=ansible_env(env), cwd=cwd or COLLECTION_ROOT, capture_output=True, text=True,
+                              env=ansible_env(env), cwd=cwd or COLLECTION_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT if as_read else subprocess.PIPE, text=True,
                               timeout=300, check=False)
         record_for_reliability(request.node.nodeid, failed=done.returncode != 0,
-                               traceback=has_traceback(done.stdout + done.stderr))
+                               traceback=has_traceback(done.stdout + (done.stderr or '')))
         return done
     return run
 

@@ -99,6 +99,14 @@ class CallbackModule(DefaultCallback):
         text = '\n'.join([first] + ['  ' + line for line in lines[1:]])
         self._display.display(text, color='red' if error else None, stderr=error and self.get_option('display_failed_stderr'))
 
+    def _warnings_and_exception(self, result):
+        """ansible-core 2.19+ prints a result's warnings and exception in one method; 2.17 and 2.18 have one for each."""
+        if hasattr(self, '_handle_warnings_and_exception'):
+            self._handle_warnings_and_exception(result)
+            return
+        self._handle_warnings(fields_of(result))
+        self._handle_exception(fields_of(result), use_stderr=self.get_option('display_failed_stderr'))
+
     def _failure_text(self, result):
         fields = fields_of(result)
         # The result's exception is what the default callback prints as the task-source excerpt.
@@ -143,7 +151,7 @@ class CallbackModule(DefaultCallback):
             self._verdicts[host_of(result)] = verdict
         if not self._terse:
             return super(CallbackModule, self).v2_runner_on_ok(result)
-        self._handle_warnings_and_exception(result)
+        self._warnings_and_exception(result)
         fields = fields_of(result)
         if task_of(result).action in DEBUG_ACTIONS:
             self._clean_results(fields, task_of(result).action)
@@ -157,7 +165,7 @@ class CallbackModule(DefaultCallback):
         if not self._terse:
             return super(CallbackModule, self).v2_runner_on_failed(result, ignore_errors)
         text = self._failure_text(result)
-        self._handle_warnings_and_exception(result)
+        self._warnings_and_exception(result)
         self._say(host_of(result), text + (' (ignored)' if ignore_errors else ''), error=not ignore_errors)
         return None
 
@@ -166,7 +174,7 @@ class CallbackModule(DefaultCallback):
             return super(CallbackModule, self).v2_runner_on_unreachable(result)
         fields = fields_of(result)
         fields.pop('exception', None)
-        self._handle_warnings_and_exception(result)
+        self._warnings_and_exception(result)
         self._say(host_of(result), 'unreachable: %s' % fields.get('msg', ''), error=True)
         return None
 
@@ -178,7 +186,7 @@ class CallbackModule(DefaultCallback):
     def v2_runner_item_on_ok(self, result):
         if not self._terse:
             return super(CallbackModule, self).v2_runner_item_on_ok(result)
-        self._handle_warnings_and_exception(result)
+        self._warnings_and_exception(result)
         return None
 
     def v2_runner_item_on_skipped(self, result):
@@ -191,7 +199,7 @@ class CallbackModule(DefaultCallback):
             return super(CallbackModule, self).v2_runner_item_on_failed(result)
         # The task's own failure, printed once its loop ends, names every failed item.
         fields_of(result).pop('exception', None)
-        self._handle_warnings_and_exception(result)
+        self._warnings_and_exception(result)
         return None
 
     def v2_playbook_on_stats(self, stats):

@@ -381,6 +381,13 @@ class HttpClient:
                     'read further. Lower page_size if the pages are real.'
                     % (method, parts.path, parts.scheme, parts.netloc, MAX_BODY_BYTES // (1024 * 1024)),
                     path=parts.path)
+        # urllib3 2 ends a body cut short of its Content-Length with an error; urllib3 1.26, which the older requests
+        # releases we support install, returns what came, which would then read as a bad or, worse, a short answer.
+        length = response.headers.get('Content-Length', '')
+        if length.isdigit() and response.raw.tell() < int(length):
+            raise requests.exceptions.ChunkedEncodingError(urllib3.exceptions.ProtocolError(
+                'Connection broken: IncompleteRead(%d bytes read, %d more expected)'
+                % (response.raw.tell(), int(length) - response.raw.tell())))
         return bytes(body)
 
 

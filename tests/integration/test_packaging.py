@@ -17,8 +17,8 @@ from conftest import COLLECTION_ROOT, ansible_env
 BIN = os.path.dirname(sys.executable)
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION_ROOT, 'plugins', 'modules'))
                  if name.endswith('.py') and not name.startswith('_'))
-DEVELOPMENT_ONLY = ('.venv/', '.build/', '.git/', '.ci/', '.cache/', '.hypothesis/', '.pytest_cache/', 'scripts/',
-                    'tests/output/', 'tests/contracts/', 'Makefile')
+DEVELOPMENT_ONLY = ('.venv/', '.venv-oldest/', '.build/', '.git/', '.ci/', '.cache/', '.hypothesis/', '.pytest_cache/', 'scripts/',
+                    'tests/output/', 'tests/contracts/', 'Makefile', 'test-constraints', 'test-requirements-oldest.txt')
 
 
 def run(command, *args, env=None, cwd=COLLECTION_ROOT):
