@@ -55,3 +55,7 @@ class AuthenticationError(ApiResponseError):
 
 class UnexpectedResponseError(BackupOpsError):
     """The API answered 2xx with a body that is not JSON or not of the documented shape."""
+
+
+class StoppedError(BackupOpsError):
+    """The caller asked its listings to stop (the event source was cancelled): no further request is sent."""

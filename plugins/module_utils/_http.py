@@ -30,6 +30,7 @@ from urllib.parse import quote, quote_plus, unquote, urljoin, urlsplit, urlunspl
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
     ApiConnectionError,
     ApiResponseError,
+    StoppedError,
     UnexpectedResponseError,
 )
 
@@ -310,11 +311,14 @@ class HttpClient:
     """A ``requests.Session`` with the collection's timeouts, TLS and retry policy.
 
     ``secrets`` is the run's set of secrets (the module's ``no_log_values``): quotes of answers mask them.
+    ``stop``, a ``threading.Event``, ends the run's listings once set: every later request raises StoppedError, so a
+    listing stops within the one request it has in flight.
     """
 
     def __init__(self, timeout, retries, validate_certs=True, ca_path=None, warn=None,
-                 max_wait=DEFAULT_MAX_WAIT, connections=1, secrets=None):
+                 max_wait=DEFAULT_MAX_WAIT, connections=1, secrets=None, stop=None):
         self.timeout = timeout
+        self._stop = stop
         self.secrets = secrets if secrets is not None else set()
         self._warn = warn
         # requests lets REQUESTS_CA_BUNDLE override Session.verify; passing verify per request keeps ca_path in charge.
@@ -347,6 +351,8 @@ class HttpClient:
         """Send one request (retried by policy) and return the response, whatever its status, with its body
         read within the deadline and the size cap."""
         origin = '{0.scheme}://{0.netloc}'.format(urlsplit(url))
+        if self._stop is not None and self._stop.is_set():
+            raise StoppedError('stopped before %s %s: the listing was cancelled' % (method, urlsplit(url).path))
         try:
             try:
                 response = self.session.request(method, url, timeout=self.timeout, verify=self._verify,

@@ -11,6 +11,7 @@ may change in any release, even a bugfix one. Do not import them from other cont
 
 import os
 import sys
+import threading
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib, remove_values
 
@@ -72,10 +73,12 @@ class Caller:
     """What the client needs of the code that calls it, outside a module (the EDA event source): a place for
     warnings and secrets, and the concurrency of its listings. It duck-types BackupOpsModule for the client."""
 
-    def __init__(self, max_concurrency=DEFAULT_CONCURRENCY):
+    def __init__(self, max_concurrency=DEFAULT_CONCURRENCY, secrets=()):
         self.params = dict(max_concurrency=max_concurrency)
         self.warnings = []
-        self.no_log_values = set()
+        self.no_log_values = set(secrets)
+        # Set to stop this caller's listings at their next request (an event source that is cancelled).
+        self.stop = threading.Event()
 
     def warn(self, warning):
         self.warnings.append(warning)
@@ -139,4 +142,5 @@ def build_http_client(caller, params, target, connections=None):
                     'read the credentials and forge the answers' % target)
     return HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
                       warn=caller.warn, max_wait=params['retry_max_wait'],
-                      connections=connections or caller.params['max_concurrency'], secrets=caller.no_log_values)
+                      connections=connections or caller.params['max_concurrency'], secrets=caller.no_log_values,
+                      stop=getattr(caller, 'stop', None))

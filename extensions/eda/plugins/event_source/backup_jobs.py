@@ -219,15 +219,19 @@ async def main(queue, args):
     checks, avepoint, vb365, interval = check_arguments(args, caller)
     watch = BackupWatch()
     logger.info('watching %d checks every %g s', len(checks), interval)
+    poll = None
     try:
         while True:
             now = datetime.now(timezone.utc)
+            # Each poll masks the connection's secrets and the tokens it obtains itself; a poll's tokens are dropped
+            # with it, so a source that runs for months holds only the current ones.
+            poll = Caller(secrets=caller.no_log_values)
             try:
-                verdicts = await asyncio.to_thread(evaluate_checks, checks, caller, avepoint, vb365, now=now,
+                verdicts = await asyncio.to_thread(evaluate_checks, checks, poll, avepoint, vb365, now=now,
                                                    keep_records=True)
             except OptionError as error:
                 # Connection options it cannot use (no credentials, say) never become usable by waiting.
-                raise SourceArgumentError('%s: %s' % (PLUGIN, caller.mask(error.msg)))
+                raise SourceArgumentError('%s: %s' % (PLUGIN, poll.mask(error.msg)))
             except BackupOpsError as error:
                 # Nothing could be listed this time; each check's state is unknown, not stale.
                 verdicts = [dict(check, error=error.msg) for check in checks]
@@ -235,14 +239,16 @@ async def main(queue, args):
                 # A fault of the collection's own must not end the source, and ansible-rulebook with it: the rulebook
                 # hears of it as it hears of a failed listing, and the next poll tries again.
                 message = 'unexpected error (%s): %s' % (type(error).__name__, error)
-                logger.error('%s', caller.mask(message))
+                logger.error('%s', poll.mask(message))
                 verdicts = [dict(check, error=message) for check in checks]
-            for warning in caller.warnings:
-                logger.warning('%s', caller.mask(warning))
-            del caller.warnings[:]
+            for warning in poll.warnings:
+                logger.warning('%s', poll.mask(warning))
             for event in watch.events(verdicts, now):
-                await queue.put(caller.mask(event))
+                await queue.put(poll.mask(event))
             await asyncio.sleep(interval)
     except asyncio.CancelledError:
+        if poll is not None:
+            # The listing of a poll still in flight runs on in its thread; it sends no further request.
+            poll.stop.set()
         logger.info('stopped')
         raise

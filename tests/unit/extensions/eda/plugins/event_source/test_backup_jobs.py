@@ -5,6 +5,7 @@ refuses, its blocking calls off the event loop, and a clean stop when cancelled.
 import asyncio
 import os
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -319,3 +320,51 @@ def test_cancel_during_the_wait_between_polls_stops_it(monkeypatch):
             await asyncio.wait_for(task, 1)
         return event
     assert asyncio.run(drive())['backup']['type'] == 'check_stale'
+
+
+def test_each_poll_holds_its_own_tokens_and_drops_them_with_it(monkeypatch):
+    """A source that runs for months must not keep every token it ever obtained (each masked in every form)."""
+    held = []
+
+    def obtain_a_token(caller):
+        held.append(sorted(caller.no_log_values))
+        caller.add_secret('token-of-poll-%d-' % len(held) + 'x' * 4096)
+        return [verdict()]
+    run_polls(monkeypatch, [obtain_a_token] * 5, checks=[VM], avepoint=dict(region='us', client_secret='s' * 16))
+    # Every poll starts with the connection's secrets alone, never the tokens of the polls before it.
+    assert len(held) == 5 and held[0] and all(secrets == held[0] for secrets in held)
+    assert not any('token-of-poll' in secret for secret in held[0])
+
+
+@pytest.mark.hostile
+def test_cancel_stops_the_listing_in_flight_within_one_request(monkeypatch):
+    """Cancelled while a long listing pages on, the source sends no new request once the ones in flight end."""
+    from hostile import Answer, HostileServer, token
+    pages = []
+
+    def answer(request):
+        if request.path == '/connect/token':
+            return token()
+        pages.append(request)
+        time.sleep(0.2)
+        return Answer(body=dict(jobs=[dict(jobId='p%d-%d' % (len(pages), index), type=1, status=2,
+                                           startTime=hours_ago(1)) for index in range(100)], totalCount=10 ** 6))
+
+    async def drive(server):
+        task = asyncio.create_task(backup_jobs.main(asyncio.Queue(), dict(checks=[VM], avepoint=dict(
+            api_url=server.url, identity_url=server.url + '/connect/token', client_id='app-1', client_secret='s' * 12,
+            retries=0, timeout=5))))
+        while len(pages) < 4 and not task.done():
+            await asyncio.sleep(0.01)
+        assert not task.done(), task.exception()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 1)
+        at_cancel = len(pages)
+        await asyncio.sleep(1.5)
+        return at_cancel, len(pages)
+
+    with HostileServer(answer) as server:
+        at_cancel, later = asyncio.run(drive(server))
+    # The requests in flight at the cancel (four at a time, the default concurrency) may still arrive; none after.
+    assert later - at_cancel <= 4, (at_cancel, later)
