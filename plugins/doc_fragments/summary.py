@@ -10,6 +10,13 @@ options: {}
 '''
 
     RETURN = r'''
+limited:
+  description:
+    - Whether O(limit) left records out - more matched than were returned. A limit is what was asked for, so it is
+      said here and not as a warning; false without O(limit).
+  returned: success
+  type: bool
+  sample: false
 summary:
   description: What the jobs (or sessions) say about backup health.
   returned: success

@@ -148,7 +148,7 @@ class AvePointClient:
         # A nextLink is never requested: it only says that there is more, or is the skip token of the next page.
         return Page.from_avepoint(json_body(response), path, self._warn)
 
-    def list_jobs(self, api, query, page_size, limit=None, consume=None, given=None):
+    def list_jobs(self, api, query, page_size, limit=None, consume=None, given=None, on_limit=None):
         """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it
         gives one. Jobs that do not answer a filter of the query as asked are dropped with a warning, which quotes
         the options as ``given`` (the user's own values).
@@ -163,7 +163,7 @@ class AvePointClient:
                 if verifier.keeps(job):
                     consume(job)
         collector = Collector('jobId', self._warn, limit=limit, time_of=_started, sink=sink,
-                              shape=lambda raw: api.normalize(raw, unreadable))
+                              shape=lambda raw: api.normalize(raw, unreadable), on_limit=on_limit)
         fetcher = Fetcher(lambda params: self.get_page(api.path, params), self._max_concurrency)
         api.paging(fetcher, query, page_size, collector)
         warn_unreadable(unreadable, self._warn)
@@ -255,8 +255,9 @@ class AvePointConnection:
                                                       self._module.params['max_concurrency'])
             return self._clients[scope]
 
-    def list_jobs(self, api, query, consume=None, given=None):
-        return self.client(api).list_jobs(api, query, self._params['page_size'], self._params['limit'], consume, given)
+    def list_jobs(self, api, query, consume=None, given=None, on_limit=None):
+        return self.client(api).list_jobs(api, query, self._params['page_size'], self._params['limit'], consume, given,
+                                          on_limit)
 
 
 class AvePointJobModule(BackupOpsModule):
@@ -275,7 +276,8 @@ class AvePointJobModule(BackupOpsModule):
         try:
             listing = Listing(self.params, self.api.fields, now, self.warn)
             query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
-            jobs, total = AvePointConnection(self.params, self).list_jobs(self.api, query, listing.consume, self.params)
+            jobs, total = AvePointConnection(self.params, self).list_jobs(self.api, query, listing.consume, self.params,
+                                                                          listing.note_limited)
         except BackupOpsError as error:
             self.fail_on(error)
         result = listing.result('jobs', jobs)

@@ -104,7 +104,7 @@ class _Tenant:
         if check['source'] == 'vb365':
             params = dict(job_id=filters.get('job_id'), job_name=filters.get('job_name'), job_type='backup',
                           page_size=self._vb365_params['page_size'])
-            sessions, _message = _vb365.read_sessions(self.vb365, params, [], start, now, self.warn)
+            sessions, _message = _vb365.read_sessions(self.vb365, params, [], start, now)
             return sessions
         api, query_of, defaults = _avepoint.SOURCES[check['source']]
         options = dict(defaults, start_time=format_timestamp(start), **filters)

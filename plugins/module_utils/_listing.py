@@ -55,6 +55,11 @@ class Listing:
         self.fields = check_fields(params['fields'], documented_fields, self.summary_only)
         self._summary = Summary(now, warn)
         self.consume = self._summary.add if self.summary_only and params.get('limit') is None else None
+        self.limited = False
+
+    def note_limited(self):
+        """The listing had more records than the limit the user gave: the result says so (RV(limited))."""
+        self.limited = True
 
     def result(self, key, records):
         """The module's result with the ``records`` the listing returned (those it consumed are counted already):
@@ -63,7 +68,7 @@ class Listing:
             self._summary.add(record)
         summary = self._summary.result()
         if self.summary_only:
-            return dict(summary=summary, total_count=summary['count'])
+            return dict(summary=summary, total_count=summary['count'], limited=self.limited)
         if self.fields is not None:
             records = [dict((name, record.get(name)) for name in self.fields) for record in records]
-        return {key: records, 'summary': summary}
+        return {key: records, 'summary': summary, 'limited': self.limited}

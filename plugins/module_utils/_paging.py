@@ -211,7 +211,7 @@ class Collector:
     instead of being kept: a listing of any length is consumed in the memory of a few pages.
     """
 
-    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None, sink=None):
+    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None, sink=None, on_limit=None):
         if sink is not None and limit is not None:
             raise ValueError('a limit chooses among all the records, so they cannot go to a sink')
         self.records = []
@@ -229,6 +229,8 @@ class Collector:
         self._id_key = id_key
         self._seen = set()
         self._warn = warn
+        # Told when the limit cut the list: the user asked for it, so it is a fact of the result, not a warning.
+        self._on_limit = on_limit
         self._widest = 0
 
     def add(self, page):
@@ -298,13 +300,11 @@ class Collector:
         return False
 
     def finish(self):
-        """The records kept (none with a sink); a warning where the API listed fewer than its total, or the limit
-        cut the list."""
+        """The records kept (none with a sink); a warning where the API listed fewer than its total; ``on_limit``
+        where the limit cut the list."""
         if self._limit is not None and self.count >= self._limit:
-            if self.count > self._limit or self.total is None or self.total > self._limit:
-                self._warn('more than %s %s; %s (limit)' % (
-                    counted(self._limit, self._noun), 'exists' if self._limit == 1 else 'exist',
-                    kept_by_limit(self._limit, 'first' if self._time_of is None else 'newest')))
+            if (self.count > self._limit or self.total is None or self.total > self._limit) and self._on_limit:
+                self._on_limit()
             if self._time_of is not None and not self._newest_first:
                 self.records.sort(key=_newest_first_key(self._time_of))
             return self.records[:self._limit]
@@ -321,11 +321,6 @@ class Collector:
 def counted(count, noun):
     """'1 job', '2 jobs': ``noun`` is given in the plural, as the Collector's is."""
     return '%d %s' % (count, noun[:-1] if count == 1 and noun.endswith('s') else noun)
-
-
-def kept_by_limit(limit, which):
-    """What a limit keeps, for a warning: 'only the newest is returned', 'the newest 5 are returned'."""
-    return 'only the %s is returned' % which if limit == 1 else 'the %s %d are returned' % (which, limit)
 
 
 def _last_page_number(first, total, page_size):

@@ -35,7 +35,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict, warn_unreadable
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, dig, kept_by_limit, offset_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, dig, offset_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
     format_query_time,
     format_timestamp,
@@ -209,9 +209,10 @@ class VB365Client:
         other name), and only under the version's path."""
         return self._page(rebase_link(href, self._url(''), 'url', self._token.secrets))
 
-    def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None, sink=None):
+    def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None, sink=None, on_limit=None):
         """(records, the API's total or None); with ``sink``, each record goes there instead of into the list."""
-        collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of, sink=sink)
+        collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of, sink=sink,
+                              on_limit=on_limit)
         url = self._url(path)
         offset_paging(Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow),
                       query, page_size, collector)
@@ -275,7 +276,7 @@ class VB365Client:
                                           % (self.version, session_id, type(body).__name__))
         return body
 
-    def sessions(self, job_id, job_type, statuses, start, end, page_size, consume=None):
+    def sessions(self, job_id, job_type, statuses, start, end, page_size, consume=None, job_name=None):
         """Sessions of a job or of all jobs, normalised, with every filter this version supports sent to the server
         and the job and job type checked again on every session.
 
@@ -299,7 +300,9 @@ class VB365Client:
                 query['status'] = V8_STATUS_FILTER[statuses[0]]
         query = dict((key, value) for key, value in query.items() if value is not None)
         unreadable = Counter()
-        of_job = Verifier(dict(jobId=job_id), SESSION_FILTERS, self._warn, 'sessions')
+        # A job the user named is quoted by its name, not by the ID it was resolved to.
+        of_job = Verifier(dict(jobId=job_id), SESSION_FILTERS, self._warn, 'sessions',
+                          given=dict(job_id=('job_name', job_name)) if job_name else None)
         of_type = Verifier(dict(jobType=job_type), SESSION_FILTERS, self._warn, 'sessions')
         sink = None
         if consume is not None:
@@ -321,13 +324,15 @@ class VB365Client:
         return sessions
 
     def log_items(self, session_id, page_size, limit):
-        """The log of a session, oldest first; with ``limit``, its newest ``limit`` lines, since the last lines
-        tell how a session ended. v8 is asked for the newest first; earlier versions are read to the end."""
+        """(the log of a session, oldest first; whether ``limit`` cut it): with ``limit``, its newest ``limit``
+        lines, since the last lines tell how a session ended. v8 is asked for the newest first; earlier versions
+        are read to the end."""
         path = '/JobSessions/%s/LogItems' % session_id
         query = dict(orderAsc='false') if limit is not None and _version_at_least(self.version, 'v8') else {}
+        cut = []
         items, _total = self.list_all(path, query, page_size, 'log items', limit=limit, shape=normalize_log_item,
-                                      time_of=_logged_at)
-        return sorted(items, key=_log_order)
+                                      time_of=_logged_at, on_limit=lambda: cut.append(True))
+        return sorted(items, key=_log_order), bool(cut)
 
     def logout(self):
         self._token.logout(self._warn)
@@ -368,8 +373,8 @@ def _matches(session, wanted, start, end):
     return not ((start is not None and moment < start) or (end is not None and moment > end))
 
 
-def select(sessions, statuses, start, end, limit, warn):
-    """The sessions that match, newest first, at most ``limit`` of them."""
+def select(sessions, statuses, start, end, limit, on_limit=None):
+    """The sessions that match, newest first, at most ``limit`` of them (``on_limit`` is told when more matched)."""
     wanted = _wanted(statuses)
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     timed = [(session_time(session) or oldest, session) for session in sessions
@@ -377,16 +382,18 @@ def select(sessions, statuses, start, end, limit, warn):
     timed.sort(key=itemgetter(0), reverse=True)
     chosen = [session for _moment, session in timed]
     if limit is not None and len(chosen) > limit:
-        warn('%d sessions matched; %s (limit)' % (len(chosen), kept_by_limit(limit, 'newest')))
+        if on_limit is not None:
+            on_limit()
         chosen = chosen[:limit]
     return chosen
 
 
-def read_sessions(client, params, statuses, start, end, warn, consume=None):
+def read_sessions(client, params, statuses, start, end, consume=None, on_limit=None):
     """(sessions, message) as the options of job_session_info ask (an option not given is None or absent).
 
     With ``consume`` and no limit, the sessions of a listing are handed to it as they arrive instead of being
-    returned (see VB365Client.sessions); one session asked for by ID is returned all the same."""
+    returned (see VB365Client.sessions); one session asked for by ID is returned all the same. ``on_limit`` is told
+    when more sessions matched than the limit returns."""
     if params.get('session_id'):
         raw = client.session(params['session_id'])
         if raw is None:
@@ -397,9 +404,11 @@ def read_sessions(client, params, statuses, start, end, warn, consume=None):
         job_id = client.job_id_named(params['job_name'], params['page_size'])
     if consume is not None and params.get('limit') is None:
         page_size = min(params['page_size'], CONSUMED_PAGE_SIZE)
-        return client.sessions(job_id, params.get('job_type'), statuses, start, end, page_size, consume), None
-    sessions = client.sessions(job_id, params.get('job_type'), statuses, start, end, params['page_size'])
-    return select(sessions, statuses, start, end, params.get('limit'), warn), None
+        return client.sessions(job_id, params.get('job_type'), statuses, start, end, page_size, consume,
+                               params.get('job_name')), None
+    sessions = client.sessions(job_id, params.get('job_type'), statuses, start, end, params['page_size'],
+                               job_name=params.get('job_name'))
+    return select(sessions, statuses, start, end, params.get('limit'), on_limit), None
 
 
 def connect(params, module, connections=None):

@@ -66,7 +66,8 @@ class Verifier:
     """Checks records one at a time against the verified parameters of ``query``; ``report`` warns once per
     parameter for the records dropped because they did not match or did not say. ``given`` holds the options as
     the user wrote them, which the warnings quote rather than the codes sent for them (service_type=
-    azure_virtual_machine, not serviceType=1)."""
+    azure_virtual_machine, not serviceType=1): option: value, or option: (the option the user wrote, its value)
+    where another option set it (job_id: (job_name, Exchange daily))."""
 
     def __init__(self, query, verified, warn, noun='jobs', given=None):
         self._checks = [(name, query[name], verified[name]) for name in verified if verified[name].asks(query.get(name))]
@@ -90,6 +91,8 @@ class Verifier:
 
     def _asked_as(self, check, asked):
         given = self._given.get(check.option)
+        if isinstance(given, tuple):
+            return '%s=%s' % given
         return '%s=%s' % (check.option, asked if given is None else given)
 
     def report(self):

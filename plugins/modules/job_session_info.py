@@ -68,7 +68,8 @@ options:
   limit:
     description:
       - Return at most this many sessions, the newest first (by end time, or creation time for a session
-        still running). The module warns when more sessions matched.
+        still running). RV(limited) says whether more sessions matched; it is no warning, since the limit is
+        what was asked for.
     type: int
   include_log_items:
     description:
@@ -80,8 +81,8 @@ options:
     description:
       - With O(include_log_items), at most this many log items per session - the newest ones, since the last
         lines tell how a session ended - returned oldest first. v8 is asked for the newest first
-        (C(orderAsc=false)); earlier versions know no order, so their log is read to the end. The module warns
-        when a session has more.
+        (C(orderAsc=false)); earlier versions know no order, so their log is read to the end.
+        RV(sessions[].log_items_limited) says whether a session has more.
     type: int
 extends_documentation_fragment:
   - backupops.jobs.vb365
@@ -242,6 +243,11 @@ sessions:
       description: The API's type of the session's job, C(Backup) or C(Copy) (v7 and later); see RV(sessions[].kind).
       type: str
       sample: Backup
+    log_items_limited:
+      description: With O(include_log_items) and O(log_items_limit), whether the session logged more items than returned.
+      returned: with O(include_log_items)
+      type: bool
+      sample: false
     log_items:
       description: With O(include_log_items), the operations the session logged.
       type: list
@@ -334,14 +340,14 @@ def main():
         start, end = time_window(params, now, 'start_time', 'end_time')
         client = module.connect()
         try:
-            sessions, message = read_sessions(client, params, statuses, start, end, module.warn, listing.consume)
+            sessions, message = read_sessions(client, params, statuses, start, end, listing.consume, listing.note_limited)
             if params['include_log_items']:
                 for session in sessions:
                     if session.get('id') is None:
                         module.warn('a session was listed without an id, so its log items cannot be asked for')
                         continue
-                    session['log_items'] = client.log_items(session['id'], params['page_size'],
-                                                            params['log_items_limit'])
+                    session['log_items'], session['log_items_limited'] = client.log_items(
+                        session['id'], params['page_size'], params['log_items_limit'])
         finally:
             client.logout()
     except BackupOpsError as error:

@@ -162,7 +162,8 @@ def test_a_server_that_ignores_the_job_filter_cannot_pass_another_jobs_sessions(
     run, verdicts = ignored_filter_run
     check = verdicts[host]['exchange']
     assert not check['passed'] and check['latest_success'] is None, check
-    assert 'sessions that do not match job_id=%s (sent as jobId=%s)' % (exchange, exchange) in run.stderr
+    # The warning quotes the check's own words, the job's name, beside the ID it was resolved to.
+    assert 'sessions that do not match job_name=Exchange daily (sent as jobId=%s)' % exchange in run.stderr
 
 
 # The warning quotes the filter as the check wrote it, not the code sent for it.

@@ -107,7 +107,7 @@ def test_a_vb365_summary_consumed_page_by_page_is_the_summary_of_the_full_listin
     params = dict(job_id=job_id, job_type=job_type, page_size=PAGE_SIZE)
 
     def listing_of(client, consume):
-        return read_sessions(client, params, statuses, start, end, client._warn, consume)[0]
+        return read_sessions(client, params, statuses, start, end, consume)[0]
     full, streamed = listed(lambda warn: PagedVB365(sessions, warn), listing_of)
     assert streamed == full
 

@@ -66,7 +66,9 @@ def test_limit_returns_the_newest_jobs_and_stops_paging_early(fresh_emulator, ru
     result = run_module(dynamics_backup_job_info, start_time='30d', page_size=10, job_type='all', limit=15,
                         **fresh_emulator.avepoint_connection())
     assert [job['job_id'] for job in result['jobs']] == [job['job_id'] for job in everything['jobs'][:15]]
-    assert any('the newest 15 are returned' in warning for warning in result.warnings)
+    # What the user asked for is said in the result, not warned about.
+    assert result['limited'] is True and not any('limit' in warning for warning in result.warnings)
+    assert everything['limited'] is False
     pages = len(fresh_emulator.requests('/dynamicsbackup/jobs'))
     assert pages <= 2 + 4 < everything['total_count'] // 10
     assert result['summary']['count'] == 15

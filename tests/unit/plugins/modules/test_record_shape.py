@@ -27,7 +27,7 @@ WHOLE_SECOND = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$')
 LOOKS_LIKE_TIME = re.compile(r'^\d{4}-\d{2}-\d{2}T')
 SNAKE = re.compile(r'^_?[a-z][a-z0-9_]*$')  # VB365's HAL _links keeps its underscore
 # Keys a module documents that only some records carry: a retry session's main session, log items on request.
-CONDITIONAL = {job_session_info: {'main_session_id', 'log_items'}}
+CONDITIONAL = {job_session_info: {'main_session_id', 'log_items', 'log_items_limited'}}
 TENANTS = ','.join('%s=%s' % (shape, shape) for shape in SHAPES)
 
 
