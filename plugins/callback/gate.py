@@ -146,9 +146,13 @@ class CallbackModule(DefaultCallback):
         return None
 
     def v2_runner_on_ok(self, result):
-        verdict = (fields_of(result).get('ansible_facts') or {}).get(GATE_RESULT)
-        if isinstance(verdict, dict):
-            self._verdicts[host_of(result)] = verdict
+        facts = fields_of(result).get('ansible_facts') or {}
+        if GATE_RESULT in facts:
+            # The role clears the result when it starts: from then on the host has no verdict until this run's.
+            if isinstance(facts[GATE_RESULT], dict):
+                self._verdicts[host_of(result)] = facts[GATE_RESULT]
+            else:
+                self._verdicts.pop(host_of(result), None)
         if not self._terse:
             return super(CallbackModule, self).v2_runner_on_ok(result)
         self._warnings_and_exception(result)
