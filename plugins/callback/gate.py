@@ -24,6 +24,9 @@ description:
   - When no host is left to judge, or C(--skip-tags) would skip the gate, the P(backupops.jobs.gate_hosts#lookup)
     lookup ends the run before any play with an error that starts with C(BACKUP GATE NO VERDICT) (exit code 4).
   - A playbook without the gate ends with C(Run ended) and what happened to its hosts, never a verdict.
+  - At the default verbosity, a server's text in a line (a job name, an API message) is printed as data -
+    control characters (a terminal's escape sequences) and bidirectional marks as C(\uXXXX) escapes - and a
+    line is cut to 2000 characters.
   - Task banners, C(ok) and C(skipped) lines, included files and the play recap are left out at the default
     verbosity. With C(-v) or more it prints what the C(ansible.builtin.default) callback prints.
   - The exit code of C(ansible-playbook) does not depend on the callback.
