@@ -24,6 +24,9 @@ description:
   - When no host is left to judge, or C(--skip-tags) would skip the gate, the P(backupops.jobs.gate_hosts#lookup)
     lookup ends the run before any play with an error that starts with C(BACKUP GATE NO VERDICT) (exit code 4).
   - A playbook without the gate ends with C(Run ended) and what happened to its hosts, never a verdict.
+  - At the default verbosity, a server's text in a line (a job name, an API message) is printed as data -
+    control characters (a terminal's escape sequences) and bidirectional marks as C(\uXXXX) escapes - and a
+    line is cut to 2000 characters.
   - Task banners, C(ok) and C(skipped) lines, included files and the play recap are left out at the default
     verbosity. With C(-v) or more it prints what the C(ansible.builtin.default) callback prints.
   - The exit code of C(ansible-playbook) does not depend on the callback.
@@ -40,6 +43,8 @@ requirements:
 
 from ansible.plugins.callback.default import CallbackModule as DefaultCallback
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
+
 # The role's documented result; a set_fact of it is the gate's verdict for that host.
 GATE_RESULT = 'backup_gate_result'
 GATE_ROLE = 'backup_gate'
@@ -47,6 +52,9 @@ DEBUG_ACTIONS = frozenset(('debug', 'ansible.builtin.debug', 'ansible.legacy.deb
 # A fail or assert task's message is its author's last word: it is printed without the task's name.
 STATEMENT_ACTIONS = frozenset(('fail', 'ansible.builtin.fail', 'ansible.legacy.fail',
                                'assert', 'ansible.builtin.assert', 'ansible.legacy.assert'))
+# How much of one line the terse output prints: the modules quote a server's text within a few hundred characters,
+# and no line of a verdict is worth megabytes of terminal.
+LINE_LIMIT = 2000
 
 
 def task_of(result):
@@ -69,9 +77,13 @@ def speaker_of(result):
 
 
 def as_lines(value):
+    """The lines of a text or of a list of texts, each as data: a server's escape sequence or bidirectional mark in
+    a message is shown as an escape, so it can neither erase nor reorder what is printed."""
     if isinstance(value, (list, tuple)):
-        return [str(line) for line in value] or ['']
-    return str(value).splitlines() or ['']
+        lines = [line for item in value for line in str(item).splitlines() or ['']]
+    else:
+        lines = str(value).splitlines()
+    return [printable(line, limit=LINE_LIMIT) for line in lines] or ['']
 
 
 def join_names(names):
@@ -95,7 +107,7 @@ class CallbackModule(DefaultCallback):
     def _say(self, host, value, error=False):
         """The host's name, then the text; later lines of several are indented under it."""
         lines = as_lines(value)
-        first = lines[0] if host is None else '%s: %s' % (host, lines[0])
+        first = lines[0] if host is None else '%s: %s' % (printable(host, limit=LINE_LIMIT), lines[0])
         text = '\n'.join([first] + ['  ' + line for line in lines[1:]])
         self._display.display(text, color='red' if error else None, stderr=error and self.get_option('display_failed_stderr'))
 
@@ -124,7 +136,7 @@ class CallbackModule(DefaultCallback):
             return super(CallbackModule, self).v2_playbook_on_play_start(play)
         self._play = play
         if play.get_name().strip():
-            self._display.display(play.get_name().strip())
+            self._display.display(printable(play.get_name().strip(), limit=LINE_LIMIT))
         return None
 
     def v2_playbook_on_task_start(self, task, is_conditional):
@@ -146,9 +158,13 @@ class CallbackModule(DefaultCallback):
         return None
 
     def v2_runner_on_ok(self, result):
-        verdict = (fields_of(result).get('ansible_facts') or {}).get(GATE_RESULT)
-        if isinstance(verdict, dict):
-            self._verdicts[host_of(result)] = verdict
+        facts = fields_of(result).get('ansible_facts') or {}
+        if GATE_RESULT in facts:
+            # The role clears the result when it starts: from then on the host has no verdict until this run's.
+            if isinstance(facts[GATE_RESULT], dict):
+                self._verdicts[host_of(result)] = facts[GATE_RESULT]
+            else:
+                self._verdicts.pop(host_of(result), None)
         if not self._terse:
             return super(CallbackModule, self).v2_runner_on_ok(result)
         self._warnings_and_exception(result)
@@ -208,9 +224,9 @@ class CallbackModule(DefaultCallback):
         hosts = sorted(stats.processed)
         self._display.display('')
         if not (self._verdicts or self._gate_ran):
-            self._display.display(run_ended(hosts, stats))
+            self._display.display(printable(run_ended(hosts, stats), limit=LINE_LIMIT))
             return None
-        self._display.display(closing_line(hosts, stats, self._verdicts))
+        self._display.display(printable(closing_line(hosts, stats, self._verdicts), limit=LINE_LIMIT))
         return None
 
 

@@ -15,6 +15,8 @@ import re
 
 # How much of a server's text a message quotes: enough to read an error, never a whole page.
 QUOTE_LIMIT = 300
+# How much of a record's ID a message quotes: real IDs (GUIDs, AvePoint's job IDs) are well within it.
+ID_LIMIT = 100
 CUT_MARK = '...'
 # C0 and C1 controls (ESC starts a terminal's escape sequences, CR rewrites a line) and the Unicode marks that
 # reorder text (RLO shows "exe.txt" for "txt.exe"); tab and newline are kept where a text may span lines.

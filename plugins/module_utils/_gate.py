@@ -16,9 +16,12 @@ counts, a finish time in the future is not believed, and a listing that failed p
 import json
 from datetime import timedelta
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
 
 ACCEPTABLE_OUTCOMES = ('success', 'warning')
+# A listing's error as a reason quotes it: the error's own words and the server's text it quotes (QUOTE_LIMIT).
+ERROR_LIMIT = 2 * QUOTE_LIMIT
 
 
 # The common keys every module's records carry (see _normalize.normalize_record); no vendor key is read.
@@ -32,6 +35,11 @@ def _start(record):
 
 def _ident(record):
     return record.get('id')
+
+
+def _quoted_ident(record):
+    """A record's ID as a reason quotes it: the server's text, so escaped and bounded."""
+    return printable(_ident(record), limit=ID_LIMIT)
 
 
 def hours_between(earlier, later):
@@ -97,7 +105,7 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
     start = now - timedelta(hours=max_age_hours)
     verdict = dict(passed=False, latest_success=None, hours_since_success=None, jobs_considered=0)
     if error:
-        verdict['reason'] = 'could not list the jobs: %s' % error
+        verdict['reason'] = 'could not list the jobs: %s' % printable(error, limit=ERROR_LIMIT)
         return verdict
     in_window = [record for record in records
                  if (_finish(record) or _start(record)) is not None and start <= (_finish(record) or _start(record))]
@@ -129,14 +137,15 @@ def _why_not(considered, accepted, accept, min_successes, window, now, older):
     future = [record for record in considered if record.get('outcome') in accept and (_finish(record) or now) > now]
     if future:
         return '%s reports finishing in the future (%s); not trusted' % (
-            _ident(future[0]), format_timestamp(_finish(future[0])))
+            _quoted_ident(future[0]), format_timestamp(_finish(future[0])))
     if not considered:
         reason = 'no backup job in the last %s' % window
     else:
         newest_first = sorted(considered, key=lambda record: _start(record) or _finish(record), reverse=True)
         latest = newest_first[0]
         if latest.get('outcome') in ('running', 'queued'):
-            reason = 'job still %s (%s); no accepted job finished in the last %s' % (latest['outcome'], _ident(latest), window)
+            reason = 'job still %s (%s); no accepted job finished in the last %s' % (
+                latest['outcome'], _quoted_ident(latest), window)
         else:
             failures = 0
             for record in newest_first:

@@ -27,6 +27,7 @@ import traceback
 from http.client import HTTPException
 from urllib.parse import quote, quote_plus, unquote, urljoin, urlsplit, urlunsplit
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
     ApiConnectionError,
     ApiResponseError,
@@ -180,7 +181,7 @@ def mask(text, secrets):
 def quote_body(text, secrets=()):
     """The start of a body for an error message: one line, bounded, never the whole page, and masked before
     it is cut, so that a cut never leaves the first characters of a secret."""
-    flat = ' '.join(mask(text or '', secrets).split())
+    flat = printable(' '.join(mask(text or '', secrets).split()))
     if len(flat) > BODY_QUOTE_LENGTH:
         return flat[:BODY_QUOTE_LENGTH] + '...'
     return flat

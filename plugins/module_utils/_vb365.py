@@ -20,6 +20,7 @@ from operator import itemgetter
 from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
     AuthenticationError,
     BackupOpsError,
@@ -236,13 +237,15 @@ class VB365Client:
         matches = [job for job in jobs if str(job.get('name', '')).lower() == name.lower()]
         if len(matches) == 1 and matches[0].get('id'):
             return matches[0]['id']
-        known = ', '.join(sorted(str(job.get('name')) for job in jobs)) or 'none'
+        # The server's names and IDs are quoted within a bound: a server may list thousands, or one of megabytes.
+        quoted = printable(repr(name), limit=QUOTE_LIMIT)
         if not matches:
-            raise OptionError('job_name: no job named %r on the server; its jobs are: %s' % (name, known),
-                              option='job_name', value=name)
-        raise OptionError('job_name: %d jobs are named %r (IDs %s); give job_id instead'
-                          % (len(matches), name, ', '.join(str(job.get('id')) for job in matches)),
-                          option='job_name', value=name)
+            known = ', '.join(sorted(printable(job.get('name'), limit=QUOTE_LIMIT) for job in jobs)) or 'none'
+            raise OptionError('job_name: no job named %s on the server; its jobs are: %s'
+                              % (quoted, printable(known, limit=QUOTE_LIMIT)), option='job_name', value=name)
+        ids = ', '.join(printable(job.get('id'), limit=ID_LIMIT) for job in matches)
+        raise OptionError('job_name: %d jobs are named %s (IDs %s); give job_id instead'
+                          % (len(matches), quoted, printable(ids, limit=QUOTE_LIMIT)), option='job_name', value=name)
 
     def resolve_kinds(self, sessions, page_size):
         """A session is a backup only when its job is one of the server's backup jobs (GET /Jobs lists no backup

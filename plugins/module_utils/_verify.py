@@ -16,6 +16,8 @@ or counted.
 
 from collections import Counter, OrderedDict
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import QUOTE_LIMIT, printable
+
 
 def comparable(value):
     """Codes as the APIs write them, integers or names, in one form: 1 and '1' match, 'Backup' and 'backup' match."""
@@ -62,6 +64,12 @@ class Verified:
         return asked is not None and not (self.unless is not None and same_code(self.unless, asked))
 
 
+def _quoted(value):
+    """A filter's value as a warning quotes it: a value the server chose (the ID a job name stands for) is its text,
+    so escaped and bounded."""
+    return printable(value, limit=QUOTE_LIMIT)
+
+
 class Verifier:
     """Checks records one at a time against the verified parameters of ``query``; ``report`` warns once per
     parameter for the records dropped because they did not match or did not say. ``given`` holds the options as
@@ -92,15 +100,15 @@ class Verifier:
     def _asked_as(self, check, asked):
         given = self._given.get(check.option)
         if isinstance(given, tuple):
-            return '%s=%s' % given
-        return '%s=%s' % (check.option, asked if given is None else given)
+            return '%s=%s' % (given[0], _quoted(given[1]))
+        return '%s=%s' % (check.option, _quoted(asked if given is None else given))
 
     def report(self):
         for name, asked, check in self._checks:
             if self._mismatched.get(name):
                 self._warn('the server returned %d %s that do not match %s (sent as %s=%s): it ignored the filter or '
                            'could not apply it; they were dropped, not counted'
-                           % (self._mismatched[name], self._noun, self._asked_as(check, asked), name, asked))
+                           % (self._mismatched[name], self._noun, self._asked_as(check, asked), name, _quoted(asked)))
             if self._silent[name]:
                 self._warn('%d %s do not say their %s, so %s cannot be checked on them; they were dropped, not '
                            'counted' % (self._silent[name], self._noun, check.option, self._asked_as(check, asked)))

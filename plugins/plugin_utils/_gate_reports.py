@@ -17,15 +17,23 @@ import re
 from collections.abc import Mapping
 from xml.etree import ElementTree
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
+
+# How much of one value (a reason, an error, a name) a report shows: a server's text is quoted by the modules
+# within QUOTE_LIMIT, and a report must stay readable whatever a result it is given holds.
+FIELD_LIMIT = 1000
 # Characters XML 1.0 cannot hold even escaped (most C0 controls, surrogates, U+FFFE/U+FFFF): a hostile API's
 # message with one of them would make the whole report unreadable, so they are shown as \xNN instead.
 XML_FORBIDDEN = re.compile('[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
-# Controls other than line breaks (a terminal escape, a NUL) and the Unicode line and paragraph separators, which
-# some viewers take for line ends, in a Markdown summary.
-CONTROL = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]')
+# The Unicode line and paragraph separators, which some viewers take for line ends, in a Markdown summary.
+LINE_SEPARATOR = re.compile('[\u2028\u2029]')
 # Characters that would change a Markdown table cell into markup: the cell separator, emphasis, code, links,
 # HTML, and the backslash that escapes them.
-MARKDOWN_SPECIAL = re.compile(r'([\\`*_\[\]<>|~#!])')
+MARKDOWN_SPECIAL = re.compile(r'([\\`*_\[\]()<>|~#!])')
+# Text GitHub's Markdown turns into a link without any markup: a scheme (http://), www. and an e-mail address
+# (mailto:, xmpp:). An escaped colon or dot breaks the first two; an address is linked after escapes are read, so
+# an empty HTML comment after its @ splits it instead.
+BARE_LINK = re.compile(r'(:(?=/))|(?<=www)(\.)|(@)', re.I)
 NO_VERDICT = 'the gate reached no verdict for this host (it failed before judging its checks)'
 NO_CHECKS = 'no checks were given'
 MARKDOWN_RESULT = {'pass': 'ok', 'failure': 'FAIL', 'error': 'ERROR'}
@@ -89,8 +97,13 @@ def _visible(match):
     return '\\x%02x' % code if code < 256 else '\\u%04x' % code
 
 
+def _shown(value):
+    """A value as a report shows it: controls and bidirectional marks escaped, cut to FIELD_LIMIT."""
+    return printable(_text(value), limit=FIELD_LIMIT, lines=True)
+
+
 def _xml_safe(value):
-    return XML_FORBIDDEN.sub(_visible, _text(value))
+    return XML_FORBIDDEN.sub(_visible, _shown(value))
 
 
 def _element(parent, tag, text=None, **attributes):
@@ -151,11 +164,16 @@ def junit_report(results):
     return '<?xml version="1.0" encoding="UTF-8"?>\n%s\n' % ElementTree.tostring(suites, encoding='unicode')
 
 
-def _cell(value):
-    """Text for one Markdown table cell: control characters shown as \\xNN, markup characters escaped, & and
-    line breaks kept visible."""
-    text = MARKDOWN_SPECIAL.sub(r'\\\1', CONTROL.sub(_visible, _text(value)).replace('&', '&amp;'))
-    return '<br>'.join(re.split(r'\r\n|\r|\n', text))
+def _unlinked(match):
+    return '@<!-- -->' if match.group(3) else '\\' + match.group()
+
+
+def markdown_text(value):
+    """Text for Markdown that reads as written and is never markup: control characters and bidirectional marks
+    escaped, markup characters and & escaped, bare links broken, line breaks shown as <br>."""
+    text = LINE_SEPARATOR.sub(_visible, _shown(value)).replace('&', '&amp;')
+    text = BARE_LINK.sub(_unlinked, MARKDOWN_SPECIAL.sub(r'\\\1', text))
+    return '<br>'.join(text.split('\n'))
 
 
 def _verdict(passed):
@@ -170,9 +188,9 @@ def markdown_report(results):
     if not tenants:
         lines.extend(['No host was judged.', ''])
     for host, host_passed, checks in tenants:
-        lines.extend(['## %s: %s' % (_cell(host), _verdict(host_passed)), ''])
+        lines.extend(['## %s: %s' % (markdown_text(host), _verdict(host_passed)), ''])
         if checks is None or not checks:
-            lines.extend([_cell(NO_VERDICT if checks is None else NO_CHECKS), ''])
+            lines.extend([markdown_text(NO_VERDICT if checks is None else NO_CHECKS), ''])
             continue
         lines.extend(['| Result | Check | Source | Reason | Newest accepted job | Hours since | Jobs in window |',
                       '| --- | --- | --- | --- | --- | ---: | ---: |'])
@@ -181,7 +199,7 @@ def markdown_report(results):
             reason = check.get('reason')
             if state == 'error' and check['error'] not in _text(reason):
                 reason = '%s (%s)' % (_text(reason), _text(check['error']))
-            lines.append('| %s |' % ' | '.join(_cell(value) for value in (
+            lines.append('| %s |' % ' | '.join(markdown_text(value) for value in (
                 MARKDOWN_RESULT[state], check.get('name'), check.get('source'),
                 reason, _latest(check), check.get('hours_since_success'), check.get('jobs_considered'))))
         lines.append('')

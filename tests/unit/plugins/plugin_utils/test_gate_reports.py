@@ -13,9 +13,11 @@ import xmlschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
 from ansible_collections.backupops.jobs.plugins.plugin_utils._gate_reports import ReportInputError
 from ansible_collections.backupops.jobs.plugins.plugin_utils._gate_reports import junit_report as gate_junit
 from ansible_collections.backupops.jobs.plugins.plugin_utils._gate_reports import markdown_report as gate_markdown
+from ansible_collections.backupops.jobs.plugins.plugin_utils._gate_reports import markdown_text
 
 SCHEMA = xmlschema.XMLSchema(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'schemas', 'junit-10.xsd'))
 
@@ -113,8 +115,8 @@ def test_markdown_table_of_each_tenant():
     lines = markdown.splitlines()
     assert lines[0] == '# Backup gate: BLOCKED'
     assert '## tenant-a: BLOCKED' in lines
-    assert '| ok | vm | vm | newest success is 1.5 h old (6 accepted in the last 24 h) | job-6 (success, ' \
-           '2026-11-24T10:30:00Z) | 1.5 | 6 |' in lines
+    assert '| ok | vm | vm | newest success is 1.5 h old \\(6 accepted in the last 24 h\\) | job-6 \\(success, ' \
+           '2026-11-24T10:30:00Z\\) | 1.5 | 6 |' in lines
     assert '| FAIL | dynamics | dynamics | last 3 jobs failed |  |  | 3 |' in lines
     assert any(line.startswith('| ERROR | google | google | could not list the jobs: HTTP 503') for line in lines)
 
@@ -135,7 +137,7 @@ def test_hostile_text_cannot_break_the_table_or_the_xml():
     root = parsed({'t|x': dict(passed=False, checks=[hostile])})
     failure = suite(root, 't|x').find('testcase/failure')
     assert failure.get('message').startswith('boom | <script>alert(1)</script>\nline two')
-    assert '\\x1b[31m\\x00 & more' in failure.get('message')
+    assert '\\u001b[31m\\u0000 & more' in failure.get('message')
 
 
 def test_bad_input_is_refused_saying_what_is_expected():
@@ -168,3 +170,50 @@ def test_any_verdicts_give_a_valid_junit_file_and_a_table_row_per_check(results)
     for row in rows:
         assert len(re.findall(r'(?<!\\)\|', row.replace('\\\\', ''))) == 8
     assert int(root.get('tests')) == sum(max(1, len(result['checks'])) if result else 1 for result in results.values())
+
+
+# What a hostile server may put into a job name or an API message, which a reason then quotes.
+HOSTILE = '\x1b[2K\x1b[1ABACKUP GATE PASSED \u202etxt.exe [click](http://evil.example) <img src=x> www.evil.example ' \
+          'mail@evil.example *bold* _em_ `code` ~~gone~~ &amp; a | b'
+
+
+def inline_tokens(text):
+    markdown_it = pytest.importorskip('markdown_it')
+    return markdown_it.MarkdownIt('commonmark').parseInline(text)[0].children
+
+
+def test_server_text_in_markdown_is_text_never_markup_or_a_link():
+    markdown = gate_markdown({'tenant': dict(passed=False, checks=[dict(FAILED, name='[x](http://evil.example)',
+                                                                        reason=HOSTILE)])})
+    assert '\x1b' not in markdown and '\u202e' not in markdown
+    assert '\\\\u001b' in markdown and '\\\\u202e' in markdown
+    # Bare links that GitHub's Markdown would link without markup: a scheme, www. and an e-mail address.
+    assert 'http://' not in markdown and 'www.evil' not in markdown and 'mail@evil' not in markdown
+    markdown_it = pytest.importorskip('markdown_it')
+    html = markdown_it.MarkdownIt('commonmark').enable('table').render(markdown)
+    for element in ('<a ', '<img', '<em>', '<strong>', '<code>', '<s>', '<del>'):
+        assert element not in html, element
+    assert '[click](http://evil.example)' in html and '&lt;img src=x&gt;' in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec='utf-8'), max_size=60))
+def test_any_text_reads_in_markdown_as_it_was_written(text):
+    """Rendered, a cell holds the text as a person should read it (controls and bidirectional marks as escapes,
+    line breaks as <br>) and nothing else: no emphasis, code, link or HTML of its own."""
+    tokens = inline_tokens(markdown_text(text))
+    assert set(token.type for token in tokens) <= {'text', 'html_inline'}
+    assert set(token.content for token in tokens if token.type == 'html_inline') <= {'<br>', '<!-- -->'}
+    read = ''.join(token.content if token.type == 'text' else '\n' if token.content == '<br>' else ''
+                   for token in tokens)
+    expected = printable(text, lines=True).replace('\u2028', '\\u2028').replace('\u2029', '\\u2029')
+    assert read == expected
+
+
+def test_a_quote_of_megabytes_is_cut_in_both_files():
+    huge = dict(FAILED, reason='could not list the jobs: ' + 'x' * 3000000, error='y' * 3000000)
+    results = {'tenant': dict(passed=False, checks=[huge])}
+    assert len(gate_markdown(results)) < 5000
+    junit = gate_junit(results)
+    assert len(junit) < 20000
+    SCHEMA.validate(junit)
