@@ -76,11 +76,11 @@ class LookupModule(LookupBase):
         skipped = sorted(set(variables.get('ansible_skip_tags') or ()) & set(self.get_option('skip_tags')))
         if skipped:
             raise NoVerdict('the backup gate cannot be skipped: --skip-tags %s would skip it, so no verdict '
-                                     'would be given; nothing was checked' % ','.join(skipped))
+                            'would be given; nothing was checked' % ','.join(skipped))
         if context.CLIARGS.get('start_at_task'):
             raise NoVerdict('the backup gate cannot start at a task (--start-at-task %s): it could start past '
-                                     'the gate or at no task at all, so no verdict would be given; nothing was checked'
-                                     % context.CLIARGS['start_at_task'])
+                            'the gate or at no task at all, so no verdict would be given; nothing was checked'
+                            % context.CLIARGS['start_at_task'])
         try:
             check_extra_vars(load_extra_vars(self._loader))
         except OptionError as error:
@@ -103,9 +103,9 @@ class LookupModule(LookupBase):
             raise NoVerdict('the backup gate host pattern %r cannot be read: %s' % (pattern, error))
         if not matched:
             raise NoVerdict('the backup gate host pattern %r matches no inventory host (groups: %s), so no '
-                                     'verdict would be given; nothing was checked'
-                                     % (pattern, ', '.join(sorted(variables.get('groups') or {})) or 'none'))
+                            'verdict would be given; nothing was checked'
+                            % (pattern, ', '.join(sorted(variables.get('groups') or {})) or 'none'))
         if not limited:
             raise NoVerdict('--limit %s leaves none of the %d hosts of %r for the backup gate, so no verdict '
-                                     'would be given; nothing was checked' % (limit, len(matched), pattern))
+                            'would be given; nothing was checked' % (limit, len(matched), pattern))
         return [pattern]

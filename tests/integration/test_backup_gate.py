@@ -227,8 +227,8 @@ def report_page(gate_emulator, tmp_path_factory):
     return report
 
 
-def test_the_report_through_the_gate_callback_names_what_it_covered_and_gives_no_verdict(gate_emulator, ansible_run,
-                                                                                        tmp_path):
+def test_the_report_through_the_gate_callback_names_what_it_covered_and_gives_no_verdict(
+        gate_emulator, ansible_run, tmp_path):
     """The report covers every tenant: its line is not under the name of the one it ran on, and the run's last line
     (no gate ran) reads as the end of a run, not as a verdict that a blocked tenant would contradict."""
     hosts = inventory(gate_emulator, dict(fresh=('fresh', REPORT_CHECKS), failed=('failed', REPORT_CHECKS)),

@@ -54,7 +54,7 @@ def script_of(blocks):
 def stop_emulators(work):
     """Stop what the README's steps left running (they should leave nothing); returns the pids found alive."""
     alive = []
-    for directory, _, files in os.walk(work):
+    for directory, _subdirectories, files in os.walk(work):
         if 'emulator.json' in files:
             with open(os.path.join(directory, 'emulator.json')) as handle:
                 pid = json.load(handle)['pid']
@@ -104,12 +104,12 @@ def first_gate(tmp_path_factory):
 
 def test_the_first_gate_section_has_the_steps_a_newcomer_needs():
     blocks = marked_blocks()
-    commands = '\n'.join(body for kind, _, body in blocks if kind == 'run')
+    commands = '\n'.join(body for kind, _argument, body in blocks if kind == 'run')
     assert SETUP_LINE.search(commands.splitlines()[0])
     for step in ('scripts/emulator.sh start', 'ANSIBLE_STDOUT_CALLBACK=backupops.jobs.gate',
                  'ansible-playbook backupops.jobs.pre_change_backup_check', 'scripts/emulator.sh stop'):
         assert step in commands, step
-    samples = [body for kind, _, body in blocks if kind == 'output']
+    samples = [body for kind, _argument, body in blocks if kind == 'output']
     assert any('BACKUP GATE PASSED' in sample and 'exit code 0' in sample for sample in samples)
     assert any('BACKUP GATE BLOCKED' in sample and 'exit code 2' in sample for sample in samples)
 
@@ -131,7 +131,7 @@ def test_every_link_between_the_markdown_files_finds_its_file_and_heading():
         for target in re.findall(r'\]\(([^)\s]+)\)', outside_code(read(document))):
             if re.match(r'[a-z]+:', target):
                 continue
-            path, _, anchor = target.partition('#')
+            path, _hash, anchor = target.partition('#')
             linked = os.path.normpath(os.path.join(os.path.dirname(document), path)) if path else document
             if not os.path.exists(os.path.join(COLLECTION_ROOT, linked)):
                 broken.append('%s: %s (no such file)' % (document, target))

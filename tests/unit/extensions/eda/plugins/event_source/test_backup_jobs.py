@@ -138,15 +138,14 @@ def test_memory_of_reported_jobs_holds_only_the_failures_still_inside_their_wind
 def test_a_listing_that_misses_a_reported_failure_does_not_make_it_new_again(monkeypatch):
     failed = job('J1', 'failed')
     polls, _calls = run_polls(monkeypatch, [[verdict(records=[failed])], [verdict(records=[])],
-                                           [verdict(records=[dict(failed, id=' j1 ')])]], checks=[VM])
+                                            [verdict(records=[dict(failed, id=' j1 ')])]], checks=[VM])
     assert [event['job']['id'] for event in polls[0]] == ['J1']
     assert polls[1] == [] and polls[2] == []
 
 
 def test_one_failed_job_listed_with_two_finish_times_is_reported_once(monkeypatch):
-    polls, _calls = run_polls(monkeypatch, [[verdict(records=[job(7, 'failed'), job('7', 'failed',
-                                                                                   finished=FIVE_HOURS_AGO)])]],
-                              checks=[VM])
+    twice = [job(7, 'failed'), job('7', 'failed', finished=FIVE_HOURS_AGO)]
+    polls, _calls = run_polls(monkeypatch, [[verdict(records=twice)]], checks=[VM])
     assert [event['job']['id'] for event in polls[0]] == [7]
 
 
