@@ -313,3 +313,23 @@ def test_the_gate_withholds_a_secret_echoed_as_a_key_in_the_records_it_returns(r
     text = json.dumps(result, ensure_ascii=False)
     for secret in (PASSWORD, ISSUED):
         assert secret not in text and secret.lower() not in text and secret[:PREFIX_LENGTH].lower() not in text
+
+
+@pytest.mark.parametrize('module', [dynamics_backup_job_info, vm_backup_job_info])
+def test_an_avepoint_job_that_echoes_secrets_as_keys_and_values_prints_none_of_them(run_module, module):
+    def answer(request):
+        if request.path == '/connect/token':
+            return token(ISSUED)
+        page = jobs_page(['job-1'], total=1)
+        body = json.loads(page.body)
+        body['jobs'][0].update({CLIENT_SECRET: 1, 'details': {ISSUED.upper(): quote(CLIENT_SECRET).lower()},
+                                'comment': 'token %s' % ISSUED[:PREFIX_LENGTH]})
+        return Answer(body=body)
+    with HostileServer(answer) as server:
+        result = run_module(module, start_time='30d', **server.avepoint())
+    assert not result.failed, result.get('msg')
+    assert len(result['jobs']) == 1
+    text = json.dumps(result, ensure_ascii=False).lower()
+    for secret in (CLIENT_SECRET, ISSUED):
+        assert secret.lower() not in text and secret[:PREFIX_LENGTH].lower() not in text
+        assert quote(secret).lower() not in text
