@@ -9,9 +9,21 @@ may change in any release, even a bugfix one. Do not import them from other cont
 
 A server's text is data, never markup or a terminal command: ``printable`` shows control characters and
 bidirectional overrides as escapes and cuts a quote to a bound, on a character boundary.
+
+No secret leaves: ``Secrets`` knows the run's secrets, whatever their type and wherever they came from, and
+``withhold`` is the filter every result, message, warning and event passes through. It looks in keys as well as
+values, reads each text as a server may have encoded it (percent-encoding in any case, HTML and XML references,
+JSON escapes, UTF-8 read as Latin-1, any letter case), and withholds a text that holds a secret, or the first
+characters of one, whole: masking inside a text would have to know every encoding, and the next one gets through.
 """
 
+import base64
+import html
+import json
 import re
+import threading
+from collections.abc import Mapping
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 # How much of a server's text a message quotes: enough to read an error, never a whole page.
 QUOTE_LIMIT = 300
@@ -41,3 +53,180 @@ def printable(text, limit=None, lines=False):
     if limit is not None and len(text) > limit:
         text = text[:max(0, limit - len(CUT_MARK))] + CUT_MARK
     return text
+
+
+# What a text that held a secret becomes: it is withheld whole, since masking inside it cannot know every encoding.
+WITHHELD = '(withheld: it held a secret of this run)'
+WITHHELD_KEY = 'withheld_key_%d'
+# A quote that ends inside a secret shows its first characters; from this many on, that is a leak too.
+PREFIX_LENGTH = 8
+# A secret shorter than this (a test password "p") would withhold every text that has its letters: it is looked for
+# as a whole text only.
+SHORTEST_SOUGHT_INSIDE = 6
+_JSON_ESCAPE = re.compile(r'\\(u[0-9a-fA-F]{4}|["\\/bfnrt])')
+# printable's own escapes, wherever they stand (after a backslash of the text too).
+_UNICODE_ESCAPE = re.compile(r'\\u([0-9a-fA-F]{4})')
+_JSON_SIMPLE = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+# Characters that start an encoding a server may echo a secret in; a text without any is read as it is.
+_ENCODED = re.compile(r'[%&\\+\x80-\xff]')
+_MEMO_SIZE = 4096
+
+
+def _json_unescape(text):
+    def decode(match):
+        escape = match.group(1)
+        return chr(int(escape[1:], 16)) if escape[0] == 'u' else _JSON_SIMPLE[escape]
+    decoded = _JSON_ESCAPE.sub(decode, text)
+    # A character beyond the first plane is escaped as two surrogates (\\ud800\\udc00), which make one again.
+    return decoded.encode('utf-16', 'surrogatepass').decode('utf-16', 'replace')
+
+
+def _unescape_character(match):
+    return chr(int(match.group(1), 16))
+
+
+def _utf8_read_as_single_bytes(text):
+    """UTF-8 that a server read as Latin-1 or Windows-1252 (mojibake: 'Ã¤' for 'ä'), read back as UTF-8."""
+    decoded = set()
+    for codec in ('latin-1', 'cp1252'):
+        try:
+            decoded.add(text.encode(codec).decode('utf-8', 'ignore'))
+        except UnicodeError:
+            continue
+    return decoded
+
+
+def _readings(text):
+    """Every way ``text`` may be read once the encodings a server echoes in are undone: percent-encoding (any case,
+    + as space or not), HTML and XML character references, JSON escapes (of a body cut short too), and UTF-8 read
+    as single bytes; each case-folded, twice over for an encoding inside another."""
+    readings = {text}
+    if _ENCODED.search(text):
+        for _depth in range(2):
+            for reading in list(readings):
+                readings.update((unquote(reading), unquote_plus(reading), html.unescape(reading),
+                                 _json_unescape(reading), _UNICODE_ESCAPE.sub(_unescape_character, reading)))
+                if any('\x80' <= character <= '\xff' for character in reading):
+                    readings.update(_utf8_read_as_single_bytes(reading))
+    return set(_canonical(reading) for reading in readings)
+
+
+def _canonical(text):
+    """Case-folded, each run of white space one space: a quote is flattened onto one line."""
+    return ' '.join(text.casefold().split())
+
+
+def scalar_texts(value):
+    """The texts of a secret given as any value: a string, a number, the items of a list, the values of a mapping."""
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, (str, int, float)):
+        return [str(value)]
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [text for item in value for text in scalar_texts(item)]
+    return [str(value)]
+
+
+class Secrets:
+    """The secrets of one run - options, the environment, issued and refreshed tokens - whatever their type, and
+    the one test of every text the collection emits: does it hold one, in any encoding a server may echo it in?"""
+
+    def __init__(self, values=()):
+        self._needles = set()
+        self._whole = set()
+        self._pattern = None
+        self._memo = {}
+        self._lock = threading.Lock()
+        for value in values:
+            self.add(value)
+
+    def copy(self):
+        other = Secrets()
+        other._needles, other._whole = set(self._needles), set(self._whole)  # pylint: disable=protected-access
+        other._pattern = self._pattern  # pylint: disable=protected-access
+        return other
+
+    def __bool__(self):
+        return bool(self._needles or self._whole)
+
+    def add(self, value):
+        """Remember ``value`` (any type) as a secret of the run; blanks are no secret and are ignored."""
+        added, whole = set(), set()
+        for text in scalar_texts(value):
+            text = text.strip()
+            if not text:
+                continue
+            for form in (text, base64.b64encode(text.encode('utf-8')).decode('ascii').rstrip('=')):
+                if len(_canonical(form)) < SHORTEST_SOUGHT_INSIDE:
+                    whole.add(_canonical(form))
+                    continue
+                added.add(_canonical(form))
+                prefix = _canonical(form[:PREFIX_LENGTH])
+                if len(form) > PREFIX_LENGTH and len(prefix) >= SHORTEST_SOUGHT_INSIDE:
+                    added.add(prefix)
+        with self._lock:
+            if not whole <= self._whole:
+                self._whole |= whole
+                self._memo = {}
+            if not added <= self._needles:
+                self._needles |= added
+                self._pattern = re.compile('|'.join(re.escape(needle) for needle in
+                                                    sorted(self._needles, key=len, reverse=True)))
+                self._memo = {}
+
+    def held_in(self, text):
+        """True when ``text`` holds a secret, or the first characters of one, in any encoding."""
+        pattern, whole = self._pattern, self._whole
+        if (pattern is None and not whole) or not text:
+            return False
+        held = self._memo.get(text)
+        if held is None:
+            readings = _readings(text)
+            held = bool(whole & readings) or (
+                pattern is not None and any(pattern.search(reading) for reading in readings))
+            if len(text) <= 256:
+                if len(self._memo) >= _MEMO_SIZE:
+                    self._memo = {}
+                self._memo[text] = held
+        return held
+
+    def withhold(self, value):
+        """``value`` (any JSON-like value) with every text that holds a secret withheld whole, keys included: the
+        collection's one filter on its way out."""
+        if isinstance(value, str):
+            return WITHHELD if self.held_in(value) else value
+        if isinstance(value, Mapping):
+            result = {}
+            for number, (key, item) in enumerate(value.items(), 1):
+                if isinstance(key, str) and self.held_in(key):
+                    key = WITHHELD_KEY % number
+                result[key] = self.withhold(item)
+            return result
+        if isinstance(value, (list, tuple)):
+            return [self.withhold(item) for item in value]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and self.held_in(str(value)):
+            return WITHHELD
+        return value
+
+    def quote(self, text, limit=QUOTE_LIMIT):
+        """A server's text as a message may quote it: one line, printable, bounded - or withheld whole when what
+        would be shown holds a secret."""
+        flat = ' '.join(str(text or '').split())
+        shown = printable(flat, limit)
+        return WITHHELD if self.held_in(shown) else shown
+
+
+def secret_forms(secret):
+    """The forms of a secret that Ansible's own masking (a module's no_log_values: the invocation, the log) looks
+    for: as given and stripped, URL-encoded as a form or a path sends it, JSON-escaped (ASCII or not), base64."""
+    forms = set()
+    for text in (secret, secret.strip()):
+        for encoded in (text, quote(text, safe=''), quote(text), quote_plus(text)):
+            forms.add(encoded)
+            forms.add(json.dumps(encoded)[1:-1])
+            forms.add(json.dumps(encoded, ensure_ascii=False)[1:-1])
+        forms.add(base64.b64encode(text.encode('utf-8')).decode('ascii').rstrip('='))
+    forms.discard('')
+    return forms

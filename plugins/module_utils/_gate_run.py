@@ -20,6 +20,8 @@ from datetime import datetime, timedelta, timezone
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _vb365
+from ansible_collections.backupops.jobs.plugins.module_utils._checks import kind_of
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import scalar_texts
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
 from ansible_collections.backupops.jobs.plugins.module_utils._module import check_given, mask_secrets
@@ -43,8 +45,8 @@ def connection_params(vendor, given, caller):
     and environment fallbacks; every secret among them is masked for ``caller``. OptionError naming the vendor."""
     spec = CONNECTION_SPECS[vendor]
     if given is not None and not isinstance(given, dict):
-        raise OptionError('%s: give a dict of connection options, not the %s %r'
-                          % (vendor, type(given).__name__, given), option=vendor)
+        # Not quoted: a connection written as text (key=value, JSON) carries its secrets in the quote.
+        raise OptionError('%s: give a dict of connection options, not a %s' % (vendor, kind_of(given)), option=vendor)
     given = dict(given or {})
     # Masked before anything can quote them; the environment's values after they are read.
     mask_secrets(caller, spec, given)
@@ -63,22 +65,9 @@ def mask_connections(caller, params):
     masked whole."""
     given = dict((vendor, params.get(vendor)) for vendor in CONNECTION_SPECS if isinstance(params.get(vendor), dict))
     for connection in given.values():
-        caller.no_log_values.difference_update(_scalar_texts(connection))
+        caller.no_log_values.difference_update(scalar_texts(connection))
     for vendor, connection in given.items():
         mask_secrets(caller, CONNECTION_SPECS[vendor], connection)
-
-
-def _scalar_texts(value):
-    """The texts Ansible masks for a no_log option's value: every string and number in it, however nested."""
-    if isinstance(value, str):
-        return {value} if value else set()
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple, set)):
-        return set().union(*(_scalar_texts(item) for item in value)) if value else set()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return {str(value)}
-    return set()
 
 
 class _Tenant:

@@ -13,11 +13,10 @@ retries with exponential back-off and jitter on connection errors and on 429, 50
 honouring ``Retry-After``, within a total wait per request (``retry_max_wait``). urllib3's ``Retry`` does
 the retrying; the subclass below only adds a warning per retry, the jitter and the wait budget.
 
-Whatever a server sends is quoted in messages only masked (every secret of the run, in every encoding it
-may travel in) and bounded, and its links never choose the host a request goes to.
+Whatever a server sends is quoted in messages only through _egress (printable, bounded, and withheld whole
+when it holds a secret of the run in any encoding), and its links never choose the host a request goes to.
 """
 
-import base64
 import json
 import random
 import re
@@ -25,9 +24,9 @@ import socket
 import threading
 import traceback
 from http.client import HTTPException
-from urllib.parse import quote, quote_plus, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import Secrets
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
     ApiConnectionError,
     ApiResponseError,
@@ -59,7 +58,6 @@ BODY_QUOTE_LENGTH = 200
 # The most a body may hold, decompressed: a VB365 page of 10,000 sessions is about 30 MB.
 MAX_BODY_BYTES = 64 * 1024 * 1024
 BODY_CHUNK = 64 * 1024
-MASK = '********'
 
 
 class _AnnouncingRetry(Retry):
@@ -156,35 +154,10 @@ def _innermost_reason(error):
     return text
 
 
-def secret_forms(secret):
-    """Every form in which a secret may come back in a body: as given and stripped of surrounding whitespace,
-    URL-encoded as a form or a path sends it, JSON-escaped (ASCII or not) and base64-encoded."""
-    forms = set()
-    for text in (secret, secret.strip()):
-        for encoded in (text, quote(text, safe=''), quote(text), quote_plus(text)):
-            forms.add(encoded)
-            forms.add(json.dumps(encoded)[1:-1])
-            forms.add(json.dumps(encoded, ensure_ascii=False)[1:-1])
-        forms.add(base64.b64encode(text.encode('utf-8')).decode('ascii').rstrip('='))
-    forms.discard('')
-    return forms
-
-
-def mask(text, secrets):
-    """``text`` with every secret replaced, the longest first so that no part of a longer one remains."""
-    for secret in sorted((secret for secret in list(secrets or ()) if isinstance(secret, str) and secret),
-                         key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
-
-
-def quote_body(text, secrets=()):
-    """The start of a body for an error message: one line, bounded, never the whole page, and masked before
-    it is cut, so that a cut never leaves the first characters of a secret."""
-    flat = printable(' '.join(mask(text or '', secrets).split()))
-    if len(flat) > BODY_QUOTE_LENGTH:
-        return flat[:BODY_QUOTE_LENGTH] + '...'
-    return flat
+def quote_body(text, secrets=None):
+    """The start of a body for an error message: one line, printable, bounded, never the whole page; withheld
+    whole when it holds a secret of the run (``secrets``, an _egress.Secrets), in any encoding."""
+    return (secrets if secrets is not None else Secrets()).quote(text, BODY_QUOTE_LENGTH)
 
 
 def api_message(response):
@@ -311,7 +284,7 @@ def _headers_as_given(request):
 class HttpClient:
     """A ``requests.Session`` with the collection's timeouts, TLS and retry policy.
 
-    ``secrets`` is the run's set of secrets (the module's ``no_log_values``): quotes of answers mask them.
+    ``secrets`` is the run's _egress.Secrets: a quote of an answer that holds one is withheld.
     ``stop``, a ``threading.Event``, ends the run's listings once set: every later request raises StoppedError, so a
     listing stops within the one request it has in flight.
     """
@@ -320,7 +293,7 @@ class HttpClient:
                  max_wait=DEFAULT_MAX_WAIT, connections=1, secrets=None, stop=None):
         self.timeout = timeout
         self._stop = stop
-        self.secrets = secrets if secrets is not None else set()
+        self.secrets = secrets if secrets is not None else Secrets()
         self._warn = warn
         # requests lets REQUESTS_CA_BUNDLE override Session.verify; passing verify per request keeps ca_path in charge.
         self._verify = (ca_path or True) if validate_certs else False
@@ -373,7 +346,7 @@ class HttpClient:
             raise _no_answer(method, url, self.timeout, TimeoutError('no complete answer'))
         # What Response.content does after reading; here the body was read in bounded chunks instead.
         response._content, response._content_consumed = body, True  # pylint: disable=protected-access
-        # Every quote of this answer (raise_for_status, json_body) masks the run's secrets.
+        # Every quote of this answer (raise_for_status, json_body) withholds what holds a secret of the run.
         response.secrets = self.secrets
         return response
 
@@ -413,7 +386,7 @@ def _no_answer(method, url, timeout, error):
                               url=origin)
 
 
-def rebase_link(link, base_url, option, secrets=()):
+def rebase_link(link, base_url, option, secrets=None):
     """The URL of a server's next-page link: its path and query on the origin of ``base_url``, never the scheme,
     host or port the link names (a server may name itself by another host name; the token goes to the
     configured one only). A link whose path leaves the path of ``base_url`` is refused."""

@@ -13,15 +13,11 @@ import os
 import sys
 import threading
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib, remove_values
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import Secrets, scalar_texts, secret_forms
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._http import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    HttpClient,
-    secret_forms,
-)
+from ansible_collections.backupops.jobs.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, url_password
 
 # Pages in flight at once: enough to hide a long round trip, few enough not to look like a flood to an API.
@@ -42,6 +38,8 @@ class BackupOpsModule(AnsibleModule):
 
     def __init__(self, argument_spec, **kwargs):
         spec = dict(argument_spec, **PAGING_ARGUMENT_SPEC)
+        # Before AnsibleModule's own checks, which may already warn or fail.
+        self.secrets = Secrets()
         super().__init__(argument_spec=spec, supports_check_mode=True, **kwargs)
         # The module is a process of its own, so the setting changes no one else's threads.
         sys.setswitchinterval(SWITCH_INTERVAL)
@@ -53,9 +51,23 @@ class BackupOpsModule(AnsibleModule):
             self.fail_on(error)
 
     def add_secret(self, value):
-        """Keep ``value`` out of all output, in every form it may come back in (see ``secret_forms``)."""
-        if value.strip():  # masking blanks would garble every message and hide nothing
-            self.no_log_values.update(secret_forms(value))
+        """Keep ``value`` (any type) out of all output: every text that holds it, in any encoding, is withheld on
+        the way out, and Ansible masks its usual forms in what it logs itself (the invocation)."""
+        self.secrets.add(value)
+        for text in scalar_texts(value):
+            if text.strip():  # masking blanks would garble every message and hide nothing
+                self.no_log_values.update(secret_forms(text))
+
+    # The way out of a module: its result, its failure and its warnings pass the run's one filter (_egress).
+    def exit_json(self, **kwargs):
+        super().exit_json(**self.secrets.withhold(kwargs))
+
+    def fail_json(self, msg, **kwargs):
+        kwargs = self.secrets.withhold(dict(kwargs, msg=msg))
+        super().fail_json(**kwargs)
+
+    def warn(self, warning):
+        super().warn(self.secrets.withhold(warning))
 
     def fail_on(self, error):
         """End the module with an expected failure's message; never a traceback."""
@@ -73,21 +85,22 @@ class Caller:
     """What the client needs of the code that calls it, outside a module (the EDA event source): a place for
     warnings and secrets, and the concurrency of its listings. It duck-types BackupOpsModule for the client."""
 
-    def __init__(self, max_concurrency=DEFAULT_CONCURRENCY, secrets=()):
+    def __init__(self, max_concurrency=DEFAULT_CONCURRENCY, secrets=None):
         self.params = dict(max_concurrency=max_concurrency)
         self.warnings = []
-        self.no_log_values = set(secrets)
+        self.secrets = secrets.copy() if secrets is not None else Secrets()
         # Set to stop this caller's listings at their next request (an event source that is cancelled).
         self.stop = threading.Event()
 
     def warn(self, warning):
         self.warnings.append(warning)
 
-    add_secret = BackupOpsModule.add_secret
+    def add_secret(self, value):
+        self.secrets.add(value)
 
-    def mask(self, text):
-        """``text`` without any secret this caller has seen."""
-        return remove_values(text, self.no_log_values)
+    def mask(self, value):
+        """``value`` (a text, an event) through the run's one filter: every text that holds a secret withheld."""
+        return self.secrets.withhold(value)
 
     def fail_json(self, msg, **_details):
         raise BackupOpsError(msg)
@@ -103,7 +116,7 @@ def mask_secrets(caller, spec, params):
         entry = spec.get(option, {})
         if entry.get('options') and isinstance(value, dict):
             mask_secrets(caller, entry['options'], value)
-        elif entry.get('no_log') and isinstance(value, str):
+        elif entry.get('no_log') and value is not None:
             caller.add_secret(value)
         elif option in URL_OPTIONS and isinstance(value, str):
             for secret in url_password(value):
@@ -142,5 +155,5 @@ def build_http_client(caller, params, target, connections=None):
                     'read the credentials and forge the answers' % target)
     return HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
                       warn=caller.warn, max_wait=params['retry_max_wait'],
-                      connections=connections or caller.params['max_concurrency'], secrets=caller.no_log_values,
+                      connections=connections or caller.params['max_concurrency'], secrets=caller.secrets,
                       stop=getattr(caller, 'stop', None))

@@ -225,7 +225,7 @@ async def main(queue, args):
             now = datetime.now(timezone.utc)
             # Each poll masks the connection's secrets and the tokens it obtains itself; a poll's tokens are dropped
             # with it, so a source that runs for months holds only the current ones.
-            poll = Caller(secrets=caller.no_log_values)
+            poll = Caller(secrets=caller.secrets)
             try:
                 verdicts = await asyncio.to_thread(evaluate_checks, checks, poll, avepoint, vb365, now=now,
                                                    keep_records=True)

@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, quote, quote_plus
 import pytest
 
 from ansible_collections.backupops.jobs.plugins.module_utils import _paging
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import PREFIX_LENGTH
 from ansible_collections.backupops.jobs.plugins.modules import (
+    backup_gate_info,
     dynamics_backup_job_info,
     job_session_info,
     vm_backup_job_info,
@@ -276,3 +278,58 @@ def test_a_netrc_entry_for_the_api_host_never_replaces_the_token_or_leaves_the_m
         result = run_module(vm_backup_job_info, **server.avepoint())
     assert not result.failed, result
     assert [request.headers.get('Authorization') for request in server.requests] == [None, 'Bearer ' + ISSUED]
+
+
+def sessions_echoing_secrets_as_keys(request):
+    """A VB365 server that issues a token, then lists a session whose keys are the password it was sent (lower-cased
+    by the client's snake_case) and, inside its statistics, the token."""
+    if request.path == '/v8/token':
+        return token(ISSUED)
+    if request.path == '/v8/Jobs':
+        return Answer(body=dict(results=[dict(id='8e4f8e3c-4c4a-4b55-9a0b-3b8c1e1d2f10', name='Exchange daily')]))
+    session = {PASSWORD: 1, 'statistics': {ISSUED: 1, 'processedObjects': 3}, 'id': 's-1', 'status': 'Success',
+               'jobId': '8e4f8e3c-4c4a-4b55-9a0b-3b8c1e1d2f10', 'jobType': 'Backup',
+               'creationTime': '2026-12-06T01:00:00Z', 'endTime': '2026-12-06T01:10:00Z'}
+    return Answer(body=dict(results=[session], offset=0, limit=100))
+
+
+@pytest.mark.parametrize('options', [dict(), dict(summary_only=True)], ids=['list', 'summary_only'])
+def test_a_secret_echoed_as_a_json_key_is_withheld_in_every_result(run_module, options):
+    with HostileServer(sessions_echoing_secrets_as_keys) as server:
+        result = run_module(job_session_info, start_time='30d', **dict(server.vb365(), **options))
+    assert not result.failed, result.get('msg')
+    text = json.dumps(result, ensure_ascii=False)
+    for secret in (PASSWORD, ISSUED):
+        for form in (secret, secret.lower(), quote_plus(secret), secret[:PREFIX_LENGTH].lower()):
+            assert form not in text, form
+
+
+def test_the_gate_withholds_a_secret_echoed_as_a_key_in_the_records_it_returns(run_module):
+    with HostileServer(sessions_echoing_secrets_as_keys) as server:
+        result = run_module(backup_gate_info, include_records=True, vb365=server.vb365(), checks=[
+            dict(name='mail', source='vb365', filters=dict(job_name='Exchange daily'), max_age_hours=8760)])
+    assert not result.failed, result.get('msg')
+    assert result['checks'][0]['records'], result['checks'][0]
+    text = json.dumps(result, ensure_ascii=False)
+    for secret in (PASSWORD, ISSUED):
+        assert secret not in text and secret.lower() not in text and secret[:PREFIX_LENGTH].lower() not in text
+
+
+@pytest.mark.parametrize('module', [dynamics_backup_job_info, vm_backup_job_info])
+def test_an_avepoint_job_that_echoes_secrets_as_keys_and_values_prints_none_of_them(run_module, module):
+    def answer(request):
+        if request.path == '/connect/token':
+            return token(ISSUED)
+        page = jobs_page(['job-1'], total=1)
+        body = json.loads(page.body)
+        body['jobs'][0].update({CLIENT_SECRET: 1, 'details': {ISSUED.upper(): quote(CLIENT_SECRET).lower()},
+                                'comment': 'token %s' % ISSUED[:PREFIX_LENGTH]})
+        return Answer(body=body)
+    with HostileServer(answer) as server:
+        result = run_module(module, start_time='30d', **server.avepoint())
+    assert not result.failed, result.get('msg')
+    assert len(result['jobs']) == 1
+    text = json.dumps(result, ensure_ascii=False).lower()
+    for secret in (CLIENT_SECRET, ISSUED):
+        assert secret.lower() not in text and secret[:PREFIX_LENGTH].lower() not in text
+        assert quote(secret).lower() not in text
