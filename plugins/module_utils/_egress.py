@@ -158,7 +158,8 @@ class Secrets:
             text = text.strip()
             if not text:
                 continue
-            for form in (text, base64.b64encode(text.encode('utf-8')).decode('ascii').rstrip('=')):
+            # Case folding is not undone by upper-casing ('ı'.upper() is 'I'): each case is sought too.
+            for form in (text, text.upper(), text.lower(), base64.b64encode(text.encode('utf-8')).decode('ascii').rstrip('=')):
                 if len(_canonical(form)) < SHORTEST_SOUGHT_INSIDE:
                     whole.add(_canonical(form))
                     continue
