@@ -208,3 +208,13 @@ def test_a_filter_without_a_value_is_refused_naming_the_check_and_the_field(fres
     assert result.failed
     assert result['msg'].startswith('check VMs: filter service_type is empty (%r)' % value), result['msg']
     assert fresh_emulator.requests() == []
+
+
+def test_connection_values_that_are_no_secret_stay_readable_in_the_verdict(fresh_emulator, run_module):
+    """The connection dicts are no_log as a whole, but only what the vendor's spec calls secret is a secret: the
+    URL and a retries of 0 must not be withheld from the reason and the figures."""
+    connection = dict(fresh_emulator.avepoint_connection(), api_url='https://127.0.0.1:9', retries=0)
+    result = gate(run_module, fresh_emulator, CHECKS[:1], avepoint=connection)
+    [check] = result['checks']
+    assert check['jobs_considered'] == 0 and check['passed'] is False
+    assert 'cannot connect to https://127.0.0.1:9' in check['reason'], check['reason']
