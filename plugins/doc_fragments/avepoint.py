@@ -116,7 +116,7 @@ options:
         window is returned.
       - The order of AvePoint's listings is not documented. Paging stops at the limit only while the
         pages have come newest first; otherwise every page is read and the newest are chosen. Either way
-        RV(limited) says whether jobs were left out; the limit is what was asked for, so it is no warning.
+        The result's C(limited) says whether jobs were left out; the limit is what was asked for, so it is no warning.
       - Leave it unset for a backup gate, which should see every job of its window.
     type: int
 notes:

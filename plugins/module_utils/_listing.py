@@ -58,7 +58,7 @@ class Listing:
         self.limited = False
 
     def note_limited(self):
-        """The listing had more records than the limit the user gave: the result says so (RV(limited))."""
+        """The listing had more records than the limit the user gave: the result says so (limited)."""
         self.limited = True
 
     def result(self, key, records):

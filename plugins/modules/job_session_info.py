@@ -68,7 +68,7 @@ options:
   limit:
     description:
       - Return at most this many sessions, the newest first (by end time, or creation time for a session
-        still running). RV(limited) says whether more sessions matched; it is no warning, since the limit is
+        still running). The result's C(limited) says whether more sessions matched; it is no warning, since the limit is
         what was asked for.
     type: int
   include_log_items:

@@ -32,6 +32,10 @@ def lower_hex_percent(text):
     return re.sub('%[0-9A-F]{2}', lambda match: match.group(0).lower(), quote_plus(text))
 
 
+def every_character_escaped(text):
+    return ''.join('\\u%04X' % ord(c) if ord(c) < 0x10000 else json.dumps(c)[1:-1] for c in text)
+
+
 ENCODINGS = {
     'as sent': lambda text: text,
     'upper case': str.upper,
@@ -44,8 +48,7 @@ ENCODINGS = {
     'json ascii': lambda text: json.dumps(text)[1:-1],
     'json utf-8': lambda text: json.dumps(text, ensure_ascii=False)[1:-1],
     # System.Text.Json escapes +, <, >, & and ' as \u002B ...; a body cut short is no JSON to parse.
-    'json, every character escaped, cut short': lambda text: ''.join('\\u%04X' % ord(c) if ord(c) < 0x10000
-                                                                      else json.dumps(c)[1:-1] for c in text) + '\\u00',
+    'json, every character escaped, cut short': lambda text: every_character_escaped(text) + '\\u00',
     'utf-8 read as latin-1': lambda text: text.encode('utf-8').decode('latin-1'),
     'percent inside json': lambda text: json.dumps(quote_plus(text))[1:-1],
 }
