@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import yaml
 
 from ansible_collections.backupops.jobs.extensions.eda.plugins.event_source import backup_jobs
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
@@ -509,3 +510,51 @@ def test_each_retry_is_logged_once(caplog):
                if record.levelno >= logging.WARNING and 'retr' in record.getMessage().lower()]
     assert len(retries) == 1, retries
     assert retries[0].startswith('POST /connect/token answered NewConnectionError; retry 1 (0 left) in '), retries
+
+
+COLLECTION = os.path.abspath(os.path.join(os.path.dirname(backup_jobs.__file__), *[os.pardir] * 4))
+
+
+def test_the_documentation_and_examples_are_yaml_that_describe_the_arguments():
+    """Galaxy and Automation Hub read the event source's docs as YAML: a value that does not parse hides them."""
+    documentation = yaml.safe_load(backup_jobs.DOCUMENTATION)
+    assert tuple(documentation['options']) == backup_jobs.ARGUMENTS
+    assert documentation['options']['report_existing'] == dict(documentation['options']['report_existing'],
+                                                               type='bool', default=False)
+    assert all(isinstance(line, str) for line in documentation['description'])
+    [ruleset] = yaml.safe_load(backup_jobs.EXAMPLES)
+    [source] = ruleset['sources']
+    assert set(source['backupops.jobs.backup_jobs']) <= set(backup_jobs.ARGUMENTS)
+
+
+def test_meta_extensions_lists_the_event_source_directory():
+    with open(os.path.join(COLLECTION, 'meta', 'extensions.yml')) as handle:
+        extensions = yaml.safe_load(handle)['extensions']
+    [listed] = [extension['args']['ext_dir'] for extension in extensions]
+    assert listed == 'eda/plugins/event_source'
+    assert os.listdir(os.path.join(COLLECTION, 'extensions', listed)) == ['backup_jobs.py']
+
+
+@pytest.mark.parametrize('where', ['rulebook', 'examples'])
+def test_the_rulebooks_are_what_ansible_rulebook_accepts(where):
+    validators = pytest.importorskip('ansible_rulebook.validators')
+    rules_parser = pytest.importorskip('ansible_rulebook.rules_parser')
+    if where == 'rulebook':
+        with open(os.path.join(COLLECTION, 'extensions', 'eda', 'rulebooks', 'backup_alerts.yml')) as handle:
+            rulebook = yaml.safe_load(handle)
+    else:
+        rulebook = yaml.safe_load(backup_jobs.EXAMPLES)
+    validators.Validate.rulebook(rulebook)
+    rules_parser.parse_rule_sets(rulebook)
+
+
+def test_the_example_rulebook_alerts_on_a_failing_listing_at_most_once_an_hour_per_check():
+    """A failing listing (credentials refused) reaches the alert playbook as a failure does, throttled."""
+    with open(os.path.join(COLLECTION, 'extensions', 'eda', 'rulebooks', 'backup_alerts.yml')) as handle:
+        [ruleset] = yaml.safe_load(handle)
+    rules = dict((rule['condition'], rule) for rule in ruleset['rules'])
+    alert = dict(run_playbook=dict(name='{{ backup_alert_playbook }}'))
+    for kind in ('job_failed', 'check_stale', 'source_error'):
+        assert rules['event.backup.type == "%s"' % kind]['action'] == alert
+    assert rules['event.backup.type == "source_error"']['throttle'] == dict(
+        once_within='1 hour', group_by_attributes=['event.backup.check'])
