@@ -83,7 +83,8 @@ def test_refused_credentials_and_a_failed_job_each_run_the_alert_playbook_once_a
         seconds = (datetime.now() - started).total_seconds()
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-5000:]
-    seen = sorted((json.loads(path.read_text())['backup'] for path in events.iterdir()), key=lambda event: event['type'])
+    seen = sorted((json.loads(path.read_text())['backup'] for path in events.iterdir()),
+                  key=lambda event: event['type'])
     assert [event['type'] for event in seen] == ['job_failed', 'source_error'], seen
     assert seen[0] == dict(type='job_failed', check='Dynamics', source='dynamics', job=dict(
         seen[0]['job'], id=failed[0], kind='backup', outcome='failed')), seen

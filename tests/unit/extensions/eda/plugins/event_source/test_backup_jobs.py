@@ -252,7 +252,8 @@ def test_the_collection_gets_the_validated_checks_and_the_connection_options(mon
 
 
 @pytest.mark.parametrize('args, message', [
-    (dict(checks=[VM], intervall=60), 'unknown arguments intervall; it takes checks, avepoint, vb365, interval, report_existing, state_file'),
+    (dict(checks=[VM], intervall=60),
+     'unknown arguments intervall; it takes checks, avepoint, vb365, interval, report_existing, state_file'),
     (dict(checks=[]), 'checks: give a non-empty list of checks'),
     (dict(checks=VM), 'checks: give a non-empty list of checks'),
     (dict(checks=[dict(VM, filters=dict(search_text=''))]), 'checks: check Azure VMs: filter search_text is empty'),
@@ -441,7 +442,7 @@ def test_the_state_file_holds_the_failures_still_in_their_windows_of_the_watched
                               checks=[VM], state_file=str(state_file))
     # The job without an ID is reported, then known by its finish time.
     assert [event['job']['id'] for event in polls[0]] == [None]
-    assert json.loads(state_file.read_text()) == dict(version=1, source='backupops.jobs.backup_jobs', reported_failures={
+    assert json.loads(state_file.read_text()) == dict(version=1, source=backup_jobs.PLUGIN, reported_failures={
         'Azure VMs': [dict(id=None, finish_time=TEN_HOURS_AGO), dict(id='kept', finish_time=TEN_HOURS_AGO)]})
     assert [path.name for path in tmp_path.iterdir()] == ['backup_jobs.json']
     again, _calls = run_polls(monkeypatch, [[verdict(records=[job('kept', 'failed'), job(None, 'failed')])]],
