@@ -1,10 +1,11 @@
 """The backup_jobs event source end to end: ansible-rulebook loads it from the installed collection, the
-example rulebook's rule runs a playbook for a failed job of the emulator, and the run shuts down cleanly.
-PYTHONPATH is empty, as for a user: the plugin finds the collection's module_utils from where it is installed.
+example rulebook runs its playbook once for two polls whose token is refused (throttled) and once for a failed job
+of the emulator, logs the retry of a broken connection once, and the run shuts down cleanly. PYTHONPATH is empty,
+as for a user: the plugin finds the collection's module_utils from where it is installed.
 
 The example rulebook is used as shipped, but for one action added to its job_failed rule: shutdown, which
 bounds the run (ansible-rulebook's embedded JVM ends the process on a signal, so a signal would not show
-whether the source stops cleanly)."""
+whether the source stops cleanly); and for report_existing, as the emulator's failed job ended before the start."""
 
 import json
 import os
@@ -28,7 +29,7 @@ ALERT_PLAYBOOK = '''
     - name: Write the event
       ansible.builtin.copy:
         content: "{{ ansible_eda.event | to_json }}"
-        dest: "%s"
+        dest: "%s/{{ ansible_eda.event.meta.uuid }}.json"
         mode: "0600"
 '''
 # The Dynamics jobs of the emulator's fresh tenant: a success at the top, and one failed backup job in the last
@@ -47,25 +48,30 @@ def failed_dynamics_jobs(emulator):
             and datetime.fromisoformat(job['finishTime'].replace('Z', '+00:00')) >= since]
 
 
-def test_a_failed_job_becomes_an_event_a_rule_runs_a_playbook_and_the_run_stops_cleanly(tmp_path):
+def test_refused_credentials_and_a_failed_job_each_run_the_alert_playbook_once_and_the_run_stops_cleanly(tmp_path):
     with open(RULEBOOK) as handle:
         rulebook = yaml.safe_load(handle)
     [job_failed] = [rule for rule in rulebook[0]['rules'] if rule['condition'] == 'event.backup.type == "job_failed"']
     job_failed['actions'] = [job_failed.pop('action'), dict(shutdown=dict(message='the test saw its event'))]
+    rulebook[0]['sources'][0]['backupops.jobs.backup_jobs']['report_existing'] = True
     (tmp_path / 'rulebook.yml').write_text(yaml.safe_dump(rulebook))
-    event_file = tmp_path / 'event.json'
-    (tmp_path / 'alert.yml').write_text(ALERT_PLAYBOOK % event_file)
+    events = tmp_path / 'events'
+    events.mkdir()
+    (tmp_path / 'alert.yml').write_text(ALERT_PLAYBOOK % events)
     (tmp_path / 'inventory.yml').write_text('all:\n  hosts:\n    localhost:\n      ansible_connection: local\n')
     with EmulatorProcess(tmp_path / 'emulator', '--tenants', 'fresh=fresh', '--jobs', 24) as emulator:
         failed = failed_dynamics_jobs(emulator)
         assert len(failed) == 1, 'the seeded data changed: %s' % failed
+        # Two polls whose token is refused, then a listing whose first answer is too late and is retried.
+        emulator.fault('/connect/token', 401, count=2)
+        emulator.fault('/dynamicsbackup/jobs', delay=2.5, count=1)
         info = emulator.info
         avepoint = dict(api_url=info['https_url'], identity_url=info['token_url'], ca_path=info['ca_path'],
                         client_id=info['tenants']['fresh']['client_id'],
-                        client_secret=info['tenants']['fresh']['client_secret'])
+                        client_secret=info['tenants']['fresh']['client_secret'], timeout=1)
         variables = dict(backup_checks=[dict(name='Dynamics', source='dynamics', filters=dict(job_type='backup'),
                                              accept=['success', 'warning'])],
-                         backup_avepoint=avepoint, backup_vb365={}, backup_poll_interval=3600,
+                         backup_avepoint=avepoint, backup_vb365={}, backup_poll_interval=1,
                          backup_alert_playbook=str(tmp_path / 'alert.yml'))
         (tmp_path / 'vars.yml').write_text(json.dumps(variables))
         started = datetime.now()
@@ -77,10 +83,15 @@ def test_a_failed_job_becomes_an_event_a_rule_runs_a_playbook_and_the_run_stops_
         seconds = (datetime.now() - started).total_seconds()
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-5000:]
-    event = json.loads(event_file.read_text())
-    assert event['backup'] == dict(type='job_failed', check='Dynamics', source='dynamics', job=dict(
-        event['backup']['job'], id=failed[0], kind='backup', outcome='failed')), event
+    seen = sorted((json.loads(path.read_text())['backup'] for path in events.iterdir()),
+                  key=lambda event: event['type'])
+    assert [event['type'] for event in seen] == ['job_failed', 'source_error'], seen
+    assert seen[0] == dict(type='job_failed', check='Dynamics', source='dynamics', job=dict(
+        seen[0]['job'], id=failed[0], kind='backup', outcome='failed')), seen
+    assert seen[1]['check'] == 'Dynamics' and 'HTTP 401' in seen[1]['message'], seen
+    retries = [line for line in output.splitlines() if 'retr' in line.lower()]
+    assert len(retries) == 1, retries
     assert 'backupops.jobs.backup_jobs - INFO - stopped' in output
     assert 'Traceback' not in output
-    assert avepoint['client_secret'] not in output + event_file.read_text()
+    assert avepoint['client_secret'] not in output + ''.join(path.read_text() for path in events.iterdir())
     print('ansible-rulebook ran %.1f s' % seconds)

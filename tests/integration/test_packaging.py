@@ -58,7 +58,8 @@ def test_the_tarball_has_the_collection_and_leaves_development_files_out(built):
             'MANIFEST.json', 'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt', 'bindep.txt',
             'roles/backup_gate/meta/argument_specs.yml', 'playbooks/pre_change_backup_check.yml', 'CHANGELOG.rst',
             'LICENSE', 'README.md', 'roles/backup_gate/tasks/outputs.yml',
-            'extensions/eda/plugins/event_source/backup_jobs.py', 'extensions/eda/rulebooks/backup_alerts.yml']:
+            'extensions/eda/plugins/event_source/backup_jobs.py', 'extensions/eda/rulebooks/backup_alerts.yml',
+            'meta/extensions.yml']:
         assert needed in names
 
 

@@ -15,14 +15,19 @@ DOCUMENTATION = r"""
 short_description: Events for failed backup jobs and stale backups of AvePoint Cloud Backup and VB365
 description:
   - Polls the checks of the P(backupops.jobs.backup_gate#role) role every O(interval) seconds and puts an event
-    C({"backup": {"type": ..., "check": <name>, "source": <source>, ...}}) on the queue, with C(type) one of
-    C(job_failed), C(check_stale), C(check_recovered) and C(source_error).
+    on the queue, with C(type) one of C(job_failed), C(check_stale), C(check_recovered) and C(source_error). Each
+    event is a mapping C(backup) that holds C(type), C(check) (the check's name), C(source) and the fields of its
+    type below.
   - C(job_failed) - a backup job of a check finished failed inside the check's window (C(max_age_hours)), or with
     warnings where the check does not accept them; the job's common fields are under C(job) (C(id), C(kind),
     C(outcome), C(start_time), C(finish_time)). Each job is reported once, however many polls see it and
     however its ID is spelled (C(7) and C("7"), upper and lower case), and not again when one listing misses it.
     What is remembered is the failed jobs reported that are still inside their check's window, so memory stays
     bounded by what one window holds.
+  - By default only failures that end after the source starts are reported, so a restart of the rulebook does not
+    send again what it reported before; the failures already in a window at start are not sent (the source logs
+    how many it passed over, and a check that is stale at start is reported by C(check_stale) all the same).
+    O(report_existing) reports them at start, and O(state_file) remembers what was reported across restarts.
   - C(check_stale) - the check has no accepted backup inside its window (C(reason) says why, as the gate does),
     once when it becomes stale (also at start); C(check_recovered) when it passes again. The figures of the
     gate come with both (C(latest_success), C(hours_since_success), C(jobs_considered), C(max_age_hours)).
@@ -55,6 +60,23 @@ options:
     description: Seconds between the end of one poll and the start of the next.
     type: float
     default: 300
+  report_existing:
+    description:
+      - Report the failed jobs already inside a check's window when the source starts, not only those that end
+        later. Without O(state_file), every restart reports them again.
+      - With O(state_file), this applies only to the checks the file does not know yet (the first start, a check
+        added since); for the others, every failure the file does not hold is reported, those that ended while the
+        source was down included.
+    type: bool
+    default: false
+  state_file:
+    description:
+      - A file of the source's own (JSON) where it keeps the failed jobs it has reported that are still inside their
+        check's window, written atomically after each poll that reports one, and read at start, so that a restart
+        neither sends them again nor misses those that failed while it was down.
+      - Its directory must exist and be writable by the source; the file is created at start when it does not
+        exist. The jobs of checks no longer watched are dropped from it.
+    type: path
 """
 
 EXAMPLES = r"""
@@ -63,6 +85,7 @@ EXAMPLES = r"""
   sources:
     - backupops.jobs.backup_jobs:
         interval: 600
+        state_file: /var/lib/eda/backup_jobs.json
         checks:
           - name: Azure VMs
             source: vm
@@ -80,9 +103,11 @@ EXAMPLES = r"""
 """
 
 import asyncio
+import json
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
@@ -102,16 +127,19 @@ if _collections_root() not in sys.path:
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import as_number, check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import job_key
+from ansible_collections.backupops.jobs.plugins.module_utils._http import _AnnouncingRetry
 from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
 
 PLUGIN = 'backupops.jobs.backup_jobs'
-ARGUMENTS = ('checks', 'avepoint', 'vb365', 'interval')
+ARGUMENTS = ('checks', 'avepoint', 'vb365', 'interval', 'report_existing', 'state_file')
 DEFAULT_INTERVAL = 300
 MAX_INTERVAL = 86400
 JOB_FIELDS = ('id', 'kind', 'outcome', 'start_time', 'finish_time')
 VERDICT_FIGURES = ('reason', 'latest_success', 'hours_since_success', 'jobs_considered', 'max_age_hours')
+STATE_VERSION = 1
+BOOLEANS = {'true': True, 'yes': True, 'false': False, 'no': False}
 
 logger = logging.getLogger(PLUGIN)
 
@@ -128,8 +156,27 @@ def _interval(value):
     return seconds
 
 
+def _report_existing(value):
+    # A rulebook's template may render a boolean as text.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in BOOLEANS:
+        return BOOLEANS[value.strip().lower()]
+    raise SourceArgumentError('%s: report_existing: %r is not a boolean; give true or false' % (PLUGIN, value))
+
+
+def _state_file(value):
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise SourceArgumentError('%s: state_file: %r is not a path; give the path of a file the source may write, '
+                                  'or leave the option out' % (PLUGIN, value))
+    return os.path.abspath(os.path.expanduser(value.strip()))
+
+
 def check_arguments(args, caller):
-    """(checks, avepoint, vb365, interval) from the rulebook's arguments, or SourceArgumentError naming the bad one.
+    """(checks, avepoint, vb365, interval, report_existing, state_file) from the rulebook's arguments, or
+    SourceArgumentError naming the bad one.
 
     The connection options get the listing modules' defaults and environment fallbacks, and their secrets are
     masked by ``caller`` from now on."""
@@ -154,7 +201,82 @@ def check_arguments(args, caller):
             connections.append(connection_params(vendor, args.get(vendor), caller))
         except OptionError as error:
             raise SourceArgumentError('%s: %s' % (PLUGIN, caller.mask(error.msg)))
-    return checks, connections[0], connections[1], _interval(args.get('interval', DEFAULT_INTERVAL))
+    return (checks, connections[0], connections[1], _interval(args.get('interval', DEFAULT_INTERVAL)),
+            _report_existing(args.get('report_existing', False)), _state_file(args.get('state_file')))
+
+
+def load_state(path, checks, now):
+    """The reported failures a state file holds, as BackupWatch keeps them ({check name: {job key: finish}}), of the
+    checks still watched and still inside their windows at ``now``; {} when the file does not exist yet."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceArgumentError('%s: state_file: cannot read %s (%s); give a file the source may read and write'
+                                  % (PLUGIN, path, getattr(error, 'strerror', None) or error))
+    windows = dict((check['name'], now - timedelta(hours=check['max_age_hours'])) for check in checks)
+    reported = {}
+    try:
+        state = json.loads(text)
+        if state.get('version') != STATE_VERSION:
+            raise ValueError('version')
+        for name, jobs in state['reported_failures'].items():
+            kept = {}
+            for entry in jobs:
+                finished = parse_timestamp(entry['finish_time'])
+                if finished is None or not (entry['id'] is None or isinstance(entry['id'], str)):
+                    raise ValueError('entry')
+                # As _gate.job_key tells jobs apart: by ID, or by finish time for a job without one.
+                kept[entry['id'] if entry['id'] is not None else (None, finished)] = finished
+            if name in windows:
+                reported[name] = dict((key, finished) for key, finished in kept.items() if finished >= windows[name])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise SourceArgumentError('%s: state_file: %s is not a state file of this source (JSON of version %d with '
+                                  'reported_failures); remove it or give another path'
+                                  % (PLUGIN, path, STATE_VERSION))
+    return reported
+
+
+def save_state(path, reported, caller):
+    """Write ``reported`` (BackupWatch.reported_failures) to the state file at ``path`` atomically: a reader, or a
+    restart after a crash, finds the old state or the new one, never a part. Raises OSError."""
+    state = dict(version=STATE_VERSION, source=PLUGIN, reported_failures=dict(
+        (name, [dict(id=None if isinstance(key, tuple) else key, finish_time=format_timestamp(finished))
+                for key, finished in sorted(jobs.items(), key=lambda item: (item[1], str(item[0])))])
+        for name, jobs in reported.items()))
+    # An ID a hostile server made of a secret is withheld here as in an event; it is then reported again after a
+    # restart, which is better than a secret on disk.
+    text = json.dumps(caller.mask(state), indent=1, sort_keys=True) + '\n'
+    descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp',
+                                             dir=os.path.dirname(path))
+    try:
+        with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+class _RetryAnnouncedOnce(logging.Filter):
+    """Drops urllib3's own warning of a retry after a broken connection when the collection's client makes it: the
+    client announces each retry through its caller already (masked, with its wait), which the source logs."""
+
+    def filter(self, record):
+        return not (record.args and isinstance(record.args[0], _AnnouncingRetry))
+
+
+def _announce_retries_once():
+    # ansible-rulebook runs this file anew for each source, while the logger is the process's: one filter will do.
+    pool_logger = logging.getLogger('urllib3.connectionpool')
+    if not any(getattr(found, 'backupops_retries', False) for found in pool_logger.filters):
+        announced_once = _RetryAnnouncedOnce()
+        announced_once.backupops_retries = True
+        pool_logger.addFilter(announced_once)
 
 
 def _failed_in_window(record, verdict, now):
@@ -174,11 +296,16 @@ def _event(kind, verdict, **details):
 
 
 class BackupWatch:
-    """What the polls have reported so far, and the events a new poll's verdicts add to it."""
+    """What the polls have reported so far, and the events a new poll's verdicts add to it.
 
-    def __init__(self):
+    With ``started``, the failures that ended before it are passed over, but remembered as reported, in the checks
+    ``reported`` (what a state file held) does not hold; without, they are reported."""
+
+    def __init__(self, started=None, reported=None):
         # check name: {job identity: finish time} of the failures reported that are still inside its window
-        self.reported_failures = {}
+        self.reported_failures = dict(reported or {})
+        self.started = started
+        self._stated = frozenset(self.reported_failures)
         self.stale = {}  # check name: whether it was stale at the last poll that could list it
 
     def events(self, verdicts, now):
@@ -196,12 +323,20 @@ class BackupWatch:
             window_start = now - timedelta(hours=verdict['max_age_hours'])
             reported = dict((key, finished) for key, finished in self.reported_failures.get(name, {}).items()
                             if finished >= window_start)
+            passed_over = 0
             for record in failures:
                 key = job_key(record)
-                if key not in reported:
-                    reported[key] = parse_timestamp(record.get('finish_time'))
+                if key in reported:
+                    continue
+                reported[key] = finished = parse_timestamp(record.get('finish_time'))
+                if self.started is not None and name not in self._stated and finished < self.started:
+                    passed_over += 1
+                else:
                     events.append(_event('job_failed', verdict, job=dict((field, record.get(field))
                                                                          for field in JOB_FIELDS)))
+            if passed_over:
+                logger.info('check %s: %d failed jobs ended before the source started and are not reported '
+                            '(report_existing: true reports them)', name, passed_over)
             self.reported_failures[name] = reported
             figures = dict((figure, verdict.get(figure)) for figure in VERDICT_FIGURES)
             stale, was_stale = not verdict['passed'], self.stale.get(name)
@@ -216,8 +351,21 @@ class BackupWatch:
 async def main(queue, args):
     """Poll the checks every ``interval`` seconds until cancelled, putting the events of each poll on ``queue``."""
     caller = Caller()
-    checks, avepoint, vb365, interval = check_arguments(args, caller)
-    watch = BackupWatch()
+    checks, avepoint, vb365, interval, report_existing, state_file = check_arguments(args, caller)
+    _announce_retries_once()
+    # To the second, as the collection gives finish times: a job that ended in the second the source started is new.
+    started = datetime.now(timezone.utc).replace(microsecond=0)
+    watch = BackupWatch(started=None if report_existing else started,
+                        reported=load_state(state_file, checks, started) if state_file else None)
+    saved = None
+    if state_file:
+        # At once, so that a file the source cannot write stops it now rather than after its first failure.
+        try:
+            save_state(state_file, watch.reported_failures, caller)
+        except OSError as error:
+            raise SourceArgumentError('%s: state_file: cannot write %s (%s); give a file in a directory the source '
+                                      'may write' % (PLUGIN, caller.mask(state_file), error.strerror or error))
+        saved = dict(watch.reported_failures)
     logger.info('watching %d checks every %g s', len(checks), interval)
     poll = None
     try:
@@ -245,6 +393,15 @@ async def main(queue, args):
                 logger.warning('%s', poll.mask(warning))
             for event in watch.events(verdicts, now):
                 await queue.put(poll.mask(event))
+            if state_file and watch.reported_failures != saved:
+                # After the events are queued: a crash in between sends one again rather than losing it.
+                try:
+                    await asyncio.to_thread(save_state, state_file, watch.reported_failures, poll)
+                    saved = dict(watch.reported_failures)
+                except OSError as error:
+                    logger.error('%s', poll.mask('state_file: cannot write %s (%s); the failures reported since its '
+                                                 'last write are reported again after a restart'
+                                                 % (state_file, error.strerror or error)))
             await asyncio.sleep(interval)
     except asyncio.CancelledError:
         if poll is not None:

@@ -3,12 +3,16 @@ poll (each failed job once, stale once and recovered once, listing errors that k
 refuses, its blocking calls off the event loop, and a clean stop when cancelled."""
 
 import asyncio
+import json
+import logging
 import os
+import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import yaml
 
 from ansible_collections.backupops.jobs.extensions.eda.plugins.event_source import backup_jobs
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
@@ -59,8 +63,9 @@ def no_connection_from_the_environment(monkeypatch):
 
 
 def run_polls(monkeypatch, polls, checks=None, **args):
-    """Run main() over the verdicts of successive polls (a list, or a function of the caller that returns or
-    raises); the events of each poll."""
+    """Run main() over the verdicts of successive polls (a list, or a function of the caller and the poll's time
+    that returns or raises); the events of each poll. Failures already in the window at start are reported unless
+    the test says otherwise (report_existing=False), as most tests here are about what is reported once."""
     calls = []
     script = list(polls)
     finished = threading.Event()
@@ -73,14 +78,15 @@ def run_polls(monkeypatch, polls, checks=None, **args):
             return []
         step = script.pop(0)
         if callable(step):
-            return step(caller)
+            return step(caller, now)
         return step
 
     monkeypatch.setattr(backup_jobs, 'evaluate_checks', evaluate)
 
     async def drive():
         queue = RecordingQueue(calls)
-        task = asyncio.create_task(backup_jobs.main(queue, dict(dict(checks=checks or CHECKS, interval=0.001), **args)))
+        task = asyncio.create_task(backup_jobs.main(queue, dict(dict(checks=checks or CHECKS, interval=0.001,
+                                                                    report_existing=True), **args)))
         while not finished.is_set() and not task.done():
             await asyncio.sleep(0.001)
         task.cancel()
@@ -199,7 +205,7 @@ def test_failed_jobs_seen_before_a_listing_error_are_not_reported_again(monkeypa
 def test_no_secret_reaches_an_event(monkeypatch):
     secret = 'Pa ss/w0rd+secret'
 
-    def leaky(caller):
+    def leaky(caller, _now):
         caller.add_secret(secret)
         return [verdict(passed=False, error='token refused for %s (sent password=Pa%%20ss%%2Fw0rd%%2Bsecret)' % secret)]
     polls, _calls = run_polls(monkeypatch, [leaky], checks=[VM])
@@ -210,7 +216,7 @@ def test_no_secret_reaches_an_event(monkeypatch):
 
 
 def test_when_nothing_can_be_listed_every_check_has_a_source_error(monkeypatch):
-    def no_token(caller):
+    def no_token(caller, _now):
         raise backup_jobs.BackupOpsError('POST /connect/token: cannot connect to https://127.0.0.1:9')
     polls, calls = run_polls(monkeypatch, [no_token, [verdict(), verdict(DYNAMICS)]])
     assert types(polls[0]) == [('source_error', 'Azure VMs'), ('source_error', 'Dynamics')]
@@ -219,7 +225,7 @@ def test_when_nothing_can_be_listed_every_check_has_a_source_error(monkeypatch):
 
 
 def test_an_unexpected_error_is_a_source_error_and_the_source_polls_on(monkeypatch):
-    def broken(caller):
+    def broken(caller, _now):
         raise OverflowError('int too large to convert to float')
     polls, calls = run_polls(monkeypatch, [broken, [verdict(passed=False)]], checks=[VM])
     assert types(polls[0]) == [('source_error', 'Azure VMs')]
@@ -246,7 +252,8 @@ def test_the_collection_gets_the_validated_checks_and_the_connection_options(mon
 
 
 @pytest.mark.parametrize('args, message', [
-    (dict(checks=[VM], intervall=60), 'unknown arguments intervall; it takes checks, avepoint, vb365, interval'),
+    (dict(checks=[VM], intervall=60),
+     'unknown arguments intervall; it takes checks, avepoint, vb365, interval, report_existing, state_file'),
     (dict(checks=[]), 'checks: give a non-empty list of checks'),
     (dict(checks=VM), 'checks: give a non-empty list of checks'),
     (dict(checks=[dict(VM, filters=dict(search_text=''))]), 'checks: check Azure VMs: filter search_text is empty'),
@@ -325,7 +332,7 @@ def test_each_poll_holds_its_own_tokens_and_drops_them_with_it(monkeypatch):
     """A source that runs for months must not keep every token it ever obtained (each sought in every output)."""
     tokens, held = [], []
 
-    def obtain_a_token(caller):
+    def obtain_a_token(caller, _now):
         held.append((caller.secrets.held_in('s' * 16), [caller.secrets.held_in(token) for token in tokens]))
         tokens.append('token-of-poll-%d-' % len(tokens) + 'x' * 4096)
         caller.add_secret(tokens[-1])
@@ -367,3 +374,188 @@ def test_cancel_stops_the_listing_in_flight_within_one_request(monkeypatch):
         at_cancel, later = asyncio.run(drive(server))
     # The requests in flight at the cancel (four at a time, the default concurrency) may still arrive; none after.
     assert later - at_cancel <= 4, (at_cancel, later)
+
+
+def failing_since():
+    """Polls whose listings hold the failure of 10 h ago and one that ended at the first of them to ask (its ``now``,
+    to the second, so after the start of that run): the same job in every run that is given them."""
+    ended = []
+
+    def poll(_caller, now):
+        ended.append(ended[0] if ended else format_timestamp(now))
+        return [verdict(passed=False, records=[job('old', 'failed'), job('new', 'failed', finished=ended[0])])]
+    return poll
+
+
+def sent(polls):
+    return [(event['type'], event.get('job', {}).get('id')) for events in polls for event in events]
+
+
+@pytest.mark.parametrize('state, report_existing, first_run', [
+    (False, False, [('check_stale', None), ('job_failed', 'new')]),
+    (True, False, [('check_stale', None), ('job_failed', 'new')]),
+    (True, True, [('job_failed', 'old'), ('check_stale', None), ('job_failed', 'new')]),
+], ids=['default', 'state_file', 'state_file-report_existing'])
+def test_a_restart_does_not_send_again_what_was_sent(monkeypatch, tmp_path, state, report_existing, first_run):
+    """The same listings before and after a restart of the rulebook: the second run sends only the stale check that
+    every start reports, no failed job again."""
+    failing = failing_since()
+    args = dict(checks=[VM], report_existing=report_existing)
+    if state:
+        args['state_file'] = str(tmp_path / 'backup_jobs.json')
+    first, _calls = run_polls(monkeypatch, [[verdict(passed=False, records=[job('old', 'failed')])], failing], **args)
+    # Finish times are whole seconds, and a failure that ended in the second a source started is new to it; a real
+    # restart takes longer than that (ansible-rulebook starts a JVM).
+    time.sleep(1)
+    second, _calls = run_polls(monkeypatch, [failing, failing], **args)
+    assert sent(first) == first_run
+    assert sent(second) == [('check_stale', None)]
+
+
+def test_the_default_passes_over_the_failures_in_the_window_at_start_and_says_so(monkeypatch, caplog):
+    caplog.set_level('INFO', logger=backup_jobs.PLUGIN)
+    polls, _calls = run_polls(monkeypatch, [[verdict(records=[job('a', 'failed'), job('b', 'failed')])],
+                                            failing_since()], checks=[VM], report_existing=False)
+    assert sent(polls) == [('job_failed', 'new'), ('check_stale', None)]
+    assert ('check Azure VMs: 2 failed jobs ended before the source started and are not reported '
+            '(report_existing: true reports them)') in caplog.messages
+
+
+def test_with_a_state_file_a_failure_of_while_the_source_was_down_is_reported_at_restart(monkeypatch, tmp_path):
+    state_file = tmp_path / 'backup_jobs.json'
+    args = dict(report_existing=False, state_file=str(state_file))
+    run_polls(monkeypatch, [[verdict(records=[job('old', 'failed')]), verdict(DYNAMICS)]], **args)
+    while_down = job('while-down', 'failed', finished=format_timestamp(datetime.now(timezone.utc)))
+    polls, _calls = run_polls(monkeypatch, [[verdict(records=[job('old', 'failed'), while_down]),
+                                             verdict(DYNAMICS, records=[job('d-old', 'failed')])]], **args)
+    # Dynamics was in the state too (with no failure), so its failure unknown to the state is new as well.
+    assert [(event['check'], event['job']['id']) for event in polls[0]] == [('Azure VMs', 'while-down'),
+                                                                           ('Dynamics', 'd-old')]
+
+
+def test_the_state_file_holds_the_failures_still_in_their_windows_of_the_watched_checks(monkeypatch, tmp_path):
+    state_file = tmp_path / 'backup_jobs.json'
+    state_file.write_text(json.dumps(dict(version=1, reported_failures={
+        'Azure VMs': [dict(id='gone', finish_time=hours_ago(30)), dict(id='kept', finish_time=TEN_HOURS_AGO)],
+        'Removed check': [dict(id='r1', finish_time=FIVE_HOURS_AGO)]})))
+    polls, _calls = run_polls(monkeypatch, [[verdict(records=[job('kept', 'failed'), job(None, 'failed')])]],
+                              checks=[VM], state_file=str(state_file))
+    # The job without an ID is reported, then known by its finish time.
+    assert [event['job']['id'] for event in polls[0]] == [None]
+    assert json.loads(state_file.read_text()) == dict(version=1, source=backup_jobs.PLUGIN, reported_failures={
+        'Azure VMs': [dict(id=None, finish_time=TEN_HOURS_AGO), dict(id='kept', finish_time=TEN_HOURS_AGO)]})
+    assert [path.name for path in tmp_path.iterdir()] == ['backup_jobs.json']
+    again, _calls = run_polls(monkeypatch, [[verdict(records=[job('kept', 'failed'), job(None, 'failed')])]],
+                              checks=[VM], state_file=str(state_file))
+    assert again == [[]]
+
+
+@pytest.mark.parametrize('content, message', [
+    ('{"version": 1, "reported_failures": {"Azure VMs": [{"id": "x"}]}}', 'is not a state file of this source'),
+    ('[1, 2]', 'is not a state file of this source'),
+    ('{"version": 2, "reported_failures": {}}', 'is not a state file of this source'),
+    ('not json', 'is not a state file of this source (JSON of version 1 with reported_failures); remove it'),
+])
+def test_a_state_file_it_cannot_read_stops_the_source_naming_it(monkeypatch, tmp_path, content, message):
+    state_file = tmp_path / 'state.json'
+    state_file.write_text(content)
+    monkeypatch.setattr(backup_jobs, 'evaluate_checks', pytest.fail)
+    with pytest.raises(backup_jobs.SourceArgumentError) as raised:
+        asyncio.run(backup_jobs.main(asyncio.Queue(), dict(checks=[VM], state_file=str(state_file))))
+    assert str(raised.value).startswith('backupops.jobs.backup_jobs: state_file: %s ' % state_file)
+    assert message in str(raised.value)
+    assert state_file.read_text() == content
+
+
+@pytest.mark.parametrize('args, message', [
+    (dict(report_existing='sometimes'), "report_existing: 'sometimes' is not a boolean; give true or false"),
+    (dict(report_existing=1), 'report_existing: 1 is not a boolean'),
+    (dict(state_file=' '), "state_file: ' ' is not a path"),
+    (dict(state_file='/nonexistent-dir/state.json'), 'state_file: cannot write /nonexistent-dir/state.json ('),
+])
+def test_bad_restart_options_stop_the_source_naming_them(monkeypatch, args, message):
+    monkeypatch.setattr(backup_jobs, 'evaluate_checks', pytest.fail)
+    with pytest.raises(backup_jobs.SourceArgumentError) as raised:
+        asyncio.run(backup_jobs.main(asyncio.Queue(), dict(checks=[VM], **args)))
+    assert message in str(raised.value)
+
+
+def test_report_existing_takes_a_boolean_a_template_rendered_as_text():
+    assert backup_jobs.check_arguments(dict(checks=[VM], report_existing=' True '), backup_jobs.Caller())[4] is True
+    assert backup_jobs.check_arguments(dict(checks=[VM]), backup_jobs.Caller())[4:] == (False, None)
+
+
+def test_each_retry_is_logged_once(caplog):
+    """A connection the API refuses: urllib3 would log the retry too, besides the collection's own warning."""
+    caplog.set_level('DEBUG')
+    closed = socket.socket()
+    closed.bind(('127.0.0.1', 0))  # bound, never listening: every connection is refused at once
+    url = 'http://127.0.0.1:%d' % closed.getsockname()[1]
+
+    async def drive():
+        queue = asyncio.Queue()
+        task = asyncio.create_task(backup_jobs.main(queue, dict(checks=[VM], interval=3600, avepoint=dict(
+            api_url=url, identity_url=url + '/connect/token', client_id='app-1', client_secret='s' * 12, retries=1,
+            retry_max_wait=5))))
+        event = await asyncio.wait_for(queue.get(), 10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return event
+    try:
+        event = asyncio.run(drive())
+    finally:
+        closed.close()
+    assert event['backup']['type'] == 'source_error'
+    retries = [record.getMessage() for record in caplog.records
+               if record.levelno >= logging.WARNING and 'retr' in record.getMessage().lower()]
+    assert len(retries) == 1, retries
+    assert retries[0].startswith('POST /connect/token answered NewConnectionError; retry 1 (0 left) in '), retries
+
+
+COLLECTION = os.path.abspath(os.path.join(os.path.dirname(backup_jobs.__file__), *[os.pardir] * 4))
+
+
+def test_the_documentation_and_examples_are_yaml_that_describe_the_arguments():
+    """Galaxy and Automation Hub read the event source's docs as YAML: a value that does not parse hides them."""
+    documentation = yaml.safe_load(backup_jobs.DOCUMENTATION)
+    assert tuple(documentation['options']) == backup_jobs.ARGUMENTS
+    assert documentation['options']['report_existing'] == dict(documentation['options']['report_existing'],
+                                                               type='bool', default=False)
+    assert all(isinstance(line, str) for line in documentation['description'])
+    [ruleset] = yaml.safe_load(backup_jobs.EXAMPLES)
+    [source] = ruleset['sources']
+    assert set(source['backupops.jobs.backup_jobs']) <= set(backup_jobs.ARGUMENTS)
+
+
+def test_meta_extensions_lists_the_event_source_directory():
+    with open(os.path.join(COLLECTION, 'meta', 'extensions.yml')) as handle:
+        extensions = yaml.safe_load(handle)['extensions']
+    [listed] = [extension['args']['ext_dir'] for extension in extensions]
+    assert listed == 'eda/plugins/event_source'
+    assert os.listdir(os.path.join(COLLECTION, 'extensions', listed)) == ['backup_jobs.py']
+
+
+@pytest.mark.parametrize('where', ['rulebook', 'examples'])
+def test_the_rulebooks_are_what_ansible_rulebook_accepts(where):
+    validators = pytest.importorskip('ansible_rulebook.validators')
+    rules_parser = pytest.importorskip('ansible_rulebook.rules_parser')
+    if where == 'rulebook':
+        with open(os.path.join(COLLECTION, 'extensions', 'eda', 'rulebooks', 'backup_alerts.yml')) as handle:
+            rulebook = yaml.safe_load(handle)
+    else:
+        rulebook = yaml.safe_load(backup_jobs.EXAMPLES)
+    validators.Validate.rulebook(rulebook)
+    rules_parser.parse_rule_sets(rulebook)
+
+
+def test_the_example_rulebook_alerts_on_a_failing_listing_at_most_once_an_hour_per_check():
+    """A failing listing (credentials refused) reaches the alert playbook as a failure does, throttled."""
+    with open(os.path.join(COLLECTION, 'extensions', 'eda', 'rulebooks', 'backup_alerts.yml')) as handle:
+        [ruleset] = yaml.safe_load(handle)
+    rules = dict((rule['condition'], rule) for rule in ruleset['rules'])
+    alert = dict(run_playbook=dict(name='{{ backup_alert_playbook }}'))
+    for kind in ('job_failed', 'check_stale', 'source_error'):
+        assert rules['event.backup.type == "%s"' % kind]['action'] == alert
+    assert rules['event.backup.type == "source_error"']['throttle'] == dict(
+        once_within='1 hour', group_by_attributes=['event.backup.check'])
