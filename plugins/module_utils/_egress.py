@@ -195,18 +195,27 @@ class Secrets:
 
     def withhold(self, value):
         """``value`` (any JSON-like value) with every text that holds a secret withheld whole, keys included: the
-        collection's one filter on its way out."""
+        collection's one filter on its way out. What holds no secret is returned as it is, not copied: a result of
+        100,000 records must not be held twice."""
         if isinstance(value, str):
             return WITHHELD if self.held_in(value) else value
         if isinstance(value, Mapping):
+            changed = {}
+            for number, (key, item) in enumerate(value.items(), 1):
+                kept_key = WITHHELD_KEY % number if isinstance(key, str) and self.held_in(key) else key
+                kept = self.withhold(item)
+                if kept_key is not key or kept is not item:
+                    changed[number] = (key, kept_key, kept)
+            if not changed:
+                return value
             result = {}
             for number, (key, item) in enumerate(value.items(), 1):
-                if isinstance(key, str) and self.held_in(key):
-                    key = WITHHELD_KEY % number
-                result[key] = self.withhold(item)
+                _key, kept_key, kept = changed.get(number, (key, key, item))
+                result[kept_key] = kept
             return result
         if isinstance(value, (list, tuple)):
-            return [self.withhold(item) for item in value]
+            kept = [self.withhold(item) for item in value]
+            return value if all(new is old for new, old in zip(kept, value)) else kept
         if isinstance(value, (int, float)) and not isinstance(value, bool) and self.held_in(str(value)):
             return WITHHELD
         return value
