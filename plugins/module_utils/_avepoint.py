@@ -54,7 +54,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._options import (
     from_env,
     time_window,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget, Collector, Fetcher, Page
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time, parse_timestamp
 from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verifier
 
@@ -133,11 +133,12 @@ def _started(job):
 class AvePointClient:
     """GET requests to one Graph API root with the run's token, read as pages of jobs."""
 
-    def __init__(self, api_url, token, warn, max_concurrency=1):
+    def __init__(self, api_url, token, warn, max_concurrency=1, budget=None):
         self._api_url = api_url
         self._token = token
         self._warn = warn
         self._max_concurrency = max_concurrency
+        self._budget = budget
 
     def get_page(self, path, params):
         response = self._token.get(self._api_url + path, params)
@@ -146,7 +147,7 @@ class AvePointClient:
                 'The token lacks permission for %s: the app registration of client_id %s needs the scope %s'
                 % (path, self._token.client_id or '(given token)', self._token.scope)))
         # A nextLink is never requested: it only says that there is more, or is the skip token of the next page.
-        return Page.from_avepoint(json_body(response), path, self._warn)
+        return Page.from_avepoint(json_body(response), path, self._warn, len(response.content))
 
     def list_jobs(self, api, query, page_size, limit=None, consume=None, given=None, on_limit=None):
         """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it
@@ -163,7 +164,7 @@ class AvePointClient:
                 if verifier.keeps(job):
                     consume(job)
         collector = Collector('jobId', self._warn, limit=limit, time_of=_started, sink=sink,
-                              shape=lambda raw: api.normalize(raw, unreadable), on_limit=on_limit)
+                              shape=lambda raw: api.normalize(raw, unreadable), on_limit=on_limit, budget=self._budget)
         fetcher = Fetcher(lambda params: self.get_page(api.path, params), self._max_concurrency)
         api.paging(fetcher, query, page_size, collector)
         warn_unreadable(unreadable, self._warn)
@@ -220,8 +221,10 @@ class AvePointConnection:
     """One tenant on the AvePoint Graph API: its root, its identity service, one pool of connections, and a
     client per scope, so that listings of several APIs (each with its own scope) share what they can."""
 
-    def __init__(self, params, module, connections=None):
+    def __init__(self, params, module, connections=None, budget=None):
         self._params = params
+        # Every listing of the run keeps its records within one bound, whichever scope it reads.
+        self._budget = budget or Budget()
         self._module = module
         self.api_url, self._token_url = endpoints(params, module.warn)
         check_credentials(params)
@@ -252,7 +255,7 @@ class AvePointConnection:
                     certificate=self._certificate, access_token=params['access_token'] or None,
                     on_token=self._module.add_secret)
                 self._clients[scope] = AvePointClient(self.api_url, token, self._module.warn,
-                                                      self._module.params['max_concurrency'])
+                                                      self._module.params['max_concurrency'], self._budget)
             return self._clients[scope]
 
     def list_jobs(self, api, query, consume=None, given=None, on_limit=None):

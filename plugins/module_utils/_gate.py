@@ -92,6 +92,46 @@ def newest_accepted(records, accept, now):
     return max(finished, key=lambda pair: pair[0]) if finished else (None, None)
 
 
+# The keys of a record the decision and its reason read: all a Tally keeps of one.
+DECIDING_KEYS = ('id', 'kind', 'outcome', 'start_time', 'finish_time', 'will_be_retried')
+
+
+class Tally:
+    """What ``decide`` reads of a check's records, gathered one record at a time, so that a listing of any length is
+    judged without being kept: the backups of the window, each cut to the keys the decision reads (DECIDING_KEYS),
+    and a count of the jobs of other kinds in it. Records from before the window are counted out at once.
+
+    ``order``, when given, is a key the backups are sorted by (newest first, stably) before deciding: the order a
+    listing that sorts what it returns would have given them, since the reason names the first of equals.
+    """
+
+    def __init__(self, now, max_age_hours, order=None):
+        self.now = now
+        self.max_age_hours = max_age_hours
+        self._start = now - timedelta(hours=max_age_hours)
+        self._order = order
+        self.backups = []
+        self.others = 0
+
+    def add(self, record):
+        """Count ``record`` in; True when a cut of it is kept (a backup of the window)."""
+        moment = _finish(record) or _start(record)
+        if moment is None or moment < self._start:
+            return False
+        if not _is_backup(record):
+            self.others += 1
+            return False
+        self.backups.append(dict((key, record[key]) for key in DECIDING_KEYS if key in record))
+        return True
+
+    def verdict(self, accept=('success',), min_successes=1, older=None, error=None):
+        """What ``decide`` gives for the records added (see decide)."""
+        backups = self.backups
+        if self._order is not None:
+            backups = sorted(backups, key=self._order, reverse=True)
+        return _verdict(backups, self.others, self.now, self.max_age_hours, accept, min_successes, older, error)
+
+
 def decide(records, now, max_age_hours, accept=('success',), min_successes=1, older=None, error=None):
     """{passed, reason, latest_success, hours_since_success, jobs_considered} for one check.
 
@@ -100,6 +140,15 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
     of a longer look-back, used only to say how old the newest success is when the window has none. ``error``
     is the message of a listing that failed.
     """
+    tally = Tally(now, max_age_hours)
+    if not error:
+        for record in records:
+            tally.add(record)
+    return tally.verdict(accept, min_successes, older, error)
+
+
+def _verdict(backups, others, now, max_age_hours, accept, min_successes, older, error):
+    """decide, from the backups of the window (in the order listed) and the number of jobs of other kinds in it."""
     accept = tuple(accept)
     window = '%s h' % ('%g' % max_age_hours)
     start = now - timedelta(hours=max_age_hours)
@@ -107,9 +156,7 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
     if error:
         verdict['reason'] = 'could not list the jobs: %s' % printable(error, limit=ERROR_LIMIT)
         return verdict
-    in_window = [record for record in records
-                 if (_finish(record) or _start(record)) is not None and start <= (_finish(record) or _start(record))]
-    considered = _distinct([record for record in in_window if _is_backup(record)])
+    considered = _distinct(backups)
     verdict['jobs_considered'] = len(considered)
     accepted = [record for record in considered
                 if record.get('outcome') in accept and _finish(record) is not None and start <= _finish(record) <= now]
@@ -123,11 +170,25 @@ def decide(records, now, max_age_hours, accept=('success',), min_successes=1, ol
                        % (newest.get('outcome'), verdict['hours_since_success'], len(accepted), window))
         return verdict
     verdict['reason'] = _why_not(considered, accepted, accept, min_successes, window, now, older)
-    others = sum(1 for record in in_window if not _is_backup(record))
     if others and not considered:
         verdict['reason'] += ('; %d job%s of other kinds (restore, copy, export, deletion) not counted'
                               % (others, '' if others == 1 else 's'))
     return verdict
+
+
+class NewestAccepted:
+    """The newest backup with an accepted outcome that finished by now among records added one at a time: all a
+    look-back reads (see _older_success), without keeping its listing. ``records`` is a list of it, or empty."""
+
+    def __init__(self, accept, now):
+        self._accept = tuple(accept)
+        self._now = now
+        self.records = []
+
+    def add(self, record):
+        finish, _newest = newest_accepted([record] + self.records, self._accept, self._now)
+        if finish is not None:
+            self.records = [_newest]
 
 
 def _why_not(considered, accepted, accept, min_successes, window, now, older):

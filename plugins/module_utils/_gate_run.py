@@ -23,9 +23,10 @@ from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import kind_of
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import scalar_texts
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import NewestAccepted, Tally, decide
 from ansible_collections.backupops.jobs.plugins.module_utils._module import check_given, mask_secrets
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
 
 VENDORS = dict(dynamics='avepoint', vm='avepoint', google='avepoint', vb365='vb365')
@@ -36,6 +37,10 @@ PARALLEL_CHECKS = 4
 LOOKBACK_FACTOR = 4
 MIN_LOOKBACK_HOURS = 168
 # A check without filters covers every backup job of its source; its reason says so, since it names no object.
+# What a gate's user can do when its listings pass what one run keeps (see _paging.Budget).
+NARROW_CHECKS = ('narrow the check (its filters, max_age_hours), or leave out include_records and history_days, '
+                 'which keep every record listed')
+OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 EVERY_JOB = dict(dynamics='every Dynamics 365 backup job of the tenant', vm='every IaaS + PaaS backup job of the tenant',
                  google='every Google Workspace backup job of the tenant', vb365='every backup job of the VB365 server')
 
@@ -78,28 +83,59 @@ class _Tenant:
         connections = caller.params['max_concurrency'] * parallel
         self.warn = caller.warn
         self._vb365_params = vb365
+        self._avepoint_params = avepoint
+        # What every check of the tenant keeps, together: they list at once.
+        self.budget = Budget(NARROW_CHECKS)
         try:
-            self.avepoint = _avepoint.AvePointConnection(avepoint, caller, connections) if 'avepoint' in vendors else None
+            self.avepoint = (_avepoint.AvePointConnection(avepoint, caller, connections, self.budget)
+                             if 'avepoint' in vendors else None)
         except OptionError as error:
             raise OptionError('avepoint: %s' % error.msg, **error.details)
         try:
-            self.vb365 = _vb365.connect(vb365, caller, connections) if 'vb365' in vendors else None
+            self.vb365 = _vb365.connect(vb365, caller, connections, self.budget) if 'vb365' in vendors else None
         except OptionError as error:
             raise OptionError('vb365: %s' % error.msg, **error.details)
 
-    def records(self, check, start, now):
-        """The normalised jobs or sessions of ``check`` since ``start``, filtered as the check says."""
+    def records(self, check, start, now, consume=None):
+        """The normalised jobs or sessions of ``check`` since ``start``, filtered as the check says; with
+        ``consume`` (where ``streams``), each is handed to it instead, as its page arrives."""
         filters = check['filters']
         if check['source'] == 'vb365':
             params = dict(job_id=filters.get('job_id'), job_name=filters.get('job_name'), job_type='backup',
                           page_size=self._vb365_params['page_size'])
-            sessions, _message = _vb365.read_sessions(self.vb365, params, [], start, now)
+            sessions, _message = _vb365.read_sessions(self.vb365, params, [], start, now, consume)
             return sessions
         api, query_of, defaults = _avepoint.SOURCES[check['source']]
         options = dict(defaults, start_time=format_timestamp(start), **filters)
         query = dict((key, value) for key, value in query_of(options, now).items() if value is not None)
-        jobs, _total = self.avepoint.list_jobs(api, query, given=filters)
+        jobs, _total = self.avepoint.list_jobs(api, query, consume, given=filters)
         return jobs
+
+    def streams(self, check):
+        """Whether the records of ``check`` can be consumed as they arrive: not where a limit chooses the newest."""
+        return check['source'] == 'vb365' or self._avepoint_params.get('limit') is None
+
+    @staticmethod
+    def order(check):
+        """The order a listing of ``check`` returns its records in, for a Tally: VB365 sessions newest first (see
+        _vb365.select), AvePoint jobs as the API lists them."""
+        if check['source'] != 'vb365':
+            return None
+        return lambda cut: parse_timestamp(cut.get('finish_time')) or parse_timestamp(cut.get('start_time')) or OLDEST
+
+    def tally(self, check, start, now, max_age_hours):
+        """A Tally of the records of ``check`` since ``start``: what the decision reads of them, each backup of its
+        window charged to the tenant's budget while the check is judged."""
+        tally = Tally(now, max_age_hours, self.order(check))
+
+        def consume(record):
+            if tally.add(record):
+                self.budget.charge(1, 0, 'backups in the window', len(tally.backups), None)
+        try:
+            self.records(check, start, now, consume)
+        finally:
+            self.budget.release(len(tally.backups), 0)
+        return tally
 
     def close(self):
         if self.vb365 is not None:
@@ -108,26 +144,44 @@ class _Tenant:
 
 def _judge(tenant, check, now, history_hours, keep_records):
     """The verdict of one check. Its reason depends on the check and the data alone, never on ``history_hours``:
-    a report that lists its days judges each check in the gate's own words, over the same look-back."""
+    a report that lists its days judges each check in the gate's own words, over the same look-back.
+
+    Unless its records are to be returned (``keep_records``), a check keeps only what its decision reads: a Tally of
+    its window, and the newest accepted backup of its look-back."""
     hours = check['max_age_hours']
     rule = dict(accept=check['accept'], min_successes=check['min_successes'])
     lookback_hours = max(hours * LOOKBACK_FACTOR, MIN_LOOKBACK_HOURS)
     listed_hours = max(hours, history_hours or 0)
-    records, older, error = [], None, None
+    streamed = not keep_records and tenant.streams(check)
+    records, older, error, tally = [], None, None, None
     try:
-        records = tenant.records(check, now - timedelta(hours=listed_hours), now)
+        if streamed:
+            tally = tenant.tally(check, now - timedelta(hours=hours), now, hours)
+        else:
+            records = tenant.records(check, now - timedelta(hours=listed_hours), now)
     except BackupOpsError as failure:
         error = failure.msg
+
+    def judge(older, error=None):
+        if tally is not None:
+            return tally.verdict(older=older, error=error, **rule)
+        return decide(records, now, hours, older=older, error=error, **rule)
     if listed_hours >= lookback_hours:
         # The gate's own look-back, not the report's days: a success older than it is not named in either.
         since = now - timedelta(hours=lookback_hours)
         older = [record for record in records
                  if (parse_timestamp(record.get('start_time')) or parse_timestamp(record.get('finish_time')) or now) >= since]
-    verdict = decide(records, now, hours, older=older, error=error, **rule)
+    verdict = judge(older, error)
     if not verdict['passed'] and error is None and older is None:
         try:
-            older = tenant.records(check, now - timedelta(hours=lookback_hours), now)
-            verdict = decide(records, now, hours, older=older, **rule)
+            since = now - timedelta(hours=lookback_hours)
+            if tenant.streams(check):
+                newest = NewestAccepted(check['accept'], now)
+                tenant.records(check, since, now, newest.add)
+                older = newest.records
+            else:
+                older = tenant.records(check, since, now)
+            verdict = judge(older)
         except BackupOpsError as failure:
             tenant.warn('check %s: the look-back for its newest success failed: %s' % (check['name'], failure.msg))
     # A listing that failed judged nothing, so there is no coverage to speak of.

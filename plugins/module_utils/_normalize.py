@@ -9,7 +9,6 @@ may change in any release, even a bugfix one. Do not import them from other cont
 """
 
 import re
-from functools import lru_cache
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
@@ -21,9 +20,22 @@ NESTED = (dict, list)
 DURATION = re.compile(r'^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
 
 
-@lru_cache(maxsize=None)
+# Keys converted lately. A server decides the keys, so the cache is bounded like the timestamps' (_timestamps._KNOWN):
+# an honest listing repeats a few dozen keys, a hostile one sends new ones on every record, of any length.
+_SNAKE = {}
+_SNAKE_MAX = 4096
+_SNAKE_LENGTH = 64
+
+
 def _snake_key(key):
-    return next(iter(camel_dict_to_snake_dict({key: None})))
+    snake = _SNAKE.get(key)
+    if snake is None:
+        snake = next(iter(camel_dict_to_snake_dict({key: None})))
+        if len(key) <= _SNAKE_LENGTH:
+            if len(_SNAKE) >= _SNAKE_MAX:
+                _SNAKE.clear()
+            _SNAKE[key] = snake
+    return snake
 
 
 def snake_dict(value):

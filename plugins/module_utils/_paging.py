@@ -18,6 +18,7 @@ page) is stopped too: past the pages its total promised, or at ``MAX_PAGES``.
 """
 
 import hashlib
+import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -27,8 +28,21 @@ from urllib.parse import unquote
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import job_identity
 
-# The most pages one listing reads: 2 million AvePoint jobs at 100 a page, 200 million VB365 sessions.
+# The most pages one listing reads: 2 million AvePoint jobs at 100 a page.
 MAX_PAGES = 20000
+# The most records the listings of one module run keep in memory together, and the most bytes of answers those
+# records came in (a server can make each record large): a module that returns them peaks at about 7 KB a record
+# (the records, Ansible's masked copy of the result and its JSON), so 140,000 VB365 sessions of the emulator stay
+# under 1 GB, and the largest tenants measured (100,000 AvePoint jobs, 133,336 VB365 sessions) are listed whole.
+# See docs/performance.md.
+MAX_KEPT = 140000
+MAX_KEPT_BYTES = 128 * 1024 * 1024
+# The most distinct records one listing tells apart, kept or not: a 16-byte digest each (about 90 bytes with the
+# set that holds it), so de-duplication stays under 200 MB whatever a server sends.
+MAX_LISTED = 2000000
+# What a listing module's user can do when a listing passes MAX_KEPT.
+NARROW_LISTING = ('narrow the listing (start_time, the filters), or give summary_only: true, which counts the '
+                  'records instead of keeping them')
 
 
 def _first_present(body, keys):
@@ -97,25 +111,27 @@ def _link(value):
 class Page:
     """One page of a listing, whichever of the documented shapes and key spellings the API used."""
 
-    def __init__(self, items, total=None, next_link=None):
+    def __init__(self, items, total=None, next_link=None, size=0):
         self.items = items
         self.total = total
         self.next_link = next_link
+        self.size = size  # bytes of the answer, which the records kept are charged for
 
     @classmethod
-    def from_avepoint(cls, body, path, warn=None):
+    def from_avepoint(cls, body, path, warn=None, size=0):
         """AvePoint: ``jobs`` (``result`` in older pages), ``totalCount`` (``totalNumber``), ``nextLink``."""
         items = _items(body, ('jobs', 'result'), path)
         return cls(items, _total(body, ('totalCount', 'totalNumber'), path, warn, len(items)),
-                   _link(_first_present(body, ('nextLink', 'nextlink'))[1]))
+                   _link(_first_present(body, ('nextLink', 'nextlink'))[1]), size)
 
     @classmethod
-    def from_vb365(cls, body, path, warn=None):
+    def from_vb365(cls, body, path, warn=None, size=0):
         """Veeam: a ``results`` envelope with ``_links.next.href``, or on some v5 endpoints a bare list."""
         if isinstance(body, list):
-            return cls(_objects(body, 'results', path), len(body))
+            return cls(_objects(body, 'results', path), len(body), size=size)
         items = _items(body, ('results',), path)
-        return cls(items, _total(body, ('totalCount',), path, warn, len(items)), _link(dig(body, '_links', 'next', 'href')))
+        return cls(items, _total(body, ('totalCount',), path, warn, len(items)), _link(dig(body, '_links', 'next', 'href')),
+                   size)
 
 
 def _not_newer(moment, previous):
@@ -199,6 +215,37 @@ class Fetcher:
             pool.shutdown(wait=True)
 
 
+class Budget:
+    """What the listings of one module run keep in memory together: at most ``MAX_KEPT`` records, and at most
+    ``MAX_KEPT_BYTES`` of the answers they came in. The checks of a gate list at once and share one; ``narrow`` says
+    what the module's user can do when it runs out."""
+
+    def __init__(self, narrow=NARROW_LISTING):
+        self.narrow = narrow
+        self.records = 0
+        self.size = 0
+        self._lock = threading.Lock()
+
+    def charge(self, records, size, noun, listed, total):
+        """Count ``records`` more kept (``size`` bytes of answers); an UnexpectedResponseError past either bound,
+        which names the listing (``noun``, ``listed`` so far, the API's ``total``) and what to narrow."""
+        with self._lock:
+            self.records += records
+            self.size += size
+            over = self.records > MAX_KEPT or self.size > MAX_KEPT_BYTES
+        if over:
+            raise UnexpectedResponseError(
+                'stopped after %d %s listed (the API\'s total: %s): a module run keeps at most %d records, from at '
+                'most %d MiB of answers, to stay under 1 GB of memory; %s'
+                % (listed, noun, total if total is not None else 'not given', MAX_KEPT,
+                   MAX_KEPT_BYTES // (1024 * 1024), self.narrow))
+
+    def release(self, records, size):
+        with self._lock:
+            self.records -= records
+            self.size -= size
+
+
 class Collector:
     """Every record once, in the order the API sent them, each passed through ``shape`` as its page arrives
     (so the raw pages are not all held at once, and shaping overlaps the requests still in flight).
@@ -209,14 +256,21 @@ class Collector:
 
     With a ``sink`` (and no limit, which must see every record to choose), each new record is handed to it
     instead of being kept: a listing of any length is consumed in the memory of a few pages.
+
+    Memory is bounded whatever the server sends: the records kept are charged to ``budget`` (a Budget of its own
+    when none is given), which stops the listing with an error past its bound; with a limit, only the newest
+    records are kept as the listing goes; and past ``MAX_LISTED`` distinct records, kept or not, the listing stops.
     """
 
-    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None, sink=None, on_limit=None):
+    def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None, sink=None, on_limit=None,
+                 budget=None):
         if sink is not None and limit is not None:
             raise ValueError('a limit chooses among all the records, so they cannot go to a sink')
         self.records = []
         self.count = 0
-        self._keep = sink or self.records.append
+        self._sink = sink
+        self._budget = budget or Budget()
+        self._kept_size = 0
         self.shrank_from = None
         self._shape = shape
         self._noun = noun
@@ -242,6 +296,7 @@ class Collector:
                 self.shrank_from = self.shrank_from or self.total
             self.total = page.total
         new = 0
+        size = page.size // len(page.items) if page.items else 0
         for record in page.items:
             key = job_identity(record.get(self._id_key)) if isinstance(record, dict) else None
             if key is not None:
@@ -256,10 +311,32 @@ class Collector:
                 moment = self._time_of(record)
                 self._newest_first = not self.records or _not_newer(moment, self._last_time)
                 self._last_time = moment
-            self._keep(record)
             self.count += 1
             new += 1
+            if self.count > MAX_LISTED:
+                raise UnexpectedResponseError(
+                    'the API listed more than %d %s (its total: %s), the most one listing tells apart; stopped there, '
+                    'as a listing this long is more likely a server that never ends. Narrow the listing (start_time, '
+                    'the filters)' % (MAX_LISTED, self._noun, self.total if self.total is not None else 'not given'))
+            if self._sink is not None:
+                self._sink(record)
+                continue
+            self.records.append(record)
+            self._kept_size += size
+            self._budget.charge(1, size, self._noun, self.count, self.total)
+            if self._limit is not None and len(self.records) >= 2 * self._limit and not self._newest_first:
+                self._keep_newest()
         return new
+
+    def _keep_newest(self):
+        """Only the newest ``limit`` records of those listed so far: a record that is not among them now never will
+        be, and the sort is stable, so the records chosen at the end are the ones a sort of all would choose."""
+        self.records.sort(key=_newest_first_key(self._time_of))
+        dropped = len(self.records) - self._limit
+        size = self._kept_size * dropped // len(self.records)
+        del self.records[self._limit:]
+        self._kept_size -= size
+        self._budget.release(dropped, size)
 
     def take(self, page):
         """Add a page; True when the listing is over: complete, an empty page, a page with nothing new, or

@@ -36,7 +36,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._http import (
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict, warn_unreadable
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url, from_env
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Collector, Fetcher, Page, dig, offset_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget, Collector, Fetcher, Page, dig, offset_paging
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
     format_query_time,
     format_timestamp,
@@ -186,8 +186,10 @@ def session_time(session):
 class VB365Client:
     """GET requests to one VB365 REST API version, with the routes each version has."""
 
-    def __init__(self, base_url, version, token, warn, max_concurrency=1):
+    def __init__(self, base_url, version, token, warn, max_concurrency=1, budget=None):
         self._base_url = base_url
+        # Every listing of the run (the jobs, the sessions, the log) keeps its records within one bound.
+        self._budget = budget or Budget()
         self.version = version
         self._token = token
         self._warn = warn
@@ -203,7 +205,8 @@ class VB365Client:
         return '%s/%s%s' % (self._base_url, self.version, path)
 
     def _page(self, url, params=None):
-        return Page.from_vb365(json_body(self._token.get(url, params)), urlsplit(url).path, self._warn)
+        response = self._token.get(url, params)
+        return Page.from_vb365(json_body(response), urlsplit(url).path, self._warn, len(response.content))
 
     def _follow(self, href):
         """A page's next link, on the origin of the url option whatever host it names (v5 names the server's own
@@ -213,7 +216,7 @@ class VB365Client:
     def list_all(self, path, query, page_size, noun, limit=None, shape=None, time_of=None, sink=None, on_limit=None):
         """(records, the API's total or None); with ``sink``, each record goes there instead of into the list."""
         collector = Collector('id', self._warn, noun=noun, limit=limit, shape=shape, time_of=time_of, sink=sink,
-                              on_limit=on_limit)
+                              on_limit=on_limit, budget=self._budget)
         url = self._url(path)
         offset_paging(Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow),
                       query, page_size, collector)
@@ -414,7 +417,7 @@ def read_sessions(client, params, statuses, start, end, consume=None, on_limit=N
     return select(sessions, statuses, start, end, params.get('limit'), on_limit), None
 
 
-def connect(params, module, connections=None):
+def connect(params, module, connections=None, budget=None):
     """The VB365 client of the connection options ``params``, for ``module`` (its warnings and secrets)."""
     if not params['url']:
         raise OptionError('no server given: set url (or VB365_URL) to the REST API of Veeam Backup for '
@@ -428,7 +431,7 @@ def connect(params, module, connections=None):
     http = module.http_client(base_url, params, connections)
     token = PasswordToken(http, base_url, version, params['username'], params['password'],
                           access_token=params['access_token'] or None, on_token=module.add_secret)
-    return VB365Client(base_url, version, token, module.warn, module.params['max_concurrency'])
+    return VB365Client(base_url, version, token, module.warn, module.params['max_concurrency'], budget)
 
 
 class VB365Module(BackupOpsModule):

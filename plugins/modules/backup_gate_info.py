@@ -54,6 +54,9 @@ options:
     description:
       - Return the jobs or sessions each check listed in RV(checks[].records) - its window, its look-back when it
         failed, or O(history_days).
+      - The checks keep at most 140,000 records together, from at most 128 MiB of answers, so that the module stays
+        under 1 GB of memory; a check whose listing passes that fails, naming what to narrow. Without this option
+        (and O(history_days)) a check keeps only what its decision reads, a few keys of each backup of its window.
     type: bool
     default: false
   warn_on_error:

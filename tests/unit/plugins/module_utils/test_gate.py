@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import KINDS, OUTCOMES
-from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import DECIDING_KEYS, NewestAccepted, Tally, decide
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import _Tenant
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import select
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -151,3 +153,37 @@ def test_the_gate_counts_distinct_ids_however_often_and_however_spelled_they_are
     verdict = decide(data.draw(st.permutations(records)), NOW, 24, min_successes=min_successes)
     assert verdict['jobs_considered'] == len(distinct)
     assert verdict['passed'] == (len(distinct) >= min_successes)
+
+
+def as_record(ident, outcome, started, duration, running, kind, retried, padding):
+    """A normalised record as a listing hands it over: more keys than the decision reads, times in whole seconds
+    (and, as for VB365 sessions, as creation_time and end_time too), IDs that repeat in other spellings."""
+    start, finish = at(started / 3600.0), None if running else at((started - duration) / 3600.0)
+    return dict(id=ident, kind=kind, outcome=outcome, start_time=start, finish_time=finish, creation_time=start,
+                end_time=finish, will_be_retried=retried, statistics=dict(padding=padding), status_name=outcome)
+
+
+listed = st.lists(st.builds(as_record, st.sampled_from(['a', 'A', 'b', ' b', 7, '7', 'c', None]),
+                            st.sampled_from(OUTCOMES), st.sampled_from([-3600, -1800, 0, 1800, 3600, 30 * 3600, 300 * 3600]),
+                            st.sampled_from([0, 600]), st.booleans(), st.sampled_from(KINDS),
+                            st.sampled_from([True, False, None]), st.text(max_size=3)), max_size=10)
+
+
+@settings(max_examples=500, deadline=None)
+@given(records=listed, lookback=listed, max_age=windows, accept=st.sampled_from([('success',), ('success', 'warning')]),
+       min_successes=st.integers(min_value=1, max_value=4), source=st.sampled_from(['vb365', 'dynamics']))
+def test_the_gate_judging_records_as_they_arrive_decides_and_words_it_as_decide_over_the_whole_list(
+        records, lookback, max_age, accept, min_successes, source):
+    # The gate's listing modules return VB365 sessions sorted newest first and AvePoint jobs as listed; the gate
+    # now consumes them in the API's order into a Tally (and its look-back into a NewestAccepted) instead.
+    check = dict(source=source)
+    whole = select(records, [], None, None, None) if source == 'vb365' else records
+    expected = decide(whole, NOW, max_age, accept, min_successes, older=lookback)
+    tally, newest = Tally(NOW, max_age, _Tenant.order(check)), NewestAccepted(accept, NOW)
+    for record in records:
+        tally.add(record)
+    for record in lookback:
+        newest.add(record)
+    assert tally.verdict(accept, min_successes, older=newest.records) == expected
+    assert len(tally.backups) <= len(records)
+    assert all(set(cut) <= set(DECIDING_KEYS) for cut in tally.backups)
