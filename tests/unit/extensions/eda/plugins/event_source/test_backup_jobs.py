@@ -85,8 +85,8 @@ def run_polls(monkeypatch, polls, checks=None, **args):
 
     async def drive():
         queue = RecordingQueue(calls)
-        task = asyncio.create_task(backup_jobs.main(queue, dict(dict(checks=checks or CHECKS, interval=0.001,
-                                                                    report_existing=True), **args)))
+        arguments = dict(dict(checks=checks or CHECKS, interval=0.001, report_existing=True), **args)
+        task = asyncio.create_task(backup_jobs.main(queue, arguments))
         while not finished.is_set() and not task.done():
             await asyncio.sleep(0.001)
         task.cancel()
@@ -429,8 +429,8 @@ def test_with_a_state_file_a_failure_of_while_the_source_was_down_is_reported_at
     polls, _calls = run_polls(monkeypatch, [[verdict(records=[job('old', 'failed'), while_down]),
                                              verdict(DYNAMICS, records=[job('d-old', 'failed')])]], **args)
     # Dynamics was in the state too (with no failure), so its failure unknown to the state is new as well.
-    assert [(event['check'], event['job']['id']) for event in polls[0]] == [('Azure VMs', 'while-down'),
-                                                                           ('Dynamics', 'd-old')]
+    reported = [(event['check'], event['job']['id']) for event in polls[0]]
+    assert reported == [('Azure VMs', 'while-down'), ('Dynamics', 'd-old')]
 
 
 def test_the_state_file_holds_the_failures_still_in_their_windows_of_the_watched_checks(monkeypatch, tmp_path):
