@@ -154,7 +154,7 @@ def test_the_metrics_file_is_written_whole_and_reads_in_prometheus(reports):
 
 
 @pytest.mark.bad_input
-@pytest.mark.parametrize('name', ['gate_junit', 'gate_markdown'])
+@pytest.mark.parametrize('name', ['gate_junit', 'gate_markdown', 'gate_prometheus'])
 def test_the_filters_refuse_what_is_not_a_mapping_of_host_results(name):
     run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
                           'ansible.builtin.debug', '-a', 'msg={{ [1] | backupops.jobs.%s }}' % name],
