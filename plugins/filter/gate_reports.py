@@ -2,7 +2,8 @@
 # Copyright: Contributors to the backupops.jobs collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The filters gate_junit and gate_markdown: the backup gate's verdicts of every host as JUnit XML and Markdown."""
+"""The filters gate_junit, gate_markdown and gate_prometheus: the backup gate's verdicts of every host as JUnit XML,
+Markdown and Prometheus metrics."""
 
 from ansible.errors import AnsibleFilterError
 
@@ -10,6 +11,7 @@ from ansible_collections.backupops.jobs.plugins.plugin_utils._gate_reports impor
     ReportInputError,
     junit_report,
     markdown_report,
+    prometheus_text,
 )
 
 
@@ -29,6 +31,14 @@ def gate_markdown(results):
         raise AnsibleFilterError('gate_markdown: %s' % error)
 
 
+def gate_prometheus(results):
+    """The verdicts of {host: backup_gate_result} in the Prometheus text format, for node_exporter's textfile collector."""
+    try:
+        return prometheus_text(results)
+    except ReportInputError as error:
+        raise AnsibleFilterError('gate_prometheus: %s' % error)
+
+
 class FilterModule:
     def filters(self):
-        return {'gate_junit': gate_junit, 'gate_markdown': gate_markdown}
+        return {'gate_junit': gate_junit, 'gate_markdown': gate_markdown, 'gate_prometheus': gate_prometheus}

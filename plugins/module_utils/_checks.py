@@ -198,7 +198,8 @@ def check_gate_checks(checks, default_max_age_hours=24):
 
 # What a user gives the backup_gate role; every other backup_gate_* variable is the role's own working state.
 GATE_INPUTS = ('backup_gate_checks', 'backup_gate_max_age_hours', 'backup_gate_enforce', 'backup_gate_avepoint',
-               'backup_gate_vb365', 'backup_gate_hosts', 'backup_gate_junit_path', 'backup_gate_markdown_path')
+               'backup_gate_vb365', 'backup_gate_hosts', 'backup_gate_junit_path', 'backup_gate_markdown_path',
+               'backup_gate_prometheus_path')
 
 
 def check_extra_vars(extra_vars):

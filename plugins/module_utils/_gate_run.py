@@ -14,6 +14,7 @@ the role's checks name, and decided by the same code as the gate_verdict filter.
 its check, with the listing's message as the reason; it never passes and it does not stop the other checks.
 """
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -23,7 +24,13 @@ from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import kind_of
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import scalar_texts
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._gate import NewestAccepted, Tally, decide
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import (
+    NewestAccepted,
+    Tally,
+    decide,
+    hours_between,
+    newest_accepted,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._module import check_given, mask_secrets
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget
@@ -148,6 +155,7 @@ def _judge(tenant, check, now, history_hours, keep_records):
 
     Unless its records are to be returned (``keep_records``), a check keeps only what its decision reads: a Tally of
     its window, and the newest accepted backup of its look-back."""
+    started = time.monotonic()
     hours = check['max_age_hours']
     rule = dict(accept=check['accept'], min_successes=check['min_successes'])
     lookback_hours = max(hours * LOOKBACK_FACTOR, MIN_LOOKBACK_HOURS)
@@ -188,11 +196,27 @@ def _judge(tenant, check, now, history_hours, keep_records):
     if not check['filters'] and error is None:
         verdict['reason'] = '%s: %s' % (EVERY_JOB[check['source']], verdict['reason'])
     result = dict(name=check['name'], source=check['source'], filters=check['filters'], max_age_hours=hours,
-                  error=error, **dict(rule, **verdict))
+                  error=error, lookback=None if error else _lookback(verdict, older, rule['accept'], lookback_hours, now),
+                  **dict(rule, **verdict))
     if keep_records:
         result['records'] = records
         result['summary'] = summarize(result['records'], now)
+    # What the CI views show as the check's duration: its listings and its decision, not the other checks'.
+    result['seconds'] = round(time.monotonic() - started, 3)
     return result
+
+
+def _lookback(verdict, older, accept, lookback_hours, now):
+    """How old the newest accepted job is when the window has none, so that every report can give an age: the
+    look-back's hours and its newest accepted job (or None). None when there was no look-back to read: the window had
+    an accepted job, or a listing failed."""
+    if verdict['latest_success'] is not None or older is None:
+        return None
+    finish, record = newest_accepted(older, accept, now)
+    if record is None:
+        return dict(hours=lookback_hours, success=None, hours_since_success=None)
+    return dict(hours=lookback_hours, hours_since_success=hours_between(finish, now),
+                success=dict(id=record.get('id'), finish_time=format_timestamp(finish), outcome=record.get('outcome')))
 
 
 def evaluate_checks(checks, caller, avepoint=None, vb365=None, now=None, history_hours=None, keep_records=False):
@@ -200,8 +224,8 @@ def evaluate_checks(checks, caller, avepoint=None, vb365=None, now=None, history
 
     ``caller`` is the module (or a _module.Caller); ``avepoint`` and ``vb365`` are complete connection options
     (a module's suboptions, or ``connection_params``). Each verdict holds name, source, filters, max_age_hours,
-    accept, min_successes, passed, reason, latest_success, hours_since_success, jobs_considered and error (the
-    listing's message, or None); with ``keep_records`` also ``records``, what was listed (over ``history_hours``
+    accept, min_successes, passed, reason, latest_success, hours_since_success, jobs_considered, error (the
+    listing's message, or None), lookback (see _lookback) and seconds (how long it took); with ``keep_records`` also ``records``, what was listed (over ``history_hours``
     when given and longer than the check's window), and their ``summary``. Raises OptionError for unusable connection options.
     """
     if not checks:

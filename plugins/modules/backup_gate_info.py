@@ -136,6 +136,11 @@ passed:
   returned: success
   type: bool
   sample: false
+checked_at:
+  description: When the checks were judged (the end of every window), in ISO 8601 UTC.
+  returned: success
+  type: str
+  sample: '2026-11-24T10:30:00Z'
 checks:
   description: The verdict of each check, in the order given.
   returned: success
@@ -190,6 +195,19 @@ checks:
       description: Why the listing failed, or null. A check whose listing failed never passes.
       type: str
       sample: null
+    lookback:
+      description:
+        - For a check without an accepted backup inside its window, how old the newest one is - C(hours), the
+          look-back listed for it (four windows, at least a week), C(success), the newest accepted backup of the
+          look-back (C(id), C(finish_time), C(outcome)) or null when it holds none, and C(hours_since_success).
+        - Null when the window holds an accepted backup (see RV(checks[].latest_success)) or a listing failed.
+      type: dict
+      sample: {hours: 168, success: {id: '4711', finish_time: '2026-11-22T02:10:00Z', outcome: success},
+               hours_since_success: 40.5}
+    seconds:
+      description: How long the check's listings and decision took, in seconds.
+      type: float
+      sample: 0.412
     records:
       description:
         - The jobs or sessions listed for the check, as the listing modules return them.
@@ -202,6 +220,8 @@ checks:
       type: dict
 '''
 
+from datetime import datetime, timezone
+
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import (
@@ -211,6 +231,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import (
     mask_connections,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
 
 MAX_HISTORY_DAYS = 366
 
@@ -227,6 +248,7 @@ def main():
     ))
     params = module.params
     mask_connections(module, params)
+    now = datetime.now(timezone.utc)
     try:
         checks = check_gate_checks(params['checks'], params['max_age_hours'])
         connections = dict((vendor, connection_params(vendor, params[vendor], module))
@@ -235,7 +257,7 @@ def main():
             raise OptionError('history_days: %s is not a number of days above 0 and at most %d'
                               % (params['history_days'], MAX_HISTORY_DAYS), option='history_days')
         verdicts = evaluate_checks(
-            checks, module, connections.get('avepoint'), connections.get('vb365'),
+            checks, module, connections.get('avepoint'), connections.get('vb365'), now=now,
             history_hours=params['history_days'] and params['history_days'] * 24,
             keep_records=params['include_records'] or params['history_days'] is not None)
     except BackupOpsError as error:
@@ -245,7 +267,7 @@ def main():
             if verdict['error']:
                 module.warn('check %s: could not list the jobs: %s' % (verdict['name'], verdict['error']))
     module.exit_json(changed=False, passed=bool(verdicts) and all(verdict['passed'] for verdict in verdicts),
-                     checks=verdicts)
+                     checked_at=format_timestamp(now), checks=verdicts)
 
 
 if __name__ == '__main__':

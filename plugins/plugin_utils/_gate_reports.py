@@ -13,8 +13,10 @@ its verdicts) shows as an error, never as a pass. Plain Python with no controlle
 the modules, which run them in-process, can share a process with these.
 """
 
+import math
 import re
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from xml.etree import ElementTree
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
@@ -37,8 +39,8 @@ BARE_LINK = re.compile(r'(:(?=/))|(?<=www)(\.)|(@)', re.I)
 NO_VERDICT = 'the gate reached no verdict for this host (it failed before judging its checks)'
 NO_CHECKS = 'no checks were given'
 MARKDOWN_RESULT = {'pass': 'ok', 'failure': 'FAIL', 'error': 'ERROR'}
-# The figures of one check, in the order people read them; each becomes a property and a line of the output.
-FIGURES = ('jobs_considered', 'hours_since_success', 'max_age_hours', 'accept', 'min_successes')
+# The rule and the count of one check, in the order people read them, after its newest accepted job and age.
+FIGURES = ('jobs_considered', 'max_age_hours', 'accept', 'min_successes')
 
 
 def _is_true(value):
@@ -73,7 +75,8 @@ class ReportInputError(ValueError):
 
 
 def _tenants(results):
-    """[(host, passed, [check, ...] or None)] from {host: backup_gate_result}; None where a host has no result."""
+    """[(host, passed, [check, ...] or None, checked_at or None)] from {host: backup_gate_result}; None where a host
+    has no result."""
     if not isinstance(results, Mapping):
         # Templating hands over its own subclasses (_AnsibleLazyTemplateList); a person knows a list.
         kind = next((name for name, kind in (('list', (list, tuple)), ('str', str)) if isinstance(results, kind)),
@@ -83,12 +86,12 @@ def _tenants(results):
     tenants = []
     for host, result in results.items():
         if not isinstance(result, Mapping) or not isinstance(result.get('checks'), (list, tuple)):
-            tenants.append((str(host), False, None))
+            tenants.append((str(host), False, None, None))
             continue
         checks = [check for check in result['checks'] if isinstance(check, Mapping)]
         passed = _is_true(result.get('passed')) and bool(checks) and all(
             _check_state(check) == 'pass' for check in checks)
-        tenants.append((str(host), passed, checks))
+        tenants.append((str(host), passed, checks, result.get('checked_at')))
     return tenants
 
 
@@ -113,53 +116,106 @@ def _element(parent, tag, text=None, **attributes):
     return element
 
 
-def _figures_text(check):
-    lines = ['reason: %s' % _text(check.get('reason'))]
+def _job(job):
+    return '%s (%s, %s)' % (_text(job.get('id')), _text(job.get('outcome')), _text(job.get('finish_time')))
+
+
+def _newest(check):
+    """(the newest accepted job, hours since it finished) as every report shows them, whatever the verdict: the
+    window's, else the look-back's, else that the look-back held none; unknown where a listing failed. Empty for a
+    result of an older shape, which has no look-back."""
     latest = _latest(check)
     if latest:
-        lines.append('latest_success: %s' % latest)
-    lines.extend('%s: %s' % (figure, _text(check[figure])) for figure in FIGURES if check.get(figure) is not None)
+        return latest, _text(check.get('hours_since_success'))
+    if check.get('error'):
+        return 'unknown: the jobs could not be listed', 'unknown'
+    lookback = check.get('lookback')
+    if not isinstance(lookback, Mapping):
+        return '', ''
+    success = lookback.get('success')
+    if isinstance(success, Mapping) and success.get('id'):
+        return _job(success), _text(lookback.get('hours_since_success'))
+    hours = '%g' % lookback['hours'] if isinstance(lookback.get('hours'), (int, float)) else _text(lookback.get('hours'))
+    return 'none in the last %s h' % hours, '> %s' % hours
+
+
+def _hours_since(check):
+    """Hours since the newest accepted job finished, in the window or the look-back, as a number; None if unknown."""
+    for value in (check.get('hours_since_success'),
+                  (check.get('lookback') or {}).get('hours_since_success') if isinstance(check.get('lookback'), Mapping)
+                  else None):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def _facts(check):
+    """The lines a CI view shows for one check: what the gate saw, most telling first."""
+    newest, hours = _newest(check)
+    lines = ['reason: %s' % _text(check.get('reason'))]
     if check.get('error'):
         lines.append('error: %s' % _text(check['error']))
+    if check.get('source'):
+        lines.append('source: %s' % _text(check['source']))
+    if newest:
+        lines.append('newest accepted job: %s' % newest)
+    if hours:
+        lines.append('hours since: %s' % hours)
+    lines.extend('%s: %s' % (figure, _text(check[figure])) for figure in FIGURES if check.get(figure) is not None)
     return '\n'.join(lines)
 
 
-def junit_report(results):
-    """JUnit XML of the gate: one testsuite per host, one testcase per check (failure: the gate's reason; error:
-    the listing's error), each check's figures as the suite's properties and the case's system-out."""
-    suites = ElementTree.Element('testsuites', name='backup gate')
-    totals = dict(tests=0, failures=0, errors=0)
-    for host, passed, checks in _tenants(results):
+def _seconds(value):
+    """A duration as JUnit's time (xs:decimal): 0 where the result has none."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and 0 <= value < 1e9:
+        return '%.3f' % value
+    return '0.000'
+
+
+def _failing_first(items, state):
+    """``items`` with those whose state is not 'pass' first, each group in its given order."""
+    return sorted(items, key=lambda item: state(item) == 'pass')
+
+
+def _timestamp(checked_at, written):
+    """JUnit's timestamp: the Ant schema's ISO 8601 without a zone (UTC here); the report's time when unknown."""
+    match = re.match(r'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|\+00:00)?$', _text(checked_at))
+    return match.group(1) if match else written.strftime('%Y-%m-%dT%H:%M:%S')
+
+
+def junit_report(results, now=None):
+    """JUnit XML of the gate, valid against the strict schema of Ant's JUnit task as well as Jenkins': one
+    testsuite per host (blocked ones first), one testcase per check (failing ones first) with the check's run time;
+    a failure holds the gate's reason as its message and the check's facts as its text, an error the listing's
+    message. The suite's system-out gives every check's facts, passing ones too. No properties: the same names in
+    every suite break parsers that read a file's properties into one mapping."""
+    written = now or datetime.now(timezone.utc)
+    suites = ElementTree.Element('testsuites')
+    tenants = _failing_first(_tenants(results), lambda tenant: 'pass' if tenant[1] else 'failure')
+    for index, (host, _passed, checks, checked_at) in enumerate(tenants):
         if checks is None:
-            cases = [(dict(name='backup gate'), 'error', 'no_verdict', NO_VERDICT)]
+            cases = [(dict(name='backup gate', reason=NO_VERDICT), 'error', 'no_verdict', NO_VERDICT)]
         elif not checks:
-            cases = [(dict(name='backup gate'), 'failure', 'backup_gate', NO_CHECKS)]
+            cases = [(dict(name='backup gate', reason=NO_CHECKS), 'failure', 'backup_gate', NO_CHECKS)]
         else:
-            cases = [(check, _check_state(check), 'listing_error' if check.get('error') else 'backup_gate',
-                      check.get('error') or check.get('reason')) for check in checks]
-        counts = dict(tests=len(cases), failures=sum(1 for case in cases if case[1] == 'failure'),
-                      errors=sum(1 for case in cases if case[1] == 'error'))
-        suite = _element(suites, 'testsuite', name=host, hostname=host, **counts)
-        properties = _element(suite, 'properties')
-        _element(properties, 'property', name='gate_passed', value=str(passed).lower())
-        for check in checks or []:
-            if _latest(check):
-                _element(properties, 'property', name='%s: latest_success' % _text(check.get('name')),
-                         value=_latest(check))
-            for figure in FIGURES:
-                if check.get(figure) is not None:
-                    _element(properties, 'property', name='%s: %s' % (_text(check.get('name')), figure),
-                             value=check[figure])
-        for check, state, kind, message in cases:
-            case = _element(suite, 'testcase', name=check.get('name'), classname=host)
+            cases = _failing_first([(check, _check_state(check), 'listing_error' if check.get('error') else 'backup_gate',
+                                     check.get('error') or check.get('reason')) for check in checks],
+                                   lambda case: case[1])
+        times = [_seconds(case[0].get('seconds')) for case in cases]
+        suite = _element(suites, 'testsuite', name=host, package=host, id=index, hostname=host,
+                         timestamp=_timestamp(checked_at, written), tests=len(cases),
+                         failures=sum(1 for case in cases if case[1] == 'failure'),
+                         errors=sum(1 for case in cases if case[1] == 'error'), skipped=0,
+                         time='%.3f' % sum(float(time) for time in times))
+        _element(suite, 'properties')
+        for (check, state, kind, message), time in zip(cases, times):
+            case = _element(suite, 'testcase', name=check.get('name'), classname=host, time=time)
             if state != 'pass':
-                _element(case, state, text=message, message=message, type=kind)
-            if check.get('source'):
-                _element(case, 'system-out', text='source: %s\n%s' % (_text(check['source']), _figures_text(check)))
-        for name in totals:
-            totals[name] += counts[name]
-    for name, value in totals.items():
-        suites.set(name, str(value))
+                _element(case, state, text=_facts(check), message=message, type=kind)
+        _element(suite, 'system-out', text='\n\n'.join(
+            '%s: %s\n%s' % (_text(check.get('name')), MARKDOWN_RESULT[state], _facts(check))
+            for check, state, _kind, _message in cases))
+        _element(suite, 'system-err')
     ElementTree.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n%s\n' % ElementTree.tostring(suites, encoding='unicode')
 
@@ -181,26 +237,92 @@ def _verdict(passed):
 
 
 def markdown_report(results):
-    """A Markdown summary of the gate: the overall verdict, then per host its verdict and a table of its checks."""
-    tenants = _tenants(results)
+    """A Markdown summary of the gate: the overall verdict, then per host (blocked ones first) its verdict and a
+    table of its checks (failing ones first), each with its newest accepted job and how old it is."""
+    tenants = _failing_first(_tenants(results), lambda tenant: 'pass' if tenant[1] else 'failure')
     passed = bool(tenants) and all(tenant[1] for tenant in tenants)
     lines = ['# Backup gate: %s' % _verdict(passed), '']
     if not tenants:
         lines.extend(['No host was judged.', ''])
-    for host, host_passed, checks in tenants:
+    for host, host_passed, checks, _checked_at in tenants:
         lines.extend(['## %s: %s' % (markdown_text(host), _verdict(host_passed)), ''])
         if checks is None or not checks:
             lines.extend([markdown_text(NO_VERDICT if checks is None else NO_CHECKS), ''])
             continue
         lines.extend(['| Result | Check | Source | Reason | Newest accepted job | Hours since | Jobs in window |',
                       '| --- | --- | --- | --- | --- | ---: | ---: |'])
-        for check in checks:
+        for check in _failing_first(checks, _check_state):
             state = _check_state(check)
             reason = check.get('reason')
             if state == 'error' and check['error'] not in _text(reason):
                 reason = '%s (%s)' % (_text(reason), _text(check['error']))
+            newest, hours = _newest(check)
             lines.append('| %s |' % ' | '.join(markdown_text(value) for value in (
                 MARKDOWN_RESULT[state], check.get('name'), check.get('source'),
-                reason, _latest(check), check.get('hours_since_success'), check.get('jobs_considered'))))
+                reason, newest, hours, check.get('jobs_considered'))))
         lines.append('')
     return '\n'.join(lines)
+
+
+# The metrics of prometheus_text, with their HELP lines.
+METRICS = (
+    ('backupops_check_passed', 'Whether the check passed the backup gate (1) or not (0) in its latest run.'),
+    ('backupops_check_hours_since_success', 'Hours since the check\'s newest accepted backup finished, as far back '
+     'as the gate looked; absent when it found none or could not list the jobs.'),
+    ('backupops_gate_passed', 'Whether every check of the tenant passed the backup gate (1) or not (0); 0 when the '
+     'gate reached no verdict.'),
+    ('backupops_gate_run_timestamp_seconds', 'When the backup gate judged the tenant, in seconds since the epoch.'),
+)
+# A label value that is not valid UTF-8 (a lone surrogate) would make the whole file unreadable: shown as \uXXXX.
+SURROGATE = re.compile('[\ud800-\udfff]')
+
+
+def _label(value):
+    """A label value in the text exposition format: printable, then backslash, double quote and newline escaped."""
+    text = SURROGATE.sub(_visible, _shown(value))
+    return text.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+
+
+def _labels(**labels):
+    return '{%s}' % ','.join('%s="%s"' % (name, _label(value)) for name, value in labels.items())
+
+
+def _epoch(checked_at, written):
+    match = re.match(r'^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|\+00:00)?$', _text(checked_at))
+    if match:
+        return int(datetime.strptime(match.group(1), '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp())
+    return int(written.timestamp())
+
+
+def _number(value):
+    if isinstance(value, int):
+        return str(value)
+    return repr(float(value)) if math.isfinite(value) else 'NaN'
+
+
+def prometheus_text(results, now=None):
+    """The gate's verdicts in the Prometheus text exposition format (for node_exporter's textfile collector): per
+    check whether it passed and the hours since its newest accepted backup, per tenant whether it passed and when it
+    was judged. A second check of a tenant with the same name and source is labelled "name #2", so that no two
+    series are the same: the collector refuses a file that repeats one."""
+    written = now or datetime.now(timezone.utc)
+    samples = dict((name, []) for name, _help in METRICS)
+    for host, passed, checks, checked_at in _tenants(results):
+        seen = {}
+        for check in checks or []:
+            name, source = _shown(check.get('name')), _shown(check.get('source'))
+            seen[(name, source)] = seen.get((name, source), 0) + 1
+            if seen[(name, source)] > 1:
+                name = '%s #%d' % (name, seen[(name, source)])
+            labels = _labels(tenant=host, check=name, source=source)
+            samples['backupops_check_passed'].append((labels, 1 if _check_state(check) == 'pass' else 0))
+            hours = _hours_since(check)
+            if hours is not None and not check.get('error'):
+                samples['backupops_check_hours_since_success'].append((labels, hours))
+        samples['backupops_gate_passed'].append((_labels(tenant=host), 1 if passed else 0))
+        samples['backupops_gate_run_timestamp_seconds'].append((_labels(tenant=host), _epoch(checked_at, written)))
+    lines = []
+    for name, help_text in METRICS:
+        lines.extend(['# HELP %s %s' % (name, help_text), '# TYPE %s gauge' % name])
+        lines.extend('%s%s %s' % (name, labels, _number(value)) for labels, value in samples[name])
+    return '\n'.join(lines) + '\n'

@@ -6,6 +6,7 @@ enforcement off so every verdict can be read back; enforcement has tests of its 
 """
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -129,7 +130,8 @@ def test_an_unreachable_api_blocks(verdicts):
 
 
 def test_no_checks_do_not_pass(verdicts):
-    assert verdicts['no_checks'] == dict(passed=False, checks=[])
+    result = verdicts['no_checks']
+    assert (result['passed'], result['checks']) == (False, []) and result['checked_at'].endswith('Z')
 
 
 def test_enforced_gate_fails_the_play_naming_every_failing_check(gate_emulator, ansible_run, tmp_path):
@@ -259,11 +261,12 @@ def test_report_gives_each_tenant_its_verdict_failing_first_with_the_gates_reaso
                      failed_section)
     assert re.search(r'<td class="reason">newest success is [\d.]+ h old \(\d+ accepted in the last 24 h\)</td>', page)
     # The newest accepted backup beside the maximum age, the window apart from the report's days.
-    assert re.search(r'class="num age-old">[\d.]+ h ago<span class="small">\d{4}-\d\d-\d\d \d\d:\d\d UTC</span></td>\s*'
-                     r'<td class="num">24 h</td>', failed_section)
+    assert re.search(r'class="num age-old">[\d.]+ h ago<span class="small">\d{4}-\d\d-\d\d \d\d:\d\d UTC</span>'
+                     r'<span class="small narrow">max age 24 h</span></td>\s*<td class="num wide">24 h</td>', failed_section)
     assert 'class="num age-ok"' in page and 'Jobs, last 7 days' in page and 'maximum age' in page
     # Outcomes of the report's days, durations and readable times in the job tables.
-    assert page.count('class="day"') == 4 * 7
+    # Each check's days twice: in its column on a screen, below it on a phone.
+    assert page.count('class="day"') == 2 * 4 * 7
     since = datetime.now(timezone.utc) - timedelta(days=7)
     vm_jobs = [job for job in gate_emulator.jobs('vm', tenant='failed')
                if datetime.fromisoformat(job['startTime'].replace('Z', '+00:00')) >= since]
@@ -317,12 +320,10 @@ def high_fd(fd):
     return moved
 
 
-def hosts_chromium_asks_for(page, tmp_path):
-    """Chromium draws ``page`` (a screenshot) with every connection refused (a proxy that listens nowhere); the
-    hosts of the requests the page made. The browser's own requests (updates, time, sign-in: whatever a
-    given Chromium build calls at start) are not the page's, so they are not counted: they come from no page."""
-    refuser = socket.socket()
-    refuser.bind(('127.0.0.1', 0))  # bound, never listening: connections to it are refused
+@contextlib.contextmanager
+def chromium(tmp_path, *flags):
+    """A headless Chromium driven over --remote-debugging-pipe: (DevTools, the session of a blank tab). Ended, and
+    its pipes closed, on the way out."""
     # The browser reads commands on its fd 3 and writes answers on its fd 4; bash puts the pipe ends there
     # (numbers of 10 and up, so that no end is one of 3 and 4 before it is moved).
     to_browser, commands, answers, from_browser = [high_fd(end) for end in os.pipe() + os.pipe()]
@@ -330,9 +331,8 @@ def hosts_chromium_asks_for(page, tmp_path):
                                 % (to_browser, from_browser, to_browser, from_browser),
                                 'chromium', '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
                                 '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                                '--proxy-server=http://127.0.0.1:%d' % refuser.getsockname()[1],
-                                '--proxy-bypass-list=<-loopback>', '--remote-debugging-pipe', '--window-size=1400,2000',
-                                '--user-data-dir=%s' % (tmp_path / 'profile'), 'about:blank'],
+                                '--remote-debugging-pipe', '--window-size=1400,2000',
+                                '--user-data-dir=%s' % (tmp_path / 'profile')] + list(flags) + ['about:blank'],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(to_browser, from_browser))
     os.close(to_browser)
     os.close(from_browser)
@@ -340,26 +340,80 @@ def hosts_chromium_asks_for(page, tmp_path):
     try:
         target = devtools.send('Target.createTarget', url='about:blank')['targetId']
         session = devtools.send('Target.attachToTarget', targetId=target, flatten=True)['sessionId']
-        devtools.send('Network.enable', session)
-        devtools.send('Page.enable', session)
-        devtools.send('Page.navigate', session, url=page.as_uri())
-        devtools.read_until(lambda message: message.get('method') == 'Page.loadEventFired'
-                            and message.get('sessionId') == session)
-        screenshot = devtools.send('Page.captureScreenshot', session, format='png')['data']
+        yield devtools, session
         devtools.post('Browser.close')  # the browser may end before it answers
         assert browser.wait(timeout=60) == 0
     finally:
         if browser.poll() is None:
             browser.kill()
             browser.wait()
-        refuser.close()
         os.close(commands)
         os.close(answers)
+
+
+def load(devtools, session, page):
+    devtools.send('Page.enable', session)
+    devtools.send('Page.navigate', session, url=page.as_uri())
+    devtools.read_until(lambda message: message.get('method') == 'Page.loadEventFired'
+                        and message.get('sessionId') == session)
+
+
+def hosts_chromium_asks_for(page, tmp_path):
+    """Chromium draws ``page`` (a screenshot) with every connection refused (a proxy that listens nowhere); the
+    hosts of the requests the page made. The browser's own requests (updates, time, sign-in: whatever a
+    given Chromium build calls at start) are not the page's, so they are not counted: they come from no page."""
+    refuser = socket.socket()
+    refuser.bind(('127.0.0.1', 0))  # bound, never listening: connections to it are refused
+    try:
+        with chromium(tmp_path, '--proxy-server=http://127.0.0.1:%d' % refuser.getsockname()[1],
+                      '--proxy-bypass-list=<-loopback>') as (devtools, session):
+            devtools.send('Network.enable', session)
+            load(devtools, session, page)
+            screenshot = devtools.send('Page.captureScreenshot', session, format='png')['data']
+    finally:
+        refuser.close()
     assert base64.b64decode(screenshot).startswith(b'\x89PNG')
     requested = [event['params']['request']['url'] for event in devtools.events
                  if event['method'] == 'Network.requestWillBeSent' and event.get('sessionId') == session]
     assert page.as_uri() in requested  # the page itself: the recording works
     return set(urlsplit(url).hostname or url for url in requested if url != page.as_uri())
+
+
+# What a reader sees of the header of each table of checks: the box of each header cell and of its text, the
+# table's width, and whether the page is wider than the screen (a phone then shrinks it to fit).
+HEADER_LAYOUT = """JSON.stringify({
+  page: document.documentElement.scrollWidth, screen: window.innerWidth,
+  viewport: !!document.querySelector('meta[name=viewport]'),
+  tables: Array.from(document.querySelectorAll('table.checks')).map(table => ({
+    width: table.getBoundingClientRect().width,
+    cells: Array.from(table.rows[0].cells).filter(cell => cell.getClientRects().length).map(cell => {
+      const box = cell.getBoundingClientRect(), range = document.createRange();
+      range.selectNodeContents(cell);
+      const text = Array.from(range.getClientRects()).filter(line => line.width > 0);
+      return {name: cell.textContent.trim(), box: [box.left, box.top, box.right, box.bottom],
+              text: text.map(line => [line.left, line.top, line.right, line.bottom])};
+    })}))})"""
+
+
+def header_layouts(page, tmp_path, widths):
+    """{width: HEADER_LAYOUT at that width} as Chromium lays ``page`` out on a screen of each width (a phone's
+    when narrow: mobile emulation, which honours the viewport tag or lays the page out 980 px wide without one),
+    with a screenshot of each beside the page for a person to look at."""
+    layouts = {}
+    with chromium(tmp_path) as (devtools, session):
+        for width in widths:
+            devtools.send('Emulation.setDeviceMetricsOverride', session, width=width, height=900,
+                          deviceScaleFactor=1, mobile=width < 600)
+            load(devtools, session, page)
+            layouts[width] = json.loads(devtools.send('Runtime.evaluate', session, expression=HEADER_LAYOUT,
+                                                      returnByValue=True)['result']['value'])
+            shot = devtools.send('Page.captureScreenshot', session, format='png', captureBeyondViewport=True)['data']
+            (tmp_path / ('report-%d.png' % width)).write_bytes(base64.b64decode(shot))
+    return layouts
+
+
+def overlap(one, other):
+    return min(one[2], other[2]) - max(one[0], other[0]) > 0.5 and min(one[3], other[3]) - max(one[1], other[1]) > 0.5
 
 
 @pytest.mark.skipif(not shutil.which('chromium'), reason='chromium is not installed (Debian: apt-get install chromium), '
@@ -370,6 +424,33 @@ def test_report_renders_in_chromium_without_the_network(report_page, tmp_path):
     control.write_text('<img src="https://fonts.googleapis.com/x.png"><link rel="stylesheet" href="http://cdn.example.com/a.css">')
     assert hosts_chromium_asks_for(control, tmp_path) == {'fonts.googleapis.com', 'cdn.example.com'}
     assert hosts_chromium_asks_for(report_page, tmp_path) == set()
+
+
+@pytest.mark.skipif(not shutil.which('chromium'), reason='chromium is not installed (Debian: apt-get install chromium)')
+def test_report_reads_on_a_desktop_a_laptop_and_a_phone(report_page, tmp_path):
+    """At 1280, 1024 and 390 px the page fits the screen, no header cell's text runs into another cell, and the
+    gate's reason keeps at least a third of its table: an engineer on call can read why a tenant is blocked."""
+    layouts = header_layouts(report_page, tmp_path, (1280, 1024, 390))
+    for width, layout in layouts.items():
+        assert layout['viewport'] and layout['screen'] == width, (width, layout)
+        assert layout['page'] <= width, (width, layout['page'])  # nothing wider than the screen
+        assert len(layout['tables']) == 2
+        for table in layout['tables']:
+            cells = table['cells']
+            names = [cell['name'] for cell in cells]
+            assert "Gate's reason" in names and 'Verdict' in names and 'Newest accepted backup' in names, names
+            reason = cells[names.index("Gate's reason")]
+            assert reason['box'][2] - reason['box'][0] >= table['width'] / 3, (width, reason, table['width'])
+            for index, cell in enumerate(cells):
+                # Each header's text inside its own cell (a word wider than its column would overprint the next).
+                assert all(line[0] >= cell['box'][0] - 0.5 and line[2] <= cell['box'][2] + 0.5
+                           for line in cell['text']), (width, cell)
+                for other in cells[index + 1:]:
+                    assert not overlap(cell['box'], other['box']), (width, cell, other)
+                    assert not any(overlap(line, other_line) for line in cell['text'] for other_line in other['text']), (
+                        width, cell, other)
+    # On a phone the columns that would crowd the reason move out of the table; on a screen they stay.
+    assert len(layouts[1280]['tables'][0]['cells']) == 8 and len(layouts[390]['tables'][0]['cells']) == 4
 
 
 def test_report_warns_of_a_check_it_could_not_list_and_fails_unless_told_not_to(gate_emulator, ansible_run, tmp_path):

@@ -81,6 +81,8 @@ def test_a_listing_that_fails_fails_its_check_only_and_says_why(fresh_emulator, 
     assert vm['passed'] is False
     assert '500' in vm['error'] and vm['reason'].startswith('could not list the jobs: ')
     assert result['passed'] is False
+    # A listing that failed has no age to give, and the check that passed needed no look-back.
+    assert vm['lookback'] is None and dynamics['lookback'] is None
 
 
 def test_a_stale_window_says_how_old_the_newest_success_is(fresh_emulator, run_module):
@@ -90,6 +92,22 @@ def test_a_stale_window_says_how_old_the_newest_success_is(fresh_emulator, run_m
     assert verdict['passed'] is False
     assert verdict['reason'].startswith('every IaaS + PaaS backup job of the tenant: no backup job in the last 0.02 h; '
                                         'newest success is ')
+    # The same age as data, for the reports' "hours since" and the metrics: the look-back's newest accepted job.
+    lookback = verdict['lookback']
+    assert lookback['hours'] == 168 and lookback['success']['outcome'] == 'success'
+    assert verdict['reason'].endswith('newest success is %s h old' % lookback['hours_since_success'])
+    finished = datetime.fromisoformat(lookback['success']['finish_time'].replace('Z', '+00:00'))
+    checked = datetime.fromisoformat(result['checked_at'].replace('Z', '+00:00'))
+    assert abs((checked - finished).total_seconds() / 3600 - lookback['hours_since_success']) < 0.1
+    assert verdict['latest_success'] is None and verdict['hours_since_success'] is None
+    assert 0 < verdict['seconds'] < 60
+
+
+def test_a_check_with_no_accepted_job_in_its_look_back_says_so(fresh_emulator, run_module):
+    result = gate(run_module, fresh_emulator, [dict(name='VMs', source='vm', filters=dict(search_text='no-such-job'))])
+    verdict = result['checks'][0]
+    assert verdict['passed'] is False and verdict['reason'] == 'no backup job in the last 24 h'
+    assert verdict['lookback'] == dict(hours=168, success=None, hours_since_success=None)
 
 
 def test_no_checks_is_no_pass(fresh_emulator, run_module):
