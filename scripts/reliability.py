@@ -7,8 +7,9 @@ and the fuzz tests against the emulator and small servers on loopback, and print
 Faults are counted as survived (the module succeeded, with the listing the emulator holds) or reported
 (it failed with a clear message naming the cause); bad inputs as rejected cleanly; secrets as leaked
 (occurrences of any secret in any output); hostile-server tests by class (links, encodings, deadlines,
-sizes, paging bounds); fuzz runs (module runs with arbitrary answers or options); tracebacks across
-every module run. Exits non-zero unless every test passed with 0 leaks and 0 tracebacks.
+sizes, paging bounds); what holds by construction, by class (secrets, server text as data, verdicts of this
+run, failures as messages, one identity per job, bounded memory); fuzz runs (module runs with arbitrary
+answers or options); tracebacks across every module run. Exits non-zero unless every test passed with 0 leaks and 0 tracebacks.
 """
 
 import collections
@@ -24,10 +25,28 @@ TESTS = ['tests/unit/plugins/modules/test_fault_matrix.py', 'tests/unit/plugins/
          'tests/unit/plugins/modules/test_hostile_servers.py', 'tests/unit/plugins/modules/test_fuzz.py',
          'tests/unit/plugins/module_utils/test_http.py',
          'tests/integration/test_secrets.py', 'tests/integration/test_backup_gate.py']
+# What holds by construction (issue 22): one way out for every output, server text shown as data, each run's own
+# verdict, failures as messages, one identity per job, and memory bounded against any server.
+BY_CONSTRUCTION = ['tests/unit/plugins/module_utils/test_egress.py', 'tests/unit/plugins/modules/test_one_way_out.py',
+                   'tests/unit/plugins/plugin_utils/test_gate_reports.py',
+                   'tests/integration/test_gate_outputs_of_this_run.py',
+                   'tests/unit/plugins/modules/test_failures_are_messages.py',
+                   'tests/unit/plugins/module_utils/test_gate.py', 'tests/unit/plugins/modules/test_bounded_memory.py',
+                   'tests/unit/extensions/eda/plugins/event_source/test_backup_jobs.py']
 # Hostile-server classes, by words of the test names that belong to each.
 HOSTILE_CLASSES = (('links', ('link',)), ('encodings', ('encoding', 'echoes', 'never_printed', 'credentials')),
                    ('deadlines', ('dripped',)), ('sizes', ('size_cap',)),
                    ('paging bounds', ('total', 'page_cap', 'promised')))
+# What holds by construction, by words of the test names that belong to each.
+CONSTRUCTION_CLASSES = (
+    ('secrets by construction', ('any_encoding_anywhere', 'of_any_type', 'as_a_json_key', 'as_keys', 'no_string',
+                                 'leaves_through', 'left_as_it_is', 'short_secret')),
+    ('server text as data', ('as_data', 'never_markup', 'terminal_escapes', 'megabytes', 'as_it_was_written')),
+    ('verdicts of this run', ('before_judging',)),
+    ('failures as messages', ('lifetime_of_any_size', 'ends_of_the_calendar', 'yaml_number', 'unexpected_error')),
+    ('one identity per job', ('distinct_ids', 'two_finish_times')),
+    ('bounded memory', ('endless', 'shares_one_bound', 'cache_stays_bounded', 'keeps_only_the_newest',
+                        'tokens_and_drops', 'cancel_stops')))
 
 
 def outcomes(junit):
@@ -45,7 +64,8 @@ def main():
         log, junit = os.path.join(work, 'runs.jsonl'), os.path.join(work, 'junit.xml')
         env = dict(os.environ, BACKUPOPS_RELIABILITY_LOG=log)
         run = subprocess.run([sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-n', '2',
-                              '-m', 'fault or bad_input or secrets or hostile or fuzz', '--junitxml', junit] + TESTS,
+                              '-m', 'fault or bad_input or secrets or hostile or fuzz or verdict', '--junitxml', junit]
+                             + TESTS + BY_CONSTRUCTION,
                              cwd=ROOT, env=env,
                              check=False)
         passed = outcomes(junit)
@@ -60,11 +80,12 @@ def main():
     kinds = collections.Counter()
     for test, ok in passed.items():
         name = test.split('::')[-1]
-        for hostile_class, words in HOSTILE_CLASSES:
+        for hostile_class, words in HOSTILE_CLASSES + CONSTRUCTION_CLASSES:
             if any(word in name for word in words):
                 kinds[hostile_class] += 1
                 kinds[hostile_class + ' passed'] += ok
-        if 'test_fuzz' in test or 'test_http' in test or 'test_hostile' in test:
+        if 'test_fuzz' in test or 'test_http' in test or 'test_hostile' in test or any(
+                path[:-3] in test for path in BY_CONSTRUCTION):
             continue
         kind = 'fault' if 'test_fault_matrix' in test else 'secrets' if 'test_secrets' in test else 'bad'
         if kind == 'fault':
@@ -91,6 +112,8 @@ def main():
     print('  secrets leaked                      : %d' % leaks)
     print('  hostile servers and links, by class : %s' % ', '.join(
         '%s %d/%d' % (name, kinds[name + ' passed'], kinds[name]) for name, _words in HOSTILE_CLASSES))
+    print('  by construction, by class           : %s' % ', '.join(
+        '%s %d/%d' % (name, kinds[name + ' passed'], kinds[name]) for name, _words in CONSTRUCTION_CLASSES))
     print('  fuzz runs (arbitrary answers and options through the modules): %d' % fuzz_runs)
     print('  module and playbook runs            : %d, with a traceback: %d' % (
         sum(1 for record in records if 'failed' in record), tracebacks))

@@ -31,7 +31,8 @@ def pytest_configure(config):
                             ('bad_input', 'a bad option value (make reliability counts these)'),
                             ('secrets', 'a search of all output for secrets (make reliability counts these)'),
                             ('hostile', 'a hostile server on loopback (make reliability counts these)'),
-                            ('fuzz', 'arbitrary answers or options (make reliability counts these)')):
+                            ('fuzz', 'arbitrary answers or options (make reliability counts these)'),
+                            ('verdict', 'a verdict output of this run only (make reliability counts these)')):
         config.addinivalue_line('markers', '%s: %s' % (marker, meaning))
 
 

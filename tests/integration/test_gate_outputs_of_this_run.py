@@ -68,6 +68,7 @@ TWICE = '''
 '''
 
 
+@pytest.mark.verdict
 def test_a_second_gate_that_fails_before_judging_is_no_pass(tmp_path):
     with EmulatorProcess(tmp_path / 'emulator', '--tenants', 'fresh=fresh', '--jobs', 30) as emulator:
         info = emulator.info

@@ -122,6 +122,7 @@ def test_one_job_listed_twice_is_one_backup(first, second):
     assert verdict['passed'] is False and verdict['reason'] == 'only 1 of the 2 accepted jobs required finished in the last 24 h'
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize('first, second', [(7, '7'), ('AB12', 'ab12'), ('j1', ' j1 ')])
 def test_one_job_listed_twice_with_two_finish_times_is_one_backup_the_later(first, second):
     records = [job(first, 'success', 5, 4), job(second, 'success', 5, 1)]
@@ -136,6 +137,7 @@ def spellings(ident):
     return st.sampled_from([text, ' %s ' % text, text.upper(), text.lower()] + ([ident] if isinstance(ident, int) else []))
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), idents=st.lists(st.one_of(st.integers(min_value=0, max_value=10 ** 6),
                                                  st.uuids().map(str), st.text('abcdefXYZ0123-', min_size=1, max_size=12)),

@@ -9,6 +9,8 @@ import pytest
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import Secrets
 
+pytestmark = pytest.mark.secrets
+
 MODULES_DIR = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'modules')
 MODULES = sorted(name[:-3] for name in os.listdir(MODULES_DIR) if name.endswith('.py') and not name.startswith('_'))
 OPTIONS = dict(
