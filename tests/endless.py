@@ -116,6 +116,15 @@ class ChildRun:
         self.result, self.peak_mib, self.seconds, self.stderr = result, peak_mib, seconds, stderr
 
 
+def _child_environment():
+    """This process's environment, with the folder that holds this collection's ansible_collections on the path:
+    ansible-test finds the collection through an import hook of its own, which a child process does not inherit."""
+    import ansible_collections.backupops.jobs.plugins.module_utils._paging as paging  # pylint: disable=import-outside-toplevel
+    collections = os.path.abspath(os.path.join(os.path.dirname(paging.__file__), *(['..'] * 5)))
+    path = os.environ.get('PYTHONPATH')
+    return dict(os.environ, PYTHONPATH=collections + (os.pathsep + path if path else ''))
+
+
 def run_in_child(module, args, timeout=600):
     """Run ``module`` (a module's name) with ``args`` in a child Python, as Ansible would; its result, its own peak
     resident memory (from wait4, so no other child counts) and its wall time."""
@@ -124,7 +133,7 @@ def run_in_child(module, args, timeout=600):
     started = time.monotonic()
     try:
         child = subprocess.Popen([sys.executable, '-m', 'ansible_collections.backupops.jobs.plugins.modules.' + module,
-                                  handle.name], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                  handle.name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_child_environment())
         output = {}
         readers = [threading.Thread(target=lambda name=name: output.__setitem__(name, getattr(child, name).read()))
                    for name in ('stdout', 'stderr')]
