@@ -72,24 +72,18 @@ def endless_server(api, kind, pad=0):
     def answer(request):
         if request.method == 'POST':
             return token('endless-token-0123456789')
-        if api == 'vb365':
-            if request.path == '/v8/Jobs':
-                return Answer(body=dict(results=jobs))
-            if request.path.endswith('/logout'):
-                return Answer(body={})
-            size = int(request.query.get('limit', ['1000'])[0])
-            number, records = page_of(size)
-            body = dict(results=records)
-            if kind == 'total':
-                body['totalCount'] = BILLION
-            else:
-                body['_links'] = dict(next=dict(href='/v8/JobSessions?offset=%d&limit=%d' % ((number + 1) * size, size)))
-            return Answer(body=body)
-        size = int(request.query.get('pageSize', ['100'])[0])
+        vb365 = api == 'vb365'
+        if vb365 and request.path == '/v8/Jobs':
+            return Answer(body=dict(results=jobs))
+        if vb365 and request.path.endswith('/logout'):
+            return Answer(body={})
+        size = int(request.query.get('limit' if vb365 else 'pageSize', ['1000' if vb365 else '100'])[0])
         number, records = page_of(size)
-        body = dict(jobs=records)
+        body = {('results' if vb365 else 'jobs'): records}
         if kind == 'total':
             body['totalCount'] = BILLION
+        elif vb365:
+            body['_links'] = dict(next=dict(href='/v8/JobSessions?offset=%d&limit=%d' % ((number + 1) * size, size)))
         else:
             body['nextLink'] = 'token-%d' % (number + 1)
         return Answer(body=body)
