@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Peak memory of every module against servers whose listings never end: a table for docs/performance.md.
 
 Each run is one module in a child process (tests/endless.py) against a loopback server that answers a total of a
@@ -48,8 +48,8 @@ def main():
                         run = run_in_child(MODULES[api], dict(endless_options(api, server),
                                                               summary_only=mode == 'summary'))
                     requests = len(server.requests)
-                print('| %s | %s | %s | %.1f | %d | %.0f | %s |' % (api, kind, mode, run.seconds, requests, run.peak_mib,
-                                                                  ending(run)[:90]), flush=True)
+                row = (api, kind, mode, run.seconds, requests, run.peak_mib, ending(run)[:90])
+                print('| %s | %s | %s | %.1f | %d | %.0f | %s |' % row, flush=True)
 
 
 if __name__ == '__main__':

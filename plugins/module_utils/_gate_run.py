@@ -225,8 +225,9 @@ def evaluate_checks(checks, caller, avepoint=None, vb365=None, now=None, history
     ``caller`` is the module (or a _module.Caller); ``avepoint`` and ``vb365`` are complete connection options
     (a module's suboptions, or ``connection_params``). Each verdict holds name, source, filters, max_age_hours,
     accept, min_successes, passed, reason, latest_success, hours_since_success, jobs_considered, error (the
-    listing's message, or None), lookback (see _lookback) and seconds (how long it took); with ``keep_records`` also ``records``, what was listed (over ``history_hours``
-    when given and longer than the check's window), and their ``summary``. Raises OptionError for unusable connection options.
+    listing's message, or None), lookback (see _lookback) and seconds (how long it took); with ``keep_records``
+    also ``records``, what was listed (over ``history_hours`` when given and longer than the check's window), and
+    their ``summary``. Raises OptionError for unusable connection options.
     """
     if not checks:
         return []

@@ -167,7 +167,7 @@ def _facts(check):
 
 def _seconds(value):
     """A duration as JUnit's time (xs:decimal): 0 where the result has none."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and 0 <= value < 1e9:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value < 1e9:
         return '%.3f' % value
     return '0.000'
 

@@ -1,6 +1,6 @@
 """The backup_gate role writes its verdicts for CI and dashboards: JUnit XML (backup_gate_junit_path), Markdown
-(backup_gate_markdown_path) and Prometheus metrics (backup_gate_prometheus_path), one file each for all tenants, from one run against emulator tenants that pass, fail,
-cannot be listed, and never reach a verdict."""
+(backup_gate_markdown_path) and Prometheus metrics (backup_gate_prometheus_path), one file each for all tenants,
+from one run against emulator tenants that pass, fail, cannot be listed, and never reach a verdict."""
 
 import io
 import json

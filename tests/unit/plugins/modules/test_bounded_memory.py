@@ -86,7 +86,6 @@ def test_a_limit_keeps_only_the_newest_records_as_the_listing_goes_and_chooses_a
     assert peak < 2 * 15 + 10
 
 
-
 def _moment(hours):
     return datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=hours)
 

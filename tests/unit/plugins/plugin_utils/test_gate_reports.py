@@ -216,7 +216,6 @@ def test_prometheus_metrics_give_each_checks_verdict_and_age_and_each_tenants_ru
     assert not any(key[0].startswith('backupops_check') and ('tenant', 'crashed') in key[1] for key in found)
 
 
-
 HOSTILE_NAMES = ['say "yes"', 'C:\\backups\\', 'two\nlines', 'trailing \\', '\\"', 'ünïcødé ✓ 备份',
                  '} 1\nbackupops_check_passed{tenant="x"', '\x1b[2K\u202eevil', '\ud800lone']
 
