@@ -16,6 +16,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import PREFIX_LENGTH
+
 # Options of every AvePoint module and of job_session_info that point at a hostile server.
 CLIENT_SECRET = 'Zq8~Xy+Abc/D\u00e4=secret'
 PASSWORD = 'VB pass+w\u00f6rd/&%"\\'
@@ -46,6 +48,15 @@ class Answer:
         handler.send_header('Content-Length', str(len(self.body)))
         handler.end_headers()
         handler.wfile.write(self.body)
+
+
+def first_characters(secret):
+    """The first characters of a secret that a quote must not show (_egress.Secrets sees them as the secret): 8, or
+    on to the first that is not a letter, since a word alone ('Password') is no secret."""
+    length = PREFIX_LENGTH
+    while length < len(secret) and ' '.join(secret[:length].casefold().split()).isalpha():
+        length += 1
+    return secret[:length]
 
 
 def token(value='hostile-token-0123456789', **extra):

@@ -86,6 +86,15 @@ def as_lines(value):
     return [printable(line, limit=LINE_LIMIT) for line in lines] or ['']
 
 
+def warning_text(warning):
+    """A warning's text: a string up to ansible-core 2.18, a structured event (``event.msg``) from 2.19 on."""
+    if isinstance(warning, str):
+        return warning
+    event = warning.get('event') if isinstance(warning, dict) else getattr(warning, 'event', None)
+    message = event.get('msg') if isinstance(event, dict) else getattr(event, 'msg', None)
+    return message if message is not None else str(warning)
+
+
 def join_names(names):
     return ', '.join(names)
 
@@ -112,7 +121,10 @@ class CallbackModule(DefaultCallback):
         self._display.display(text, color='red' if error else None, stderr=error and self.get_option('display_failed_stderr'))
 
     def _warnings_and_exception(self, result):
-        """ansible-core 2.19+ prints a result's warnings and exception in one method; 2.17 and 2.18 have one for each."""
+        """A result's warnings, shown as data (a module's warning may quote a server), then its deprecations and
+        exception as Ansible prints them: ansible-core 2.19+ in one method, 2.17 and 2.18 in one for each."""
+        for warning in fields_of(result).pop('warnings', None) or ():
+            self._display.warning(printable(warning_text(warning), limit=LINE_LIMIT))
         if hasattr(self, '_handle_warnings_and_exception'):
             self._handle_warnings_and_exception(result)
             return

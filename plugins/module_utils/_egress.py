@@ -22,6 +22,7 @@ import html
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Mapping
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
@@ -34,8 +35,13 @@ CUT_MARK = '...'
 # reorder text (RLO shows "exe.txt" for "txt.exe"); tab and newline are kept where a text may span lines.
 _CONTROLS = '\x00-\x08\x0b-\x1f\x7f-\x9f'
 _BIDI = '\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069'
-_UNSAFE_IN_LINES = re.compile('[%s%s]' % (_CONTROLS, _BIDI))
-_UNSAFE_IN_A_LINE = re.compile('[\t\n%s%s]' % (_CONTROLS, _BIDI))
+# Half of a character beyond the first plane, alone: no encoder writes it, and a terminal shows garbage.
+_SURROGATES = '\ud800-\udfff'
+# Characters that show as nothing, which can hide inside a secret or a name.
+_INVISIBLE = '\u200b-\u200d\u2060-\u2064\ufeff'
+_UNSAFE = _CONTROLS + _BIDI + _SURROGATES + _INVISIBLE
+_UNSAFE_IN_LINES = re.compile('[%s]' % _UNSAFE)
+_UNSAFE_IN_A_LINE = re.compile('[\t\n%s]' % _UNSAFE)
 
 
 def _escape(match):
@@ -67,9 +73,14 @@ _JSON_ESCAPE = re.compile(r'\\(u[0-9a-fA-F]{4}|["\\/bfnrt])')
 # printable's own escapes, wherever they stand (after a backslash of the text too).
 _UNICODE_ESCAPE = re.compile(r'\\u([0-9a-fA-F]{4})')
 _JSON_SIMPLE = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+# A run that may be base64 (a Basic Authorization header echoed back).
+_BASE64_RUN = re.compile(r'[A-Za-z0-9+/]{12,}={0,2}')
 # Characters that start an encoding a server may echo a secret in; a text without any is read as it is.
 _ENCODED = re.compile(r'[%&\\+\x80-\xff]')
 _MEMO_SIZE = 4096
+# The longest text read for secrets: reading it in every encoding costs about 2 s a megabyte, so a longer one (a
+# server's, since the collection writes none) is withheld unread.
+LONGEST_CHECKED = 256 * 1024
 
 
 def _json_unescape(text):
@@ -90,7 +101,8 @@ def _utf8_read_as_single_bytes(text):
     decoded = set()
     for codec in ('latin-1', 'cp1252'):
         try:
-            decoded.add(text.encode(codec).decode('utf-8', 'ignore'))
+            # Characters the codec lacks (a server's own '✗' beside the mojibake) are left out, not fatal.
+            decoded.add(text.encode(codec, 'ignore').decode('utf-8', 'ignore'))
         except UnicodeError:
             continue
     return decoded
@@ -108,7 +120,26 @@ def _readings(text):
                                  _json_unescape(reading), _UNICODE_ESCAPE.sub(_unescape_character, reading)))
                 if any('\x80' <= character <= '\xff' for character in reading):
                     readings.update(_utf8_read_as_single_bytes(reading))
+    if _BASE64_RUN.search(text):
+        # A header echoed back: Basic base64("user:password") holds the password at no fixed offset.
+        readings.add(_BASE64_RUN.sub(_base64_decoded, text))
+    # Invisible characters (a word joiner, a zero-width space) inside a secret, and compatibility forms (full-width
+    # letters, decomposed accents) read as what they show.
+    readings.update([_visible(reading) for reading in readings])
     return set(_canonical(reading) for reading in readings)
+
+
+def _visible(text):
+    return ''.join(character for character in unicodedata.normalize('NFKC', text)
+                   if unicodedata.category(character) != 'Cf')
+
+
+def _base64_decoded(match):
+    run = match.group(0)
+    try:
+        return base64.b64decode(run + '=' * (-len(run) % 4)).decode('utf-8')
+    except (ValueError, UnicodeError):
+        return run
 
 
 def _canonical(text):
@@ -159,13 +190,20 @@ class Secrets:
             if not text:
                 continue
             # Case folding is not undone by upper-casing ('ı'.upper() is 'I'): each case is sought too.
-            for form in (text, text.upper(), text.lower(), base64.b64encode(text.encode('utf-8')).decode('ascii').rstrip('=')):
+            encoded = base64.b64encode(text.encode('utf-8', 'surrogatepass')).decode('ascii').rstrip('=')
+            for form in (text, text.upper(), text.lower(), _visible(text), encoded):
                 if len(_canonical(form)) < SHORTEST_SOUGHT_INSIDE:
                     whole.add(_canonical(form))
                     continue
                 added.add(_canonical(form))
-                prefix = _canonical(form[:PREFIX_LENGTH])
-                if len(form) > PREFIX_LENGTH and len(prefix) >= SHORTEST_SOUGHT_INSIDE:
+                # A prefix of letters alone is a word ('Password' of 'Password123!', 'eyJhbGci' of every JWT), which
+                # would withhold the failure messages that name it: the first characters sought run on to the first
+                # character that is not a letter ('Password1').
+                length = PREFIX_LENGTH
+                while length < len(form) and _canonical(form[:length]).isalpha():
+                    length += 1
+                prefix = _canonical(form[:length])
+                if length < len(form) and len(prefix) >= SHORTEST_SOUGHT_INSIDE:
                     added.add(prefix)
         with self._lock:
             if not whole <= self._whole:
@@ -178,10 +216,13 @@ class Secrets:
                 self._memo = {}
 
     def held_in(self, text):
-        """True when ``text`` holds a secret, or the first characters of one, in any encoding."""
+        """True when ``text`` holds a secret, or the first characters of one, in any encoding; and for a text too long
+        to read in every encoding at a bearable cost, which no API answer needs."""
         pattern, whole = self._pattern, self._whole
         if (pattern is None and not whole) or not text:
             return False
+        if len(text) > LONGEST_CHECKED:
+            return True
         held = self._memo.get(text)
         if held is None:
             readings = _readings(text)
@@ -202,7 +243,7 @@ class Secrets:
         if isinstance(value, Mapping):
             changed = {}
             for number, (key, item) in enumerate(value.items(), 1):
-                kept_key = WITHHELD_KEY % number if isinstance(key, str) and self.held_in(key) else key
+                kept_key = self._withheld_key(value, number) if isinstance(key, str) and self.held_in(key) else key
                 kept = self.withhold(item)
                 if kept_key is not key or kept is not item:
                     changed[number] = (key, kept_key, kept)
@@ -219,6 +260,14 @@ class Secrets:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and self.held_in(str(value)):
             return WITHHELD
         return value
+
+    @staticmethod
+    def _withheld_key(mapping, number):
+        """A name for a withheld key that no key of ``mapping`` has, so no value is overwritten."""
+        key = WITHHELD_KEY % number
+        while key in mapping:
+            key += '_'
+        return key
 
     def quote(self, text, limit=QUOTE_LIMIT):
         """A server's text as a message may quote it: one line, printable, bounded - or withheld whole when what

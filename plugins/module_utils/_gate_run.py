@@ -134,14 +134,18 @@ class _Tenant:
         """A Tally of the records of ``check`` since ``start``: what the decision reads of them, each backup of its
         window charged to the tenant's budget while the check is judged."""
         tally = Tally(now, max_age_hours, self.order(check))
+        charged = [0]
 
         def consume(record):
             if tally.add(record):
-                self.budget.charge(1, 0, 'backups in the window', len(tally.backups), None)
+                # A cut keeps the record's texts whole (its ID may be megabytes): they count as the bytes they are.
+                size = sum(len(str(value)) for value in tally.backups[-1].values())
+                charged[0] += size
+                self.budget.charge(1, size, 'backups in the window', len(tally.backups), None)
         try:
             self.records(check, start, now, consume)
         finally:
-            self.budget.release(len(tally.backups), 0)
+            self.budget.release(len(tally.backups), charged[0])
         return tally
 
     def close(self):

@@ -9,10 +9,13 @@ may change in any release, even a bugfix one. Do not import them from other cont
 """
 
 import re
+import sys
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, printable
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import counted
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, is_unset, parse_timestamp
 
@@ -40,12 +43,21 @@ def _snake_key(key):
 
 def snake_dict(value):
     """``camel_dict_to_snake_dict``, converting each distinct key once: a listing of 100,000 jobs repeats
-    the same twenty keys, and converting them anew for every job took most of a module's run."""
+    the same twenty keys, and converting them anew for every job took most of a module's run. A record nested
+    deeper than Python recurses (a server's JSON may nest thousands of levels) is an UnexpectedResponseError."""
+    try:
+        return _snake(value)
+    except RecursionError:
+        raise UnexpectedResponseError('the API answered with a record nested too deeply to read (over %d levels)'
+                                      % sys.getrecursionlimit())
+
+
+def _snake(value):
     if isinstance(value, dict):
-        return {(_snake_key(key) if isinstance(key, str) else key): snake_dict(item) if isinstance(item, NESTED) else item
+        return {(_snake_key(key) if isinstance(key, str) else key): _snake(item) if isinstance(item, NESTED) else item
                 for key, item in value.items()}
     if isinstance(value, list):
-        return [snake_dict(item) if isinstance(item, NESTED) else item for item in value]
+        return [_snake(item) if isinstance(item, NESTED) else item for item in value]
     return value
 
 
@@ -165,7 +177,8 @@ class Summary:
         if finish > self._now:
             if self._warn is not None:
                 self._warn('%s reports success finishing at %s, after now (%s); not counted as a recent success'
-                           % (record.get('id'), format_timestamp(finish), format_timestamp(self._now)))
+                           % (printable(record.get('id'), limit=ID_LIMIT), format_timestamp(finish),
+                              format_timestamp(self._now)))
             return
         if self._latest_finish is None or (finish, str(record.get('id'))) > self._latest_finish:
             self._latest_success, self._latest_finish = record, (finish, str(record.get('id')))

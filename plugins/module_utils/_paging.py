@@ -25,6 +25,7 @@ from functools import partial
 from itertools import islice
 from urllib.parse import unquote
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import job_identity
 
@@ -80,7 +81,8 @@ def _items(body, keys, path):
     key, items = _first_present(body, keys)
     if key is None:
         raise UnexpectedResponseError('GET %s answered without a %s list (keys: %s)'
-                                      % (path, keys[0], ', '.join(sorted(body)) or 'none'), path=path)
+                                      % (path, keys[0], printable(', '.join(sorted(body)) or 'none', limit=QUOTE_LIMIT)),
+                                      path=path)
     if items is None:
         return []
     if not isinstance(items, list):

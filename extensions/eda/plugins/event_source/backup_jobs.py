@@ -125,6 +125,7 @@ if _collections_root() not in sys.path:
     sys.path.insert(0, _collections_root())
 
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import as_number, check_gate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import job_key
 from ansible_collections.backupops.jobs.plugins.module_utils._http import _AnnouncingRetry
@@ -387,10 +388,11 @@ async def main(queue, args):
                 # A fault of the collection's own must not end the source, and ansible-rulebook with it: the rulebook
                 # hears of it as it hears of a failed listing, and the next poll tries again.
                 message = 'unexpected error (%s): %s' % (type(error).__name__, error)
-                logger.error('%s', poll.mask(message))
+                logger.error('%s', printable(poll.mask(message), limit=QUOTE_LIMIT))
                 verdicts = [dict(check, error=message) for check in checks]
             for warning in poll.warnings:
-                logger.warning('%s', poll.mask(warning))
+                # A warning may quote a server: shown as data, as the gate callback shows it.
+                logger.warning('%s', printable(poll.mask(warning), limit=QUOTE_LIMIT))
             for event in watch.events(verdicts, now):
                 await queue.put(poll.mask(event))
             if state_file and watch.reported_failures != saved:

@@ -1,6 +1,7 @@
 """The one way out (_egress): no secret of the run leaves in any encoding a server may echo it in, anywhere in any
 JSON shape, keys included; text that holds none is left as it is; a server's text is shown as data."""
 
+import base64
 import html
 import json
 import re
@@ -11,6 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import (
+    LONGEST_CHECKED,
     PREFIX_LENGTH,
     QUOTE_LIMIT,
     WITHHELD,
@@ -18,6 +20,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._egress import (
     printable,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller, mask_secrets
+from hostile import first_characters
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365_ARGUMENT_SPEC
 
 pytestmark = pytest.mark.fuzz
@@ -76,7 +79,7 @@ def placed(draw, secret_text):
 def test_no_secret_in_any_encoding_anywhere_in_any_json_shape_leaves(data, secret, encoding, cut):
     echoed = ENCODINGS[encoding](secret)
     if cut:  # a quote that ends inside the secret, after its first characters
-        echoed = ENCODINGS[encoding](secret[:PREFIX_LENGTH])
+        echoed = ENCODINGS[encoding](first_characters(secret))
     value = placed(data.draw, echoed)
     out = json.dumps(Secrets([secret]).withhold(value), ensure_ascii=False)
     # What stands in for a withheld text is the collection's own words, not the server's.
@@ -137,3 +140,30 @@ def test_a_no_log_option_that_is_no_string_is_a_secret_in_each_of_its_texts(pass
         password.values() if isinstance(password, dict) else password)
     assert all(caller.secrets.held_in('echoed: %s' % text) for text in texts)
     assert not caller.secrets.held_in('https://vb365.example.com admin')
+
+
+def test_a_password_that_starts_with_a_word_does_not_withhold_the_message_that_names_the_word():
+    secrets = Secrets(['Password123!', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl'])
+    message = 'POST /v8/token refused the user name or password: The user name or password is incorrect.'
+    assert secrets.withhold(message) == message
+    assert secrets.withhold('a JWT eyJhbGciOiJSUzI1NiJ9 of another issuer') != WITHHELD
+    assert secrets.withhold('it said Password123') == WITHHELD
+
+
+@pytest.mark.parametrize('echo', [
+    'Basic ' + base64.b64encode(b'vbadmin:Xy7-pass-word-42').decode(),  # an Authorization header
+    'Xy7-p\u2060ass-word-42',  # a word joiner inside
+    'Xy7-pass-word-\uff14\uff12',  # full-width digits
+    'Fehler \u2717: ' + 'K\u00f6-Sommer-2024-x'.encode('utf-8').decode('latin-1'),  # mojibake beside a non-Latin-1 sign
+])
+def test_echoes_in_other_shapes_are_withheld(echo):
+    secrets = Secrets(['Xy7-pass-word-42', 'K\u00f6-Sommer-2024-x'])
+    assert secrets.withhold({'message': 'the server said: %s' % echo}) == {'message': WITHHELD}
+
+
+def test_odd_values_neither_crash_nor_overwrite():
+    secrets = Secrets(['r\ud800efresh-token-1234'])
+    assert secrets.withhold('x' * (LONGEST_CHECKED + 1)) == WITHHELD
+    held = {'withheld_key_2': 'real data', 'r\ud800efresh-token-1234': 'x'}
+    assert sorted(secrets.withhold(held).values()) == ['real data', 'x']
+    assert printable('j\ud800') == 'j\\ud800' and printable('a\u200bb') == 'a\\u200bb'
