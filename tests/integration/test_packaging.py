@@ -4,6 +4,7 @@ changelog antsibull-changelog accepts."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -120,6 +121,25 @@ def test_the_changelog_is_valid_and_up_to_date(tmp_path):
         with open(os.path.join(COLLECTION_ROOT, name)) as committed:
             assert (copy / name).read_text() == committed.read(), "run antsibull-changelog generate"
         assert 'Release Notes' in (copy / name).read_text()
+
+
+# Ansible's semantic markup (O(option), C(code), ...): antsibull-changelog renders fragments as RST and prints it as
+# written, so a changelog says ``option`` instead.
+SEMANTIC_MARKUP = re.compile(r'\b(?:RV|OV|O|C|V|M|P|E|I|B|U|L)\([^)]*\)')
+
+
+def test_the_changelog_and_the_next_release_print_no_semantic_markup(tmp_path):
+    copy = tmp_path / 'collection'
+    shutil.copytree(COLLECTION_ROOT, copy, ignore=shutil.ignore_patterns('.venv', '.build', '.git', '.hypothesis'))
+    # The next release as antsibull-changelog will write it: the pending fragments, and the plugins whose
+    # version_added is 0.2.0 as new plugins.
+    run('antsibull-changelog', 'release', '--version', '0.2.0', '--date', '2099-01-01', cwd=copy)
+    for name in ('CHANGELOG.rst', 'CHANGELOG.md'):
+        text = (copy / name).read_text()
+        for new in ('0.2.0', 'backup_gate_info', 'gate_prometheus', 'gate_hosts'):
+            assert new in text.replace('\\', ''), (name, new)
+        raw = sorted(set(SEMANTIC_MARKUP.findall(text.replace('\\', ''))))
+        assert not raw, '%s would print semantic markup as written: %s' % (name, raw)
 
 
 def test_the_project_urls_are_one_real_looking_repository_everywhere():
