@@ -18,8 +18,9 @@ from conftest import COLLECTION_ROOT, ansible_env
 BIN = os.path.dirname(sys.executable)
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION_ROOT, 'plugins', 'modules'))
                  if name.endswith('.py') and not name.startswith('_'))
-DEVELOPMENT_ONLY = ('.venv/', '.venv-oldest/', '.build/', '.git/', '.ci/', '.cache/', '.hypothesis/', '.pytest_cache/', 'scripts/',
-                    'tests/output/', 'tests/contracts/', 'Makefile', 'test-constraints', 'test-requirements-oldest.txt')
+DEVELOPMENT_ONLY = ('.venv/', '.venv-oldest/', '.venv-importer/', '.build/', '.git/', '.ci/', '.cache/', '.hypothesis/', '.pytest_cache/', 'scripts/',
+                    'tests/output/', 'tests/contracts/', 'Makefile', 'test-constraints', 'test-requirements-oldest.txt',
+                    'test-requirements-importer.txt')
 
 
 def run(command, *args, env=None, cwd=COLLECTION_ROOT):
@@ -91,6 +92,20 @@ def test_ansible_doc_renders_the_role_argument_spec_and_the_filters(built):
     assert 'backup_gate_checks' in role and 'backup_gate_max_age_hours' in role and 'backup_gate_junit_path' in role
     for name in ('gate_verdict', 'outcomes_by_day', 'gate_junit', 'gate_markdown'):
         assert 'backupops.jobs.' + name in run('ansible-doc', '-t', 'filter', 'backupops.jobs.' + name, env=env)
+
+
+def test_ansible_doc_renders_the_event_source_as_galaxy_reads_it(built):
+    """ansible-doc has no event_source type: galaxy-importer reads the event source's documentation as a
+    module's from the directory meta/extensions.yml names, which is what Galaxy and Automation Hub show."""
+    env = installed_env(built[1])
+    with open(os.path.join(COLLECTION_ROOT, 'meta', 'extensions.yml')) as handle:
+        [extension] = yaml.safe_load(handle)['extensions']
+    directory = built[1] / 'ansible_collections' / 'backupops' / 'jobs' / 'extensions' / extension['args']['ext_dir']
+    doc = json.loads(run('ansible-doc', '-M', directory, '--json', 'backup_jobs', env=env))['backup_jobs']['doc']
+    assert doc['short_description'].startswith('Events for failed backup jobs')
+    assert doc['version_added'] == '0.2.0'
+    assert {'checks', 'interval', 'report_existing', 'state_file'} <= set(doc['options'])
+    assert 'check_stale' in run('ansible-doc', '-M', directory, 'backup_jobs', env=env)
 
 
 def test_ansible_builder_reads_the_collections_requirements(built):
