@@ -11,7 +11,8 @@ eval "$environment"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-ansible-galaxy collection build --output-path "$work" "$ROOT" >/dev/null
+# Its stderr holds only cryptography's DSA deprecation warning unless the build fails.
+ansible-galaxy collection build --output-path "$work" "$ROOT" > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 tarball=$(echo "$work"/backupops-jobs-*.tar.gz)
 # It writes importer_result.json into the directory it runs in.
 cd "$work"
