@@ -4,6 +4,7 @@
 #   test-constraints.txt          scripts/setup.sh: requirements.txt + test-requirements.txt
 #   test-constraints-oldest.txt   scripts/setup.sh --oldest: test-requirements-oldest.txt + the lower bounds
 #                                 of requirements.txt
+#   test-constraints-importer.txt scripts/setup.sh --importer: test-requirements-importer.txt
 # Run it when a requirements file changes, or to move the tools to newer releases; commit the locks once
 # make test passes with them.
 set -euo pipefail
@@ -14,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 
 lock() {
   local option=$1 lock=$2 venv=$work/venv
-  [ -z "$option" ] || venv=$venv-oldest
+  [ -z "$option" ] || venv=$venv-${option#--}
   BACKUPOPS_VENV=$work/venv BACKUPOPS_UNLOCKED=1 "$ROOT/scripts/setup.sh" "$option" >/dev/null
   {
     echo "# Written by make lock (scripts/lock.sh) on $("$venv/bin/python" --version 2>&1): every package of the"
@@ -27,3 +28,4 @@ lock() {
 
 lock "" "$ROOT/test-constraints.txt"
 lock --oldest "$ROOT/test-constraints-oldest.txt"
+lock --importer "$ROOT/test-constraints-importer.txt"

@@ -5,7 +5,9 @@
 #   scripts/setup.sh --oldest   the oldest ansible-core meta/runtime.yml claims (test-requirements-oldest.txt),
 #                               with the lower bounds of requirements.txt, on a Python 3.10 to 3.12; in
 #                               $BACKUPOPS_VENV-oldest. Exits 3 when the machine has no such Python.
-# Every version comes from the environment's lock (test-constraints.txt, test-constraints-oldest.txt), so a
+#   scripts/setup.sh --importer galaxy-importer alone (test-requirements-importer.txt), in $BACKUPOPS_VENV-importer:
+#                               its pins (attrs<24 among them) conflict with the main environment's tools.
+# Every version comes from the environment's lock (test-constraints.txt, -oldest.txt, -importer.txt), so a
 # commit installs the same tools next month; `make lock` refreshes the locks from the newest releases.
 # Safe to run again: it reinstalls only when a requirements file or a lock changed.
 # Prints the environment to source: eval "$(scripts/setup.sh)".
@@ -30,7 +32,12 @@ case "${1:-}" in
   VENV=$VENV-oldest
   TEST_REQUIREMENTS=$ROOT/test-requirements-oldest.txt
   LOCK=$ROOT/test-constraints-oldest.txt ;;
-*) echo "usage: $0 [--oldest]" >&2; exit 2 ;;
+--importer)
+  PYTHONS="3.14 3.13 3.12"
+  VENV=$VENV-importer
+  TEST_REQUIREMENTS=$ROOT/test-requirements-importer.txt
+  LOCK=$ROOT/test-constraints-importer.txt ;;
+*) echo "usage: $0 [--oldest | --importer]" >&2; exit 2 ;;
 esac
 # scripts/lock.sh sets this to build an environment from the newest releases, to freeze into a lock.
 UNLOCKED=${BACKUPOPS_UNLOCKED:-}
@@ -87,12 +94,15 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.backupops-stamp" 2>/dev/null)
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
   requirements=(-r "$TEST_REQUIREMENTS")
-  if [ "${1:-}" = --oldest ]; then
+  imports="ansible, flask, pytest, requests, cryptography"
+  case "${1:-}" in
+  --oldest)
     lower_bounds > "$VENV/requirements-lower-bounds.txt"
-    requirements+=(-r "$VENV/requirements-lower-bounds.txt")
-  else
-    requirements+=(-r "$ROOT/requirements.txt")
-  fi
+    requirements+=(-r "$VENV/requirements-lower-bounds.txt") ;;
+  # The importer lints and packages the collection without running its code: none of requirements.txt.
+  --importer) imports="ansible, galaxy_importer" ;;
+  *) requirements+=(-r "$ROOT/requirements.txt") ;;
+  esac
   constraints=()
   [ -n "$UNLOCKED" ] || constraints=(-c "$LOCK")
   pip_quiet() {
@@ -100,7 +110,7 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.backupops-stamp" 2>/dev/null)
       | { grep -v "^WARNING: Location" || true; } >&2
   }
   if ! pip_quiet --upgrade "${constraints[@]}" pip || ! pip_quiet "${constraints[@]}" "${requirements[@]}" \
-      || ! "$VENV/bin/python" -c "import ansible, flask, pytest, requests, cryptography"; then
+      || ! "$VENV/bin/python" -c "import $imports"; then
     say "installing the requirements failed${constraints[*]:+ (with the versions pinned in $LOCK; if a requirements file changed, make lock refreshes it)}"
     exit 1
   fi

@@ -3,8 +3,10 @@
 # the modules run in-process against the emulator, which the tests start themselves), pytest
 # (tests/integration: ansible-playbook, the role, packaging, secrets), the molecule scenarios of the
 # backup_gate role (extensions/molecule; the default scenario starts and stops the emulator),
-# ansible-lint, and ansible-test sanity; then the unit tests and the gate's playbook tests again on the oldest
-# ansible-core the collection claims, in an environment of its own (scripts/test-oldest.sh).
+# ansible-lint, the documentation as antsibull-docs builds it (scripts/docs.sh), galaxy-importer on the built
+# tarball (scripts/galaxy-importer.sh, in an environment of its own), and ansible-test sanity; then the unit
+# tests and the gate's playbook tests again on the oldest ansible-core the collection claims, in an environment
+# of its own (scripts/test-oldest.sh).
 # Exits non-zero if any part fails; prints a line per part at the end.
 set -uo pipefail
 
@@ -30,6 +32,8 @@ run_part units scripts/ansible-test.sh units
 run_part integration python -m pytest -p no:cacheprovider -n 2 tests/integration
 run_part molecule molecule test --all
 run_part ansible-lint ansible-lint --offline --profile production
+run_part docs scripts/docs.sh check
+run_part galaxy-importer scripts/galaxy-importer.sh
 if command -v shellcheck >/dev/null 2>&1; then
   run_part sanity scripts/ansible-test.sh sanity
 else

@@ -8,6 +8,7 @@ class ModuleDocFragment:
     DOCUMENTATION = r'''
 options:
   summary_only:
+    version_added: 0.2.0
     description:
       - Return only C(summary) and RV(total_count), no list. Each record is summarised as its page arrives and
         then let go, so the module's memory does not grow with the listing, and Ansible does not carry thousands
@@ -24,6 +25,7 @@ options:
     type: bool
     default: false
   fields:
+    version_added: 0.2.0
     description:
       - Return only these keys of each record (a key a record lacks is returned as null). C(summary) still
         describes the whole records.

@@ -11,6 +11,7 @@ options: {}
 
     RETURN = r'''
 limited:
+  version_added: 0.2.0
   description:
     - Whether O(limit) left records out - more matched than were returned. A limit is what was asked for, so it is
       said here and not as a warning; false without O(limit).

@@ -11,7 +11,7 @@ description:
   - Judges the checks of one tenant in one run - the pre-change verification of the
     P(backupops.jobs.backup_gate#role) role, which runs it once per tenant.
   - Lists the jobs (or VB365 sessions) of every check at once, over the check's window (now minus its
-    its C(max_age_hours)), with the same client as the listing modules, then decides each check with the
+    C(max_age_hours)), with the same client as the listing modules, then decides each check with the
     same code as the P(backupops.jobs.gate_verdict#filter) filter. The checks share one connection pool per
     vendor, one AvePoint token per scope and one VB365 login.
   - A check passes only if at least C(min_successes) distinct backup jobs (kind V(backup)) with an

@@ -106,10 +106,12 @@ jobs:
   elements: dict
   contains:
     id:
+      version_added: 0.2.0
       description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
       type: str
       sample: DCIB2022081903124382222110
     kind:
+      version_added: 0.2.0
       description:
         - What the run did - V(backup), V(restore), V(copy), V(export), V(deletion) or V(other).
         - Here from C(job_type) - V(backup) (1); V(restore) (2); V(deletion) for retention (8); V(export) (32);
@@ -132,6 +134,7 @@ jobs:
       type: str
       sample: "2022-08-19T03:13:46Z"
     duration_seconds:
+      version_added: 0.2.0
       description:
         - How long the run took, in whole seconds - the API's own duration where it gives one, else finish minus
           start; null when unknown (still running, or a time the API wrote unreadably).
@@ -146,10 +149,12 @@ jobs:
       type: str
       sample: Customer Engagement
     job_type:
+      version_added: 0.2.0
       description: Job type code (the API's C(type)).
       type: int
       sample: 1
     job_type_name:
+      version_added: 0.2.0
       description: Job type name, or null for a code this collection does not know.
       type: str
       sample: backup
@@ -166,12 +171,14 @@ jobs:
       type: float
       sample: 0.0174
     successful_entity_count:
+      version_added: 0.2.0
       description:
         - Entities (tables) backed up (the API's C(successfulEntity)). C(failed_entity_count),
           C(skipped_entity_count), C(warning_entity_count) and C(total_entity_count) count the others.
       type: int
       sample: 40
     successful_record_count:
+      version_added: 0.2.0
       description:
         - Records backed up (the API's C(successfulRecord)). C(failed_record_count), C(skipped_record_count),
           C(warning_record_count) and C(total_record_count) count the others.

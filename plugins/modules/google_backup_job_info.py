@@ -100,10 +100,12 @@ jobs:
   elements: dict
   contains:
     id:
+      version_added: 0.2.0
       description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
       type: str
       sample: GDIG20241009053431
     kind:
+      version_added: 0.2.0
       description:
         - What the run did - V(backup), V(restore), V(copy), V(export), V(deletion) or V(other).
         - Here from C(job_type) - V(backup) (1), V(restore) (2), V(export) (3), V(deletion) for delete (4) and
@@ -125,6 +127,7 @@ jobs:
       type: str
       sample: "2024-10-09T05:50:36Z"
     duration_seconds:
+      version_added: 0.2.0
       description:
         - How long the run took, in whole seconds - the API's own duration where it gives one, else finish minus
           start; null when unknown (still running, or a time the API wrote unreadably).
@@ -175,6 +178,7 @@ jobs:
       type: str
       sample: System
 total_count:
+  version_added: 0.2.0
   description:
     - With O(summary_only), the number of jobs listed and summarised (C(summary.count)).
     - The API gives no total, so without O(summary_only) none is returned.

@@ -32,6 +32,7 @@ options:
         the server's jobs, when no job or more than one has the name.
     type: str
   job_type:
+    version_added: 0.2.0
     description:
       - Return only the sessions of V(backup) jobs or of V(copy) (backup copy) jobs; without it, both.
       - Sent to the server as C(jobType) from v6 on, and checked again on every session (RV(sessions[].kind)).
@@ -167,6 +168,7 @@ sessions:
       type: str
       sample: a8cf9a63-64c3-4748-9c95-b1fbac0cce1d
     kind:
+      version_added: 0.2.0
       description:
         - What the run did - V(backup), V(restore), V(copy), V(export), V(deletion) or V(other).
         - Here from its C(job_type) (v7 and later) - V(backup) or V(copy) (a backup copy job); before v7, V(backup)
@@ -180,14 +182,17 @@ sessions:
       type: str
       sample: success
     start_time:
+      version_added: 0.2.0
       description: When the run began, ISO 8601 in UTC, whole seconds.
       type: str
       sample: "2019-02-04T16:49:22Z"
     finish_time:
+      version_added: 0.2.0
       description: When the run ended, ISO 8601 in UTC, whole seconds; null while it runs.
       type: str
       sample: "2019-02-04T16:50:21Z"
     duration_seconds:
+      version_added: 0.2.0
       description:
         - How long the run took, in whole seconds - the API's own duration where it gives one, else finish minus
           start; null when unknown (still running, or a time the API wrote unreadably).
@@ -230,20 +235,24 @@ sessions:
       type: int
       sample: 0
     will_be_retried:
+      version_added: 0.2.0
       description:
         - Whether the job will run this session again (v7 and later, the API's C(jobWillBeRetried); null when the
           server does not say). The backup_gate role's reason says so when the newest failure will be retried.
       type: bool
       sample: true
     main_session_id:
+      version_added: 0.2.0
       description: For a retry session (v7 and later), the ID of the session it retries.
       type: str
       sample: 8e4f8e3c-4c4a-4b55-9a0b-3b8c1e1d2f10
     job_type:
+      version_added: 0.2.0
       description: The API's type of the session's job, C(Backup) or C(Copy) (v7 and later); see RV(sessions[].kind).
       type: str
       sample: Backup
     log_items_limited:
+      version_added: 0.2.0
       description: With O(include_log_items) and O(log_items_limit), whether the session logged more items than returned.
       returned: with O(include_log_items)
       type: bool
@@ -279,6 +288,7 @@ sessions:
           description: End of the operation, ISO 8601 in UTC, whole seconds.
           type: str
 total_count:
+  version_added: 0.2.0
   description:
     - Without O(summary_only), the number of sessions the API reported for the query, before the module applied
       the filters the server does not take (O(status) before v8, the time window on the per-job route of v5 and

@@ -116,10 +116,12 @@ jobs:
   elements: dict
   contains:
     id:
+      version_added: 0.2.0
       description: This run's ID as a string - an AvePoint job's job ID, a VB365 session's ID.
       type: str
       sample: FB20241027081716326
     kind:
+      version_added: 0.2.0
       description:
         - What the run did - V(backup), V(restore), V(copy), V(export), V(deletion) or V(other).
         - Here from C(job_type) - V(backup) for every C(*_backup) type; V(restore) for every C(*_restore) type;
@@ -169,22 +171,27 @@ jobs:
       type: str
       sample: successful
     duration_text:
+      version_added: 0.2.0
       description: Duration as the API writes it (its C(duration)), C([days.]hours:minutes:seconds).
       type: str
       sample: "00:04:02"
     successful_object_count:
+      version_added: 0.2.0
       description: Objects backed up (the API's C(successfulCount)).
       type: int
       sample: 10
     failed_object_count:
+      version_added: 0.2.0
       description: Objects that failed (the API's C(failedCount)).
       type: int
       sample: 0
     skipped_object_count:
+      version_added: 0.2.0
       description: Objects skipped (the API's C(skippedCount)).
       type: int
       sample: 35
     total_object_count:
+      version_added: 0.2.0
       description: Objects in the job (the API's C(totalCount) of the job, not the listing's RV(total_count)).
       type: int
       sample: 45

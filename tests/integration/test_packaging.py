@@ -4,6 +4,7 @@ changelog antsibull-changelog accepts."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,8 +18,9 @@ from conftest import COLLECTION_ROOT, ansible_env
 BIN = os.path.dirname(sys.executable)
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION_ROOT, 'plugins', 'modules'))
                  if name.endswith('.py') and not name.startswith('_'))
-DEVELOPMENT_ONLY = ('.venv/', '.venv-oldest/', '.build/', '.git/', '.ci/', '.cache/', '.hypothesis/', '.pytest_cache/', 'scripts/',
-                    'tests/output/', 'tests/contracts/', 'Makefile', 'test-constraints', 'test-requirements-oldest.txt')
+DEVELOPMENT_ONLY = ('.venv/', '.venv-oldest/', '.venv-importer/', '.build/', '.git/', '.ci/', '.cache/', '.hypothesis/', '.pytest_cache/', 'scripts/',
+                    'tests/output/', 'tests/contracts/', 'Makefile', 'test-constraints', 'test-requirements-oldest.txt',
+                    'test-requirements-importer.txt')
 
 
 def run(command, *args, env=None, cwd=COLLECTION_ROOT):
@@ -92,6 +94,20 @@ def test_ansible_doc_renders_the_role_argument_spec_and_the_filters(built):
         assert 'backupops.jobs.' + name in run('ansible-doc', '-t', 'filter', 'backupops.jobs.' + name, env=env)
 
 
+def test_ansible_doc_renders_the_event_source_as_galaxy_reads_it(built):
+    """ansible-doc has no event_source type: galaxy-importer reads the event source's documentation as a
+    module's from the directory meta/extensions.yml names, which is what Galaxy and Automation Hub show."""
+    env = installed_env(built[1])
+    with open(os.path.join(COLLECTION_ROOT, 'meta', 'extensions.yml')) as handle:
+        [extension] = yaml.safe_load(handle)['extensions']
+    directory = built[1] / 'ansible_collections' / 'backupops' / 'jobs' / 'extensions' / extension['args']['ext_dir']
+    doc = json.loads(run('ansible-doc', '-M', directory, '--json', 'backup_jobs', env=env))['backup_jobs']['doc']
+    assert doc['short_description'].startswith('Events for failed backup jobs')
+    assert doc['version_added'] == '0.2.0'
+    assert {'checks', 'interval', 'report_existing', 'state_file'} <= set(doc['options'])
+    assert 'check_stale' in run('ansible-doc', '-M', directory, 'backup_jobs', env=env)
+
+
 def test_ansible_builder_reads_the_collections_requirements(built):
     found = run('ansible-builder', 'introspect', '--sanitize', str(built[1]))
     assert 'requests' in found and 'cryptography' in found and 'backupops.jobs' in found
@@ -120,6 +136,25 @@ def test_the_changelog_is_valid_and_up_to_date(tmp_path):
         with open(os.path.join(COLLECTION_ROOT, name)) as committed:
             assert (copy / name).read_text() == committed.read(), "run antsibull-changelog generate"
         assert 'Release Notes' in (copy / name).read_text()
+
+
+# Ansible's semantic markup (O(option), C(code), ...): antsibull-changelog renders fragments as RST and prints it as
+# written, so a changelog says ``option`` instead.
+SEMANTIC_MARKUP = re.compile(r'\b(?:RV|OV|O|C|V|M|P|E|I|B|U|L)\([^)]*\)')
+
+
+def test_the_changelog_and_the_next_release_print_no_semantic_markup(tmp_path):
+    copy = tmp_path / 'collection'
+    shutil.copytree(COLLECTION_ROOT, copy, ignore=shutil.ignore_patterns('.venv', '.build', '.git', '.hypothesis'))
+    # The next release as antsibull-changelog will write it: the pending fragments, and the plugins whose
+    # version_added is 0.2.0 as new plugins.
+    run('antsibull-changelog', 'release', '--version', '0.2.0', '--date', '2099-01-01', cwd=copy)
+    for name in ('CHANGELOG.rst', 'CHANGELOG.md'):
+        text = (copy / name).read_text()
+        for new in ('0.2.0', 'backup_gate_info', 'gate_prometheus', 'gate_hosts'):
+            assert new in text.replace('\\', ''), (name, new)
+        raw = sorted(set(SEMANTIC_MARKUP.findall(text.replace('\\', ''))))
+        assert not raw, '%s would print semantic markup as written: %s' % (name, raw)
 
 
 def test_the_project_urls_are_one_real_looking_repository_everywhere():

@@ -12,6 +12,7 @@ never waits on the network.
 
 DOCUMENTATION = r"""
 ---
+version_added: 0.2.0
 short_description: Events for failed backup jobs and stale backups of AvePoint Cloud Backup and VB365
 description:
   - Polls the checks of the P(backupops.jobs.backup_gate#role) role every O(interval) seconds and puts an event
