@@ -35,7 +35,6 @@ def test_a_quote_never_shows_a_secret_or_its_first_characters_in_any_encoding(se
     assert quoted == WITHHELD or first not in quoted, quoted
 
 
-
 @settings(max_examples=300, deadline=None)
 @given(link=st.one_of(st.text(max_size=60), st.builds(lambda scheme, host, path: '%s://%s/%s' % (scheme, host, path),
                                                       st.sampled_from(['http', 'https', 'HTTPS', 'ftp', '']),
