@@ -130,4 +130,7 @@ export ANSIBLE_PYTHON_INTERPRETER="$VENV/bin/python"
 export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 export ANSIBLE_NOCOLOR=1
+# Molecule keeps its state under ~/.ansible/tmp in a folder named after the checkout's base name: two checkouts
+# named alike (CI's clones) would share it, and one's scenarios would run on the other's emulator.
+export MOLECULE_EPHEMERAL_DIRECTORY="$BUILD/molecule-state"
 ENV
