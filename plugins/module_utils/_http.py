@@ -18,6 +18,7 @@ when it holds a secret of the run in any encoding), and its links never choose t
 """
 
 import json
+import logging
 import random
 import re
 import socket
@@ -281,6 +282,21 @@ def _headers_as_given(request):
     return request
 
 
+class _RetryAnnouncedOnce(logging.Filter):
+    """Drops urllib3's own warning of a retry after a broken connection when this client makes it: the client
+    announces each retry through its caller already (masked, with its wait). Seen where logging goes somewhere, as in
+    ansible-rulebook, which runs the event source."""
+
+    def filter(self, record):
+        return not (record.args and isinstance(record.args[0], _AnnouncingRetry))
+
+
+def _announce_retries_once():
+    pool_logger = logging.getLogger('urllib3.connectionpool')
+    if not any(isinstance(found, _RetryAnnouncedOnce) for found in pool_logger.filters):
+        pool_logger.addFilter(_RetryAnnouncedOnce())
+
+
 class HttpClient:
     """A ``requests.Session`` with the collection's timeouts, TLS and retry policy.
 
@@ -293,6 +309,7 @@ class HttpClient:
                  max_wait=DEFAULT_MAX_WAIT, connections=1, secrets=None, stop=None):
         self.timeout = timeout
         self._stop = stop
+        _announce_retries_once()
         self.secrets = secrets if secrets is not None else Secrets()
         self._warn = warn
         # requests lets REQUESTS_CA_BUNDLE override Session.verify; passing verify per request keeps ca_path in charge.

@@ -129,7 +129,6 @@ from ansible_collections.backupops.jobs.plugins.module_utils._checks import as_n
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import job_key
-from ansible_collections.backupops.jobs.plugins.module_utils._http import _AnnouncingRetry
 from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
@@ -264,23 +263,6 @@ def save_state(path, reported, caller):
         raise
 
 
-class _RetryAnnouncedOnce(logging.Filter):
-    """Drops urllib3's own warning of a retry after a broken connection when the collection's client makes it: the
-    client announces each retry through its caller already (masked, with its wait), which the source logs."""
-
-    def filter(self, record):
-        return not (record.args and isinstance(record.args[0], _AnnouncingRetry))
-
-
-def _announce_retries_once():
-    # ansible-rulebook runs this file anew for each source, while the logger is the process's: one filter will do.
-    pool_logger = logging.getLogger('urllib3.connectionpool')
-    if not any(getattr(found, 'backupops_retries', False) for found in pool_logger.filters):
-        announced_once = _RetryAnnouncedOnce()
-        announced_once.backupops_retries = True
-        pool_logger.addFilter(announced_once)
-
-
 def _failed_in_window(record, verdict, now):
     """A backup job that finished failed, or with warnings its check does not accept, inside the check's window.
 
@@ -354,7 +336,6 @@ async def main(queue, args):
     """Poll the checks every ``interval`` seconds until cancelled, putting the events of each poll on ``queue``."""
     caller = Caller()
     checks, avepoint, vb365, interval, report_existing, state_file = check_arguments(args, caller)
-    _announce_retries_once()
     # To the second, as the collection gives finish times: a job that ended in the second the source started is new.
     started = datetime.now(timezone.utc).replace(microsecond=0)
     watch = BackupWatch(started=None if report_existing else started,
