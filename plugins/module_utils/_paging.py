@@ -140,7 +140,7 @@ def _not_newer(moment, previous):
     return moment is None or previous is None or moment <= previous
 
 
-def _newest_first_key(time_of):
+def newest_first_key(time_of):
     def key(record):
         moment = time_of(record)
         # Records without a time go last; the sort is stable, so equal ones keep the API's order.
@@ -265,11 +265,15 @@ class Collector:
     """
 
     def __init__(self, id_key, warn, noun='jobs', limit=None, time_of=None, shape=None, sink=None, on_limit=None,
-                 budget=None):
+                 budget=None, keep=None):
         if sink is not None and limit is not None:
             raise ValueError('a limit chooses among all the records, so they cannot go to a sink')
         self.records = []
+        # Distinct records the API listed, and those of them ``keep`` kept: the limit counts only the latter.
+        self.listed = 0
         self.count = 0
+        self._keep = keep
+        self._stopped_at_limit = False
         self._sink = sink
         self._budget = budget or Budget()
         self._kept_size = 0
@@ -307,19 +311,22 @@ class Collector:
                 if key in self._seen:
                     continue
                 self._seen.add(key)
+            new += 1
+            self.listed += 1
+            if self.listed > MAX_LISTED:
+                raise UnexpectedResponseError(
+                    'the API listed more than %d %s (its total: %s), the most one listing tells apart; stopped there, '
+                    'as a listing this long is more likely a server that never ends. Narrow the listing (start_time, '
+                    'the filters)' % (MAX_LISTED, self._noun, self.total if self.total is not None else 'not given'))
             if self._shape is not None:
                 record = self._shape(record)
+            if self._keep is not None and not self._keep(record):
+                continue
             if self._limit is not None and self._time_of is not None and self._newest_first:
                 moment = self._time_of(record)
                 self._newest_first = not self.records or _not_newer(moment, self._last_time)
                 self._last_time = moment
             self.count += 1
-            new += 1
-            if self.count > MAX_LISTED:
-                raise UnexpectedResponseError(
-                    'the API listed more than %d %s (its total: %s), the most one listing tells apart; stopped there, '
-                    'as a listing this long is more likely a server that never ends. Narrow the listing (start_time, '
-                    'the filters)' % (MAX_LISTED, self._noun, self.total if self.total is not None else 'not given'))
             if self._sink is not None:
                 self._sink(record)
                 continue
@@ -333,7 +340,7 @@ class Collector:
     def _keep_newest(self):
         """Only the newest ``limit`` records of those listed so far: a record that is not among them now never will
         be, and the sort is stable, so the records chosen at the end are the ones a sort of all would choose."""
-        self.records.sort(key=_newest_first_key(self._time_of))
+        self.records.sort(key=newest_first_key(self._time_of))
         dropped = len(self.records) - self._limit
         size = self._kept_size * dropped // len(self.records)
         del self.records[self._limit:]
@@ -354,7 +361,7 @@ class Collector:
                 'the API still had more %s after %d pages, the most one listing reads (%d %s so far, total %s); '
                 'stopped there, as a listing this long is more likely a server that never ends. Narrow the query '
                 '(start_time, filters) or raise page_size'
-                % (self._noun, MAX_PAGES, self.count, self._noun,
+                % (self._noun, MAX_PAGES, self.listed, self._noun,
                    self.total if self.total is not None else 'not given'))
         if self.total is None or not self._widest:
             return False
@@ -368,8 +375,9 @@ class Collector:
     @property
     def complete(self):
         if self._limit is not None and self.count >= self._limit and self._newest_first:
+            self._stopped_at_limit = True
             return True
-        return self.total is not None and self.count >= self.total
+        return self.total is not None and self.listed >= self.total
 
     def stalled(self, page, new):
         """A full page with nothing new means the API is repeating itself: stop instead of looping."""
@@ -382,18 +390,20 @@ class Collector:
         """The records kept (none with a sink); a warning where the API listed fewer than its total; ``on_limit``
         where the limit cut the list."""
         if self._limit is not None and self.count >= self._limit:
-            if (self.count > self._limit or self.total is None or self.total > self._limit) and self._on_limit:
+            # Paging that stopped at the limit knows of more only by the API's total, which it may not give.
+            more = self.count > self._limit or (self._stopped_at_limit and (self.total is None or self.total > self.listed))
+            if more and self._on_limit:
                 self._on_limit()
             if self._time_of is not None and not self._newest_first:
-                self.records.sort(key=_newest_first_key(self._time_of))
+                self.records.sort(key=newest_first_key(self._time_of))
             return self.records[:self._limit]
         if self.shrank_from is not None:
             self._warn('the API reported %d %s in total, then %d during the listing: %s removed meanwhile shift the '
                        'pages, so some may be missing from the list'
                        % (self.shrank_from, self._noun, self.total, self._noun))
-        if self.total is not None and self.count < self.total:
+        if self.total is not None and self.listed < self.total:
             self._warn('the API reported %d %s in total but listed %d; the list may be incomplete'
-                       % (self.total, self._noun, self.count))
+                       % (self.total, self._noun, self.listed))
         return self.records
 
 

@@ -75,10 +75,13 @@ class Verifier:
     parameter for the records dropped because they did not match or did not say. ``given`` holds the options as
     the user wrote them, which the warnings quote rather than the codes sent for them (service_type=
     azure_virtual_machine, not serviceType=1): option: value, or option: (the option the user wrote, its value)
-    where another option set it (job_id: (job_name, Exchange daily))."""
+    where another option set it (job_id: (job_name, Exchange daily)). ``unsent`` names the parameters of ``query``
+    the server was not asked (a version that lacks the filter): the client applies them alone, so the records it
+    drops for them are expected, and not reported."""
 
-    def __init__(self, query, verified, warn, noun='jobs', given=None):
+    def __init__(self, query, verified, warn, noun='jobs', given=None, unsent=()):
         self._checks = [(name, query[name], verified[name]) for name in verified if verified[name].asks(query.get(name))]
+        self._unsent = frozenset(unsent)
         self._warn = warn
         self._noun = noun
         self._given = given or {}
@@ -105,6 +108,8 @@ class Verifier:
 
     def report(self):
         for name, asked, check in self._checks:
+            if name in self._unsent:
+                continue
             if self._mismatched.get(name):
                 self._warn('the server returned %d %s that do not match %s (sent as %s=%s): it ignored the filter or '
                            'could not apply it; they were dropped, not counted'
