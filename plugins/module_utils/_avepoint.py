@@ -2,34 +2,20 @@
 # Copyright: Contributors to the backupops.jobs collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The AvePoint job-info modules' common ground: connection options, the API client, and the run of a module.
+"""The AvePoint Graph API client: one tenant's root and identity service, a token per scope, and the jobs of an
+endpoint read through the one listing pipeline (_listing).
 
 FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
 may change in any release, even a bugfix one. Do not import them from other content.
 
-A module gives its own options and a function from its parameters to the API's query; ``run`` does the
-rest: connect, page through every job, normalise, summarise, and exit (or fail with a readable message).
+What each endpoint is (path, scope, paging, codes, query) is in _avepoint_apis; its tokens in _avepoint_auth.
 """
 
 import threading
-from collections import Counter
 from datetime import datetime, timezone
-
-from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
     COMMERCIAL_IDENTITY_URL,
-    DYNAMICS,
-    DYNAMICS_JOB_TYPES,
-    DYNAMICS_STATUSES,
-    GOOGLE,
-    GOOGLE_APP_TYPES,
-    GOOGLE_DATA_SOURCES,
-    GOOGLE_JOB_TYPES,
-    GOOGLE_STATUSES,
-    VM,
-    VM_JOB_TYPES,
-    VM_SERVICE_TYPES,
     identity_of,
     region_endpoints,
 )
@@ -38,92 +24,20 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_auth impo
     ClientCredentialsToken,
     cryptography_import_error,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import AuthenticationError, BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._http import (
-    DEFAULT_MAX_WAIT,
-    json_body,
-    raise_for_status,
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
+    AuthenticationError,
+    MissingLibraryError,
+    OptionError,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._listing import LISTING_ARGUMENT_SPEC, Listing
-from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
-from ansible_collections.backupops.jobs.plugins.module_utils._normalize import warn_unreadable
-from ansible_collections.backupops.jobs.plugins.module_utils._options import (
-    check_guid,
-    check_range,
-    check_url,
-    from_env,
-    time_window,
-)
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget, Collector, Fetcher, Page
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time, parse_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, raise_for_status
+from ansible_collections.backupops.jobs.plugins.module_utils._listing import Window, list_records
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget, Fetcher, Page
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
 from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verifier
 
 MAX_PAGE_SIZE = 100
 
-
-AVEPOINT_ARGUMENT_SPEC = dict(
-    api_url=dict(type='str', fallback=from_env('AVEPOINT_API_URL')),
-    region=dict(type='str', fallback=from_env('AVEPOINT_REGION')),
-    identity_url=dict(type='str', fallback=from_env('AVEPOINT_IDENTITY_URL')),
-    client_id=dict(type='str', fallback=from_env('AVEPOINT_CLIENT_ID')),
-    client_secret=dict(type='str', no_log=True, fallback=from_env('AVEPOINT_CLIENT_SECRET')),
-    certificate_path=dict(type='path', fallback=from_env('AVEPOINT_CERTIFICATE_PATH')),
-    private_key_path=dict(type='path', no_log=False, fallback=from_env('AVEPOINT_PRIVATE_KEY_PATH')),
-    access_token=dict(type='str', no_log=True, fallback=from_env('AVEPOINT_ACCESS_TOKEN')),
-    scope=dict(type='str'),
-    validate_certs=dict(type='bool', default=True, fallback=from_env('AVEPOINT_VALIDATE_CERTS')),
-    ca_path=dict(type='path', fallback=from_env('AVEPOINT_CA_PATH')),
-    timeout=dict(type='int', default=30, fallback=from_env('AVEPOINT_TIMEOUT')),
-    retries=dict(type='int', default=3, fallback=from_env('AVEPOINT_RETRIES')),
-    retry_max_wait=dict(type='int', default=DEFAULT_MAX_WAIT, fallback=from_env('AVEPOINT_RETRY_MAX_WAIT')),
-    page_size=dict(type='int', default=MAX_PAGE_SIZE),
-    limit=dict(type='int'),
-)
-
-
-def query_window(params, now, finish_default=None):
-    """startTime and finishTime of a query from the start_time and finish_time options, in whole seconds."""
-    start, finish = time_window(params, now)
-    return dict(startTime=format_query_time(start),
-                finishTime=format_query_time(finish or finish_default, round_up=True))
-
-
-# Each API's query from the options of its module (an option not given is None or absent).
-def dynamics_query(params, now):
-    # The API requires both ends of the window.
-    return dict(
-        query_window(params, now, finish_default=now),
-        type=DYNAMICS_JOB_TYPES.code_for('job_type', params.get('job_type')),
-        status=DYNAMICS_STATUSES.code_for('status', params.get('status')),
-        organizationId=check_guid('organization_id', params.get('organization_id')),
-    )
-
-
-def vm_query(params, now):
-    return dict(
-        query_window(params, now),
-        searchText=params.get('search_text') or None,
-        serviceType=VM_SERVICE_TYPES.code_for('service_type', params.get('service_type')),
-        jobType=VM_JOB_TYPES.code_for('job_type', params.get('job_type')),
-    )
-
-
-def google_query(params, now):
-    return dict(
-        query_window(params, now),
-        dataSource=GOOGLE_DATA_SOURCES.code_for('data_source', params.get('data_source')),
-        appType=GOOGLE_APP_TYPES.code_for('app_type', params.get('app_type')),
-        jobType=GOOGLE_JOB_TYPES.code_for('job_type', params.get('job_type')),
-        # The parameter table names it jobStatus, the vendor's sample request sends status: both are sent.
-        jobStatus=GOOGLE_STATUSES.code_for('job_status', params.get('job_status')),
-        status=GOOGLE_STATUSES.code_for('job_status', params.get('job_status')),
-    )
-
-
-# The gate's sources on the AvePoint Graph API: the endpoint, its query, and what its module lists by default.
-SOURCES = dict(dynamics=(DYNAMICS, dynamics_query, dict(job_type='backup')),
-               vm=(VM, vm_query, {}),
-               google=(GOOGLE, google_query, {}))
 
 
 def _started(job):
@@ -149,28 +63,15 @@ class AvePointClient:
         # A nextLink is never requested: it only says that there is more, or is the skip token of the next page.
         return Page.from_avepoint(json_body(response), path, self._warn, len(response.content))
 
-    def list_jobs(self, api, query, page_size, limit=None, consume=None, given=None, on_limit=None):
-        """Every job of the query, normalised, each once (or the newest ``limit``), and the API's total where it
-        gives one. Jobs that do not answer a filter of the query as asked are dropped with a warning, which quotes
-        the options as ``given`` (the user's own values).
-
-        With ``consume`` (and no limit), each job that passes is handed to it as its page arrives, and none is
-        kept: the list returned is empty."""
-        unreadable = Counter()
-        verifier = Verifier(query, api.verified, self._warn, given=given)
-        sink = None
-        if consume is not None:
-            def sink(job):
-                if verifier.keeps(job):
-                    consume(job)
-        collector = Collector('jobId', self._warn, limit=limit, time_of=_started, sink=sink,
-                              shape=lambda raw: api.normalize(raw, unreadable), on_limit=on_limit, budget=self._budget)
+    def list_jobs(self, api, query, window, page_size, limit=None, consume=None, given=None, on_limit=None):
+        """Every job of the query inside ``window``, normalised, each once (or the newest ``limit``), and the API's
+        total where it gives one (see _listing.list_records). Jobs that do not answer a filter of the query as
+        asked are dropped with a warning, which quotes the options as ``given`` (the user's own values)."""
         fetcher = Fetcher(lambda params: self.get_page(api.path, params), self._max_concurrency)
-        api.paging(fetcher, query, page_size, collector)
-        warn_unreadable(unreadable, self._warn)
-        jobs = [job for job in collector.finish() if verifier.keeps(job)]
-        verifier.report()
-        return jobs, collector.total
+        return list_records(lambda collector: api.paging(fetcher, query, page_size, collector), api.normalize,
+                            Verifier(query, api.verified, self._warn, given=given), window, self._warn, 'jobs',
+                            id_key='jobId', time_of=_started, limit=limit, consume=consume, on_limit=on_limit,
+                            budget=self._budget)
 
 
 def endpoints(params, warn):
@@ -219,19 +120,22 @@ def check_credentials(params):
 
 class AvePointConnection:
     """One tenant on the AvePoint Graph API: its root, its identity service, one pool of connections, and a
-    client per scope, so that listings of several APIs (each with its own scope) share what they can."""
+    client per scope, so that listings of several APIs (each with its own scope) share what they can.
 
-    def __init__(self, params, module, connections=None, budget=None):
+    ``params`` are the connection options (doc fragment backupops.jobs.avepoint), ``context`` a _context.Context."""
+
+    def __init__(self, params, context, connections=None, budget=None):
         self._params = params
         # Every listing of the run keeps its records within one bound, whichever scope it reads.
         self._budget = budget or Budget()
-        self._module = module
-        self.api_url, self._token_url = endpoints(params, module.warn)
+        self._context = context
+        self.api_url, self._token_url = endpoints(params, context.warn)
         check_credentials(params)
         check_range('page_size', params['page_size'], 1, MAX_PAGE_SIZE)
         check_range('limit', params['limit'], 1, 1000000)
+        self.limit = params['limit']
         self._certificate = None if params['access_token'] else self._load_certificate()
-        self._http = module.http_client(self.api_url, params, connections)
+        self._http = context.http_client(self.api_url, params, connections)
         self._clients = {}
         self._lock = threading.Lock()
 
@@ -240,8 +144,7 @@ class AvePointConnection:
             return None
         import_error = cryptography_import_error()
         if import_error:
-            self._module.fail_json(msg=missing_required_lib('cryptography', reason='certificate_path'),
-                                   exception=import_error)
+            raise MissingLibraryError('cryptography', 'certificate_path', import_error)
         return ClientCertificate(self._params['certificate_path'], self._params['private_key_path'])
 
     def client(self, api):
@@ -253,37 +156,15 @@ class AvePointConnection:
                 token = ClientCredentialsToken(
                     self._http, self._token_url, params['client_id'], scope, client_secret=params['client_secret'],
                     certificate=self._certificate, access_token=params['access_token'] or None,
-                    on_token=self._module.add_secret)
-                self._clients[scope] = AvePointClient(self.api_url, token, self._module.warn,
-                                                      self._module.params['max_concurrency'], self._budget)
+                    on_token=self._context.add_secret)
+                self._clients[scope] = AvePointClient(self.api_url, token, self._context.warn,
+                                                      self._context.max_concurrency, self._budget)
             return self._clients[scope]
 
-    def list_jobs(self, api, query, consume=None, given=None, on_limit=None):
-        return self.client(api).list_jobs(api, query, self._params['page_size'], self._params['limit'], consume, given,
-                                          on_limit)
-
-
-class AvePointJobModule(BackupOpsModule):
-    """A module with the AvePoint connection options, for the read-only job-info modules."""
-
-    def __init__(self, api, argument_spec):
-        spec = dict(AVEPOINT_ARGUMENT_SPEC, **LISTING_ARGUMENT_SPEC)
-        spec.update(argument_spec)
-        super().__init__(spec, required_together=[('certificate_path', 'private_key_path')])
-        self.api = api
-
-    def run(self, build_query):
-        """List the jobs ``build_query(params, now)`` asks for; exit with jobs, total_count and summary (or what
-        summary_only and fields ask)."""
-        now = datetime.now(timezone.utc)
-        try:
-            listing = Listing(self.params, self.api.fields, now, self.warn)
-            query = dict((key, value) for key, value in build_query(self.params, now).items() if value is not None)
-            jobs, total = AvePointConnection(self.params, self).list_jobs(self.api, query, listing.consume, self.params,
-                                                                          listing.note_limited)
-        except BackupOpsError as error:
-            self.fail_on(error)
-        result = listing.result('jobs', jobs)
-        if self.api.reports_total and not listing.summary_only:
-            result['total_count'] = total
-        self.exit_json(changed=False, **result)
+    def list_jobs(self, api, options, start, end, consume=None, given=None, on_limit=None):
+        """(jobs, the API's total) of ``api`` for the filter options ``options`` (see JobApi.query) from ``start``
+        to ``end`` (datetimes; None for an open side), as the connection's page_size and limit say."""
+        if end is None and api.requires_end:
+            end = datetime.now(timezone.utc)
+        return self.client(api).list_jobs(api, api.query(options, start, end), Window(start, end),
+                                          self._params['page_size'], self.limit, consume, given, on_limit)

@@ -15,7 +15,9 @@ Sources: AvePoint's Graph API pages for /dynamicsbackup/jobs, /backup/vm/jobs an
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record
+from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import page_index_paging, skip_token_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_query_time
 from ansible_collections.backupops.jobs.plugins.module_utils._verify import Verified, comparable, contains_text, field
 
 COMMERCIAL_IDENTITY_URL = 'https://identity.avepointonlineservices.com/connect/token'
@@ -59,12 +61,15 @@ class JobApi:
     ``kinds`` tells what each job type does (only ``backup`` counts as a backup); ``verified`` maps each
     query parameter to how a returned record is checked against it (see _verify); ``renames`` the vendor keys
     returned under another name (see normalize_record); ``fields`` the keys of a job its module documents (what
-    the fields option accepts, with _listing.COMMON_FIELDS).
+    the fields option accepts, with _listing.COMMON_FIELDS); ``filters`` the query parameters of the filter
+    options (see ``query``); ``requires_end``: the API refuses a query without the window's end.
     """
 
     def __init__(self, name, path, scope, paging, codes, outcomes, kinds, verified, reports_total, fields,
-                 renames=None):
+                 filters, renames=None, requires_end=False):
         self.name = name
+        self._filters = filters
+        self.requires_end = requires_end
         self.path = path
         self.scope = scope
         self.paging = paging
@@ -75,6 +80,13 @@ class JobApi:
         self.reports_total = reports_total
         self.fields = fields
         self.renames = renames or {}
+
+    def query(self, options, start, end):
+        """The API's query for the filter options ``options`` (the module's option names; one not given is None or
+        absent) and the window from ``start`` to ``end`` (datetimes, None for an open side), in whole seconds."""
+        query = dict(self._filters(options), startTime=format_query_time(start),
+                     finishTime=format_query_time(end, round_up=True))
+        return dict((key, value) for key, value in query.items() if value is not None)
 
     @property
     def job_types(self):
@@ -105,6 +117,12 @@ DYNAMICS_JOB_TYPES, DYNAMICS_KINDS = _split({
     8: ('retention', 'deletion'), 16: ('audit_backup', 'other'), 32: ('export', 'export')})
 DYNAMICS_STATUSES = CodeTable({2: 'in_progress', 3: 'finished', 4: 'failed', 7: 'finished_with_exception'})
 
+def _dynamics_filters(options):
+    return dict(type=DYNAMICS_JOB_TYPES.code_for('job_type', options.get('job_type')),
+                status=DYNAMICS_STATUSES.code_for('status', options.get('status')),
+                organizationId=check_guid('organization_id', options.get('organization_id')))
+
+
 DYNAMICS = JobApi(
     name='Cloud Backup for Dynamics 365',
     path='/dynamicsbackup/jobs',
@@ -122,6 +140,8 @@ DYNAMICS = JobApi(
     fields=('job_id', 'module', 'job_type', 'job_type_name', 'status', 'status_name', 'duration_hours',
             'successful_entity_count', 'successful_record_count', 'organization_id', 'organization_name',
             'backup_size'),
+    filters=_dynamics_filters,
+    requires_end=True,
 )
 
 VM_SERVICE_TYPES = CodeTable({
@@ -177,6 +197,12 @@ def _vm_searched_text(record):
     return text or None
 
 
+def _vm_filters(options):
+    return dict(searchText=options.get('search_text') or None,
+                serviceType=VM_SERVICE_TYPES.code_for('service_type', options.get('service_type')),
+                jobType=VM_JOB_TYPES.code_for('job_type', options.get('job_type')))
+
+
 VM = JobApi(
     name='Cloud Backup for IaaS + PaaS',
     path='/backup/vm/jobs',
@@ -197,6 +223,7 @@ VM = JobApi(
     fields=('job_id', 'job_type', 'job_type_name', 'status', 'status_name', 'duration_text',
             'successful_object_count', 'failed_object_count', 'skipped_object_count', 'total_object_count',
             'comments'),
+    filters=_vm_filters,
 )
 
 GOOGLE_DATA_SOURCES = CodeTable({1: 'admin', 2: 'recenter'})
@@ -207,6 +234,15 @@ GOOGLE_JOB_TYPES, GOOGLE_KINDS = _split({
     1: ('backup', 'backup'), 2: ('restore', 'restore'), 3: ('export', 'export'), 4: ('delete', 'deletion'),
     5: ('retention', 'deletion'), 6: ('generate_report', 'other')})
 GOOGLE_STATUSES = CodeTable({0: 'in_progress', 2: 'finished', 3: 'failed', 7: 'finished_with_exception'})
+
+def _google_filters(options):
+    status = GOOGLE_STATUSES.code_for('job_status', options.get('job_status'))
+    # The parameter table names it jobStatus, the vendor's sample request sends status: both are sent.
+    return dict(dataSource=GOOGLE_DATA_SOURCES.code_for('data_source', options.get('data_source')),
+                appType=GOOGLE_APP_TYPES.code_for('app_type', options.get('app_type')),
+                jobType=GOOGLE_JOB_TYPES.code_for('job_type', options.get('job_type')),
+                jobStatus=status, status=status)
+
 
 GOOGLE = JobApi(
     name='Cloud Backup for Google Workspace',
@@ -224,4 +260,5 @@ GOOGLE = JobApi(
     reports_total=False,
     fields=('job_id', 'app_type', 'app_type_name', 'job_type', 'job_type_name', 'data_source', 'data_source_name',
             'status', 'status_name', 'outcome', 'kind', 'progress', 'start_time', 'finish_time', 'operator'),
+    filters=_google_filters,
 )

@@ -59,3 +59,15 @@ class UnexpectedResponseError(BackupOpsError):
 
 class StoppedError(BackupOpsError):
     """The caller asked its listings to stop (the event source was cancelled): no further request is sent."""
+
+
+class MissingLibraryError(BackupOpsError):
+    """A Python library an option needs is not installed: ``library``, the ``reason`` (the option), and the
+    ``traceback`` of the failed import. A module words it as Ansible's missing_required_lib does."""
+
+    def __init__(self, library, reason, traceback):
+        super().__init__('the Python library %s is needed for %s and cannot be imported; install it where the '
+                         'collection runs' % (library, reason))
+        self.library = library
+        self.reason = reason
+        self.traceback = traceback

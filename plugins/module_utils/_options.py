@@ -15,8 +15,6 @@ import re
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
 
@@ -27,11 +25,6 @@ GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 USERINFO = re.compile(r'^\s*[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)@')
 HOST_LABEL = re.compile(r'^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$')
 TIME_FORMATS = "an ISO 8601 time such as 2026-11-24T06:00:00Z (no zone means UTC) or an age such as 30m, 24h, 7d, 2w"
-
-
-def from_env(*names):
-    """An argument-spec fallback to the first of these environment variables that is set."""
-    return (env_fallback, list(names))
 
 
 def parse_time_option(option, value, now):
