@@ -17,57 +17,15 @@ finite number of hours.
 
 import math
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
-    DYNAMICS,
-    GOOGLE,
-    GOOGLE_APP_TYPES,
-    GOOGLE_DATA_SOURCES,
-    VM,
-    VM_SERVICE_TYPES,
-)
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import ACCEPTABLE_OUTCOMES
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid
+from ansible_collections.backupops.jobs.plugins.module_utils._sources import SOURCES
 
 # A year: enough for any backup schedule, and a bound that catches 1e9 typed for 1e1.
 MAX_AGE_HOURS = 8760
 MAX_SUCCESSES = 100000
-
-
-def _job_type_is_backup(api):
-    """A validator of the job_type filter: a known type (by name or code) whose kind is backup."""
-    def check(option, value):
-        code = api.job_types.code_for(option, value)
-        kind = api.kinds.of({api.kinds.field: code})
-        if kind != 'backup':
-            backups = [name for name in api.job_types.names if api.kinds.of({api.kinds.field: api.job_types.code_for(
-                option, name)}) == 'backup']
-            raise OptionError('%s %r is a job of kind %s, not a backup; the gate counts only backups, so give a backup '
-                              'type (%s) or leave %s out' % (option, value, kind, ', '.join(backups), option),
-                              option=option, value=value)
-        return code
-    return check
-
-
-def _code_of(table):
-    return table.code_for
-
-
-# Per source: the module that lists its jobs, and each filter it takes with the check of its value.
-SOURCES = OrderedDict([
-    ('dynamics', OrderedDict([('organization_id', check_guid), ('job_type', _job_type_is_backup(DYNAMICS))])),
-    ('vm', OrderedDict([('search_text', None), ('service_type', _code_of(VM_SERVICE_TYPES)),
-                        ('job_type', _job_type_is_backup(VM))])),
-    ('google', OrderedDict([('data_source', _code_of(GOOGLE_DATA_SOURCES)), ('app_type', _code_of(GOOGLE_APP_TYPES)),
-                            ('job_type', _job_type_is_backup(GOOGLE))])),
-    ('vb365', OrderedDict([('job_id', check_guid), ('job_name', None)])),
-])
-EXCLUSIVE_FILTERS = (('job_id', 'job_name'),)
-
-
 NUMBER = re.compile(r'^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$')
 
 
@@ -125,10 +83,10 @@ def check_rule(max_age_hours, accept, min_successes):
 def _check_filters(source, filters):
     if filters is None:
         return {}
+    known = SOURCES[source].filters
     if not isinstance(filters, Mapping):
         raise OptionError('filters must be a mapping of filter: value, such as {%s: ...}; got the %s %r'
-                          % (next(iter(SOURCES[source])), kind_of(filters), filters), option='filters', value=filters)
-    known = SOURCES[source]
+                          % (next(iter(known)), kind_of(filters), filters), option='filters', value=filters)
     unknown = [str(name) for name in filters if name not in known]
     if unknown:
         raise OptionError('source %s takes the filters %s, not %s' % (source, ', '.join(known), ', '.join(unknown)),
@@ -146,7 +104,7 @@ def _check_filters(source, filters):
             known[name](name, value)
         # A YAML number (job_name: 365) is the text the user wrote: every filter is compared and sent as text.
         checked[name] = str(value).strip()
-    for group in EXCLUSIVE_FILTERS:
+    for group in SOURCES[source].exclusive:
         given = [name for name in group if name in checked]
         if len(given) > 1:
             raise OptionError('filters %s name the same thing; give one of them' % ' and '.join(given), option=given[0])

@@ -18,11 +18,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _vb365
-from ansible_collections.backupops.jobs.plugins.module_utils._checks import kind_of
-from ansible_collections.backupops.jobs.plugins.module_utils._egress import scalar_texts
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import (
     NewestAccepted,
@@ -31,104 +26,57 @@ from ansible_collections.backupops.jobs.plugins.module_utils._gate import (
     hours_between,
     newest_accepted,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._module import check_given, mask_secrets
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import summarize
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget
+from ansible_collections.backupops.jobs.plugins.module_utils._sources import SOURCES, VENDORS
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
 
-VENDORS = dict(dynamics='avepoint', vm='avepoint', google='avepoint', vb365='vb365')
-CONNECTION_SPECS = dict(avepoint=_avepoint.AVEPOINT_ARGUMENT_SPEC, vb365=_vb365.VB365_ARGUMENT_SPEC)
 # Checks listed at once; each listing has max_concurrency pages in flight of its own.
 PARALLEL_CHECKS = 4
 # How far back a failing check looks to say how old its newest success is: four windows, at least a week.
 LOOKBACK_FACTOR = 4
 MIN_LOOKBACK_HOURS = 168
-# A check without filters covers every backup job of its source; its reason says so, since it names no object.
 # What a gate's user can do when its listings pass what one run keeps (see _paging.Budget).
 NARROW_CHECKS = ('narrow the check (its filters, max_age_hours), or leave out include_records and history_days, '
                  'which keep every record listed')
-OLDEST = datetime.min.replace(tzinfo=timezone.utc)
-EVERY_JOB = dict(dynamics='every Dynamics 365 backup job of the tenant', vm='every IaaS + PaaS backup job of the tenant',
-                 google='every Google Workspace backup job of the tenant', vb365='every backup job of the VB365 server')
 
 
-def connection_params(vendor, given, caller):
-    """The connection options of ``vendor`` from ``given`` (a dict, or None), with the listing modules' defaults
-    and environment fallbacks; every secret among them is masked for ``caller``. OptionError naming the vendor."""
-    spec = CONNECTION_SPECS[vendor]
-    if given is not None and not isinstance(given, dict):
-        # Not quoted: a connection written as text (key=value, JSON) carries its secrets in the quote.
-        raise OptionError('%s: give a dict of connection options, not a %s' % (vendor, kind_of(given)), option=vendor)
-    given = dict(given or {})
-    # Masked before anything can quote them; the environment's values after they are read.
-    mask_secrets(caller, spec, given)
-    result = ArgumentSpecValidator(spec).validate(given)
-    if result.error_messages:
-        raise OptionError('%s: %s' % (vendor, '; '.join(result.error_messages)), option=vendor)
-    check_given(caller, spec, result.validated_parameters, vendor + '.')
-    return result.validated_parameters
-
-
-def mask_connections(caller, params):
-    """The connection dicts of a module's ``params`` (options avepoint and vb365) are marked no_log, so that Ansible
-    never logs nor returns them whole: only the vendors' specs know which of their values are secret. Ansible masks
-    every value of them, which would garble every message naming a URL or a number; here only the secrets stay
-    masked, in every form, of each vendor given, whether or not a check reads it. A connection that is no dict stays
-    masked whole."""
-    given = dict((vendor, params.get(vendor)) for vendor in CONNECTION_SPECS if isinstance(params.get(vendor), dict))
-    for connection in given.values():
-        caller.no_log_values.difference_update(scalar_texts(connection))
-    for vendor, connection in given.items():
-        mask_secrets(caller, CONNECTION_SPECS[vendor], connection)
+def vendors_of(checks):
+    """The vendors whose connections ``checks`` need, in the order of _sources.VENDORS."""
+    needed = set(SOURCES[check['source']].vendor for check in checks)
+    return [vendor for vendor in VENDORS if vendor in needed]
 
 
 class _Tenant:
     """The connections of one tenant, made before any request so that a bad option fails the run at once."""
 
-    def __init__(self, checks, caller, avepoint, vb365, parallel):
-        vendors = set(VENDORS[check['source']] for check in checks)
-        connections = caller.params['max_concurrency'] * parallel
-        self.warn = caller.warn
-        self._vb365_params = vb365
-        self._avepoint_params = avepoint
+    def __init__(self, checks, context, connections, parallel):
+        pool = context.max_concurrency * parallel
+        self.warn = context.warn
         # What every check of the tenant keeps, together: they list at once.
         self.budget = Budget(NARROW_CHECKS)
-        try:
-            self.avepoint = (_avepoint.AvePointConnection(avepoint, caller, connections, self.budget)
-                             if 'avepoint' in vendors else None)
-        except OptionError as error:
-            raise OptionError('avepoint: %s' % error.msg, **error.details)
-        try:
-            self.vb365 = _vb365.connect(vb365, caller, connections, self.budget) if 'vb365' in vendors else None
-        except OptionError as error:
-            raise OptionError('vb365: %s' % error.msg, **error.details)
+        self._connections = {}
+        for vendor in vendors_of(checks):
+            try:
+                self._connections[vendor] = VENDORS[vendor].connect(connections.get(vendor), context, pool, self.budget)
+            except OptionError as error:
+                raise OptionError('%s: %s' % (vendor, error.msg), **error.details)
 
     def records(self, check, start, now, consume=None):
-        """The normalised jobs or sessions of ``check`` since ``start``, filtered as the check says; with
+        """The normalised records of ``check`` from ``start`` to ``now``, filtered as the check says; with
         ``consume`` (where ``streams``), each is handed to it instead, as its page arrives."""
-        filters = check['filters']
-        if check['source'] == 'vb365':
-            params = dict(job_id=filters.get('job_id'), job_name=filters.get('job_name'), job_type='backup',
-                          page_size=self._vb365_params['page_size'])
-            sessions, _message = _vb365.read_sessions(self.vb365, params, [], start, now, consume)
-            return sessions
-        api, query_of, defaults = _avepoint.SOURCES[check['source']]
-        options = dict(defaults, start_time=format_timestamp(start), **filters)
-        query = dict((key, value) for key, value in query_of(options, now).items() if value is not None)
-        jobs, _total = self.avepoint.list_jobs(api, query, consume, given=filters)
-        return jobs
+        source = SOURCES[check['source']]
+        return source.list(self._connections[source.vendor], check['filters'], start, now, consume)
 
     def streams(self, check):
         """Whether the records of ``check`` can be consumed as they arrive: not where a limit chooses the newest."""
-        return check['source'] == 'vb365' or self._avepoint_params.get('limit') is None
+        source = SOURCES[check['source']]
+        return source.streams(self._connections[source.vendor])
 
     @staticmethod
     def order(check):
-        """The order a listing of ``check`` returns its records in, for a Tally: VB365 sessions newest first (see
-        _vb365.select), AvePoint jobs as the API lists them."""
-        if check['source'] != 'vb365':
-            return None
-        return lambda cut: parse_timestamp(cut.get('finish_time')) or parse_timestamp(cut.get('start_time')) or OLDEST
+        """The order a listing of ``check`` returns its records in, for a Tally (see _sources.Source.order)."""
+        return SOURCES[check['source']].order
 
     def tally(self, check, start, now, max_age_hours):
         """A Tally of the records of ``check`` since ``start``: what the decision reads of them, each backup of its
@@ -149,8 +97,8 @@ class _Tenant:
         return tally
 
     def close(self):
-        if self.vb365 is not None:
-            self.vb365.logout()
+        for vendor, connection in self._connections.items():
+            VENDORS[vendor].close(connection)
 
 
 def _judge(tenant, check, now, history_hours, keep_records):
@@ -198,7 +146,7 @@ def _judge(tenant, check, now, history_hours, keep_records):
             tenant.warn('check %s: the look-back for its newest success failed: %s' % (check['name'], failure.msg))
     # A listing that failed judged nothing, so there is no coverage to speak of.
     if not check['filters'] and error is None:
-        verdict['reason'] = '%s: %s' % (EVERY_JOB[check['source']], verdict['reason'])
+        verdict['reason'] = '%s: %s' % (SOURCES[check['source']].covers, verdict['reason'])
     result = dict(name=check['name'], source=check['source'], filters=check['filters'], max_age_hours=hours,
                   error=error, lookback=None if error else _lookback(verdict, older, rule['accept'], lookback_hours, now),
                   **dict(rule, **verdict))
@@ -223,21 +171,21 @@ def _lookback(verdict, older, accept, lookback_hours, now):
                 success=dict(id=record.get('id'), finish_time=format_timestamp(finish), outcome=record.get('outcome')))
 
 
-def evaluate_checks(checks, caller, avepoint=None, vb365=None, now=None, history_hours=None, keep_records=False):
+def evaluate_checks(checks, context, connections, now=None, history_hours=None, keep_records=False):
     """The verdict of each of ``checks`` (as _checks.check_gate_checks returns them), in their order.
 
-    ``caller`` is the module (or a _module.Caller); ``avepoint`` and ``vb365`` are complete connection options
-    (a module's suboptions, or ``connection_params``). Each verdict holds name, source, filters, max_age_hours,
-    accept, min_successes, passed, reason, latest_success, hours_since_success, jobs_considered, error (the
-    listing's message, or None), lookback (see _lookback) and seconds (how long it took); with ``keep_records``
-    also ``records``, what was listed (over ``history_hours`` when given and longer than the check's window), and
-    their ``summary``. Raises OptionError for unusable connection options.
+    ``context`` is a _context.Context; ``connections`` maps each vendor the checks need to its complete connection
+    options (see _module.connection_params). Each verdict holds name, source, filters, max_age_hours, accept,
+    min_successes, passed, reason, latest_success, hours_since_success, jobs_considered, error (the listing's
+    message, or None), lookback (see _lookback) and seconds (how long it took); with ``keep_records`` also
+    ``records``, what was listed (over ``history_hours`` when given and longer than the check's window), and their
+    ``summary``. Raises OptionError for unusable connection options.
     """
     if not checks:
         return []
     now = now or datetime.now(timezone.utc)
     parallel = min(PARALLEL_CHECKS, len(checks))
-    tenant = _Tenant(checks, caller, avepoint, vb365, parallel)
+    tenant = _Tenant(checks, context, connections, parallel)
     try:
         with ThreadPoolExecutor(max_workers=parallel) as pool:
             return list(pool.map(lambda check: _judge(tenant, check, now, history_hours, keep_records), checks))

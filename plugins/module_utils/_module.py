@@ -2,35 +2,94 @@
 # Copyright: Contributors to the backupops.jobs collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What every module of the collection does the same way: read only, check mode, an HTTP client built
-from the connection options, and expected failures turned into a readable fail_json.
+"""The Ansible face of the collection: the argument specs (built from one connection spec per vendor, with their
+environment fallbacks), the module classes, and what a module does alike - read only, check mode, every output
+through the run's one filter, expected failures turned into a readable fail_json.
 
 FOR INTERNAL COLLECTION USE ONLY: the module_utils of backupops.jobs are private to the collection and
 may change in any release, even a bugfix one. Do not import them from other content.
+
+This is the only module_utils file that knows AnsibleModule. The vendor clients below it take a _context.Context:
+a module hands over its warn, its secret registry and its max_concurrency (``BackupOpsModule.context``).
 """
 
-import os
 import sys
-import threading
+from datetime import datetime, timezone
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import MAX_PAGE_SIZE as AVEPOINT_MAX_PAGE_SIZE
+from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointConnection
+from ansible_collections.backupops.jobs.plugins.module_utils._checks import kind_of
+from ansible_collections.backupops.jobs.plugins.module_utils._context import DEFAULT_CONCURRENCY, Context
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import Secrets, scalar_texts, secret_forms
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, url_password
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, MissingLibraryError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._http import DEFAULT_MAX_WAIT, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.backupops.jobs.plugins.module_utils._listing import Listing
+from ansible_collections.backupops.jobs.plugins.module_utils._options import time_window, url_password
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import connect as connect_vb365
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import MAX_PAGE_SIZE as VB365_MAX_PAGE_SIZE
 
-# Pages in flight at once: enough to hide a long round trip, few enough not to look like a flood to an API.
-DEFAULT_CONCURRENCY = 4
-MAX_CONCURRENCY = 16
-# The options of doc fragment backupops.jobs.paging.
-PAGING_ARGUMENT_SPEC = dict(max_concurrency=dict(type='int', default=DEFAULT_CONCURRENCY))
 # How long a thread keeps the interpreter while others wait (Python's default is 5 ms). A module's threads mostly
 # wait on the network; with a short switch interval one whose answer has arrived reads it at once, instead of
 # waiting behind the thread that is normalising a page. It cut a 96-page sequential listing by a tenth.
 SWITCH_INTERVAL = 0.001
 # Options that name a server; a password written into one is a secret like the others.
 URL_OPTIONS = ('api_url', 'identity_url', 'url')
+
+
+def from_env(*names):
+    """An argument-spec fallback to the first of these environment variables that is set."""
+    return (env_fallback, list(names))
+
+
+def connection_spec(prefix, **options):
+    """The connection options of a vendor (doc fragments backupops.jobs.avepoint and vb365): its own ``options``,
+    then the transport options every vendor has, each falling back to the environment variable PREFIX_OPTION."""
+    spec = dict(options)
+    spec.update(
+        validate_certs=dict(type='bool', default=True, fallback=from_env(prefix + '_VALIDATE_CERTS')),
+        ca_path=dict(type='path', fallback=from_env(prefix + '_CA_PATH')),
+        timeout=dict(type='int', default=30, fallback=from_env(prefix + '_TIMEOUT')),
+        retries=dict(type='int', default=3, fallback=from_env(prefix + '_RETRIES')),
+        retry_max_wait=dict(type='int', default=DEFAULT_MAX_WAIT, fallback=from_env(prefix + '_RETRY_MAX_WAIT')),
+    )
+    return spec
+
+
+AVEPOINT_ARGUMENT_SPEC = connection_spec(
+    'AVEPOINT',
+    api_url=dict(type='str', fallback=from_env('AVEPOINT_API_URL')),
+    region=dict(type='str', fallback=from_env('AVEPOINT_REGION')),
+    identity_url=dict(type='str', fallback=from_env('AVEPOINT_IDENTITY_URL')),
+    client_id=dict(type='str', fallback=from_env('AVEPOINT_CLIENT_ID')),
+    client_secret=dict(type='str', no_log=True, fallback=from_env('AVEPOINT_CLIENT_SECRET')),
+    certificate_path=dict(type='path', fallback=from_env('AVEPOINT_CERTIFICATE_PATH')),
+    private_key_path=dict(type='path', no_log=False, fallback=from_env('AVEPOINT_PRIVATE_KEY_PATH')),
+    access_token=dict(type='str', no_log=True, fallback=from_env('AVEPOINT_ACCESS_TOKEN')),
+    scope=dict(type='str'),
+    page_size=dict(type='int', default=AVEPOINT_MAX_PAGE_SIZE),
+    limit=dict(type='int'),
+)
+VB365_ARGUMENT_SPEC = connection_spec(
+    'VB365',
+    url=dict(type='str', fallback=from_env('VB365_URL')),
+    api_version=dict(type='str', default='v8', fallback=from_env('VB365_API_VERSION')),
+    username=dict(type='str', fallback=from_env('VB365_USERNAME')),
+    password=dict(type='str', no_log=True, fallback=from_env('VB365_PASSWORD')),
+    access_token=dict(type='str', no_log=True, fallback=from_env('VB365_ACCESS_TOKEN')),
+    page_size=dict(type='int', default=VB365_MAX_PAGE_SIZE),
+)
+# The connection options of each vendor (see _sources.VENDORS), as the gate takes them in one dict per vendor.
+CONNECTION_SPECS = dict(avepoint=AVEPOINT_ARGUMENT_SPEC, vb365=VB365_ARGUMENT_SPEC)
+# The options of doc fragment backupops.jobs.paging.
+PAGING_ARGUMENT_SPEC = dict(max_concurrency=dict(type='int', default=DEFAULT_CONCURRENCY))
+# The options of doc fragment backupops.jobs.listing.
+LISTING_ARGUMENT_SPEC = dict(
+    summary_only=dict(type='bool', default=False),
+    fields=dict(type='list', elements='str'),
+)
 
 
 class BackupOpsModule(AnsibleModule):
@@ -71,63 +130,38 @@ class BackupOpsModule(AnsibleModule):
 
     def fail_on(self, error):
         """End the module with an expected failure's message; never a traceback."""
+        if isinstance(error, MissingLibraryError):
+            self.fail_json(msg=missing_required_lib(error.library, reason=error.reason), exception=error.traceback)
         if not isinstance(error, BackupOpsError):
             raise error
         self.fail_json(**error.to_fail_json())
 
-    def http_client(self, target, params=None, connections=None):
-        """The HTTP client of the timeout, retries, validate_certs and ca_path options (of ``params``, the module's
-        own by default), for ``target``, with a pool of ``connections`` (max_concurrency by default)."""
-        return build_http_client(self, self.params if params is None else params, target, connections)
+    @property
+    def context(self):
+        """What the vendor clients need of this module: its warnings, its secrets, its max_concurrency."""
+        return Context(warn=self.warn, secrets=self.secrets, max_concurrency=self.params['max_concurrency'],
+                       on_secret=self.add_secret)
 
 
-class Caller:
-    """What the client needs of the code that calls it, outside a module (the EDA event source): a place for
-    warnings and secrets, and the concurrency of its listings. It duck-types BackupOpsModule for the client."""
-
-    def __init__(self, max_concurrency=DEFAULT_CONCURRENCY, secrets=None):
-        self.params = dict(max_concurrency=max_concurrency)
-        self.warnings = []
-        self.secrets = secrets.copy() if secrets is not None else Secrets()
-        # Set to stop this caller's listings at their next request (an event source that is cancelled).
-        self.stop = threading.Event()
-
-    def warn(self, warning):
-        self.warnings.append(warning)
-
-    def add_secret(self, value):
-        self.secrets.add(value)
-
-    def mask(self, value):
-        """``value`` (a text, an event) through the run's one filter: every text that holds a secret withheld."""
-        return self.secrets.withhold(value)
-
-    def fail_json(self, msg, **_details):
-        raise BackupOpsError(msg)
-
-    def http_client(self, target, params, connections=None):
-        return build_http_client(self, params, target, connections)
-
-
-def mask_secrets(caller, spec, params):
-    """Mask every secret of ``params`` (options of ``spec``) in all its forms for ``caller``, in nested options too:
+def mask_secrets(context, spec, params):
+    """Mask every secret of ``params`` (options of ``spec``) in all its forms for ``context``, in nested options too:
     the values of no_log options, and a password written into a URL option."""
     for option, value in params.items():
         entry = spec.get(option, {})
         if entry.get('options') and isinstance(value, dict):
-            mask_secrets(caller, entry['options'], value)
+            mask_secrets(context, entry['options'], value)
         elif entry.get('no_log') and value is not None and entry.get('type') != 'dict':
             # A secret written as a number, a list or a mapping is secret in each of its texts. A no_log dict of
             # options without a spec of its own (backup_gate_info's connections) is left to its vendor's spec.
-            caller.add_secret(value)
+            context.add_secret(value)
         elif option in URL_OPTIONS and isinstance(value, str):
             for secret in url_password(value):
-                caller.add_secret(secret)
+                context.add_secret(secret)
 
 
-def check_given(caller, spec, params, prefix=''):
+def check_given(context, spec, params, prefix=''):
     """``mask_secrets``, then refuse empty text, in nested options too: an OptionError naming the option."""
-    mask_secrets(caller, spec, params)
+    mask_secrets(context, spec, params)
     _refuse_empty(spec, params, prefix)
 
 
@@ -143,19 +177,75 @@ def _refuse_empty(spec, params, prefix):
                               option=prefix + option, value=value)
 
 
-def build_http_client(caller, params, target, connections=None):
-    """The HTTP client of the timeout, retries, validate_certs and ca_path of ``params``, for ``target``."""
-    check_range('timeout', params['timeout'], 1, 3600)
-    check_range('retries', params['retries'], 0, 10)
-    check_range('retry_max_wait', params['retry_max_wait'], 0, 3600)
-    check_range('max_concurrency', caller.params['max_concurrency'], 1, MAX_CONCURRENCY)
-    if params['ca_path'] and not os.path.isfile(params['ca_path']):
-        raise OptionError('ca_path: %s is not a readable file; give the PEM bundle of the CA certificates to trust'
-                          % params['ca_path'], option='ca_path', value=params['ca_path'])
-    if not params['validate_certs']:
-        caller.warn('validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path can '
-                    'read the credentials and forge the answers' % target)
-    return HttpClient(params['timeout'], params['retries'], params['validate_certs'], params['ca_path'],
-                      warn=caller.warn, max_wait=params['retry_max_wait'],
-                      connections=connections or caller.params['max_concurrency'], secrets=caller.secrets,
-                      stop=getattr(caller, 'stop', None))
+def connection_params(vendor, given, context):
+    """The connection options of ``vendor`` from ``given`` (a dict, or None), with the listing modules' defaults
+    and environment fallbacks; every secret among them is masked for ``context`` (a module, or a _context.Context).
+    OptionError naming the vendor."""
+    spec = CONNECTION_SPECS[vendor]
+    if given is not None and not isinstance(given, dict):
+        # Not quoted: a connection written as text (key=value, JSON) carries its secrets in the quote.
+        raise OptionError('%s: give a dict of connection options, not a %s' % (vendor, kind_of(given)), option=vendor)
+    given = dict(given or {})
+    # Masked before anything can quote them; the environment's values after they are read.
+    mask_secrets(context, spec, given)
+    result = ArgumentSpecValidator(spec).validate(given)
+    if result.error_messages:
+        raise OptionError('%s: %s' % (vendor, '; '.join(result.error_messages)), option=vendor)
+    check_given(context, spec, result.validated_parameters, vendor + '.')
+    return result.validated_parameters
+
+
+def mask_connections(module, params):
+    """The connection dicts of a module's ``params`` (one option per vendor of CONNECTION_SPECS) are marked no_log,
+    so that Ansible never logs nor returns them whole: only the vendors' specs know which of their values are
+    secret. Ansible masks every value of them, which would garble every message naming a URL or a number; here only
+    the secrets stay masked, in every form, of each vendor given, whether or not a check reads it. A connection that
+    is no dict stays masked whole."""
+    given = dict((vendor, params.get(vendor)) for vendor in CONNECTION_SPECS if isinstance(params.get(vendor), dict))
+    for connection in given.values():
+        module.no_log_values.difference_update(scalar_texts(connection))
+    for vendor, connection in given.items():
+        mask_secrets(module, CONNECTION_SPECS[vendor], connection)
+
+
+class AvePointJobModule(BackupOpsModule):
+    """A module with the AvePoint connection options, for the read-only job-info modules of one endpoint (``api``,
+    an _avepoint_apis.JobApi)."""
+
+    def __init__(self, api, argument_spec):
+        spec = dict(AVEPOINT_ARGUMENT_SPEC, **LISTING_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        super().__init__(spec, required_together=[('certificate_path', 'private_key_path')])
+        self.api = api
+
+    def run(self):
+        """List the jobs the module's options ask for; exit with jobs, total_count and summary (or what
+        summary_only and fields ask)."""
+        now = datetime.now(timezone.utc)
+        try:
+            listing = Listing(self.params, self.api.fields, now, self.warn)
+            start, end = time_window(self.params, now)
+            if end is None and self.api.requires_end:
+                end = now
+            connection = AvePointConnection(self.params, self.context)
+            jobs, total = connection.list_jobs(self.api, self.params, start, end, listing.consume, self.params,
+                                               listing.note_limited)
+        except BackupOpsError as error:
+            self.fail_on(error)
+        result = listing.result('jobs', jobs)
+        if self.api.reports_total and not listing.summary_only:
+            result['total_count'] = total
+        self.exit_json(changed=False, **result)
+
+
+class VB365Module(BackupOpsModule):
+    """A module with the VB365 connection options."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = dict(VB365_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        super().__init__(spec, **kwargs)
+
+    def connect(self):
+        """The VB365 client of the module's connection options (see _vb365.connect)."""
+        return connect_vb365(self.params, self.context)

@@ -224,13 +224,12 @@ from datetime import datetime, timezone
 
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import (
-    VENDORS,
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks, vendors_of
+from ansible_collections.backupops.jobs.plugins.module_utils._module import (
+    BackupOpsModule,
     connection_params,
-    evaluate_checks,
     mask_connections,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._module import BackupOpsModule
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
 
 MAX_HISTORY_DAYS = 366
@@ -251,13 +250,12 @@ def main():
     now = datetime.now(timezone.utc)
     try:
         checks = check_gate_checks(params['checks'], params['max_age_hours'])
-        connections = dict((vendor, connection_params(vendor, params[vendor], module))
-                           for vendor in sorted(set(VENDORS[check['source']] for check in checks)))
+        connections = dict((vendor, connection_params(vendor, params[vendor], module)) for vendor in vendors_of(checks))
         if params['history_days'] is not None and not 0 < params['history_days'] <= MAX_HISTORY_DAYS:
             raise OptionError('history_days: %s is not a number of days above 0 and at most %d'
                               % (params['history_days'], MAX_HISTORY_DAYS), option='history_days')
         verdicts = evaluate_checks(
-            checks, module, connections.get('avepoint'), connections.get('vb365'), now=now,
+            checks, module.context, connections, now=now,
             history_hours=params['history_days'] and params['history_days'] * 24,
             keep_records=params['include_records'] or params['history_days'] is not None)
     except BackupOpsError as error:

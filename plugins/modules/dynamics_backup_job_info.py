@@ -205,8 +205,8 @@ total_count:
   sample: 20
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, dynamics_query
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import DYNAMICS
+from ansible_collections.backupops.jobs.plugins.module_utils._module import AvePointJobModule
 
 
 def main():
@@ -217,7 +217,7 @@ def main():
         start_time=dict(type='str', default='7d'),
         finish_time=dict(type='str'),
     ))
-    module.run(dynamics_query)
+    module.run()
 
 
 if __name__ == '__main__':

@@ -187,8 +187,8 @@ total_count:
   sample: 96
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, google_query
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import GOOGLE
+from ansible_collections.backupops.jobs.plugins.module_utils._module import AvePointJobModule
 
 
 def main():
@@ -200,7 +200,7 @@ def main():
         start_time=dict(type='str'),
         finish_time=dict(type='str'),
     ))
-    module.run(google_query)
+    module.run()
 
 
 if __name__ == '__main__':

@@ -307,14 +307,11 @@ msg:
 from datetime import datetime, timezone
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._listing import LISTING_ARGUMENT_SPEC, Listing
+from ansible_collections.backupops.jobs.plugins.module_utils._listing import Listing
+from ansible_collections.backupops.jobs.plugins.module_utils._module import LISTING_ARGUMENT_SPEC, VB365Module
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, check_range, time_window
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import (
-    SESSION_FIELDS,
-    VB365Module,
-    check_statuses,
-    read_sessions,
-)
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import read_sessions
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import SESSION_FIELDS, check_statuses
 
 
 def main():
@@ -357,7 +354,7 @@ def main():
                         module.warn('a session was listed without an id, so its log items cannot be asked for')
                         continue
                     session['log_items'], session['log_items_limited'] = client.log_items(
-                        session['id'], params['page_size'], params['log_items_limit'])
+                        session['id'], params['log_items_limit'])
         finally:
             client.logout()
     except BackupOpsError as error:

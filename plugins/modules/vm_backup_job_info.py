@@ -208,8 +208,8 @@ total_count:
   sample: 51
 '''
 
-from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointJobModule, vm_query
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import VM
+from ansible_collections.backupops.jobs.plugins.module_utils._module import AvePointJobModule
 
 
 def main():
@@ -220,7 +220,7 @@ def main():
         start_time=dict(type='str'),
         finish_time=dict(type='str'),
     ))
-    module.run(vm_query)
+    module.run()
 
 
 if __name__ == '__main__':

@@ -146,7 +146,8 @@ def test_failure_paths_print_no_secret(sweep_emulator, ansible_run, tmp_path, re
     emulator.fault('/backup/vm/jobs', expire_tokens=True, after=1)
     emulator.fault('/v8/JobSessions', expire_tokens=True, after=1)
     emulator.fault('/v5/JobSessions', 200, body='<html><body>Service Unavailable</body></html>')
-    emulator.fault('/v7/Jobs', 429, count=5, retry_after=30)
+    # Every VB365 listing reads the server's jobs first, so the throttled API is one no other task here reads.
+    emulator.fault('/dynamicsbackup/jobs', 429, count=5, retry_after=30)
     tasks = [
         task('wrong_secret', 'vm_backup_job_info', dict(avepoint, client_secret=WRONG_SECRET)),
         task('forged_token', 'vm_backup_job_info', dict(api_url=avepoint['api_url'], ca_path=avepoint['ca_path'],
@@ -160,8 +161,7 @@ def test_failure_paths_print_no_secret(sweep_emulator, ansible_run, tmp_path, re
         task('renewed_mid_paging', 'vm_backup_job_info', dict(avepoint, start_time='10d', page_size=5)),
         task('refreshed_mid_paging', 'job_session_info', dict(emulator.vb365_connection('v8'), page_size=20)),
         task('html_body', 'job_session_info', dict(emulator.vb365_connection('v5'))),
-        task('throttled', 'job_session_info', dict(emulator.vb365_connection('v7'), job_name='Exchange daily',
-                                                   retry_max_wait=5)),
+        task('throttled', 'dynamics_backup_job_info', dict(avepoint, retry_max_wait=5)),
         task('missing_scope', 'vm_backup_job_info', dict(avepoint, **emulator.info['clients']['narrow'])),
         gate(dict(backup_gate_avepoint=dict(avepoint, client_secret=WRONG_SECRET),
                   backup_gate_checks=[dict(name='vm', source='vm')])),

@@ -16,7 +16,7 @@ import requests
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import DYNAMICS, GOOGLE, VM
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Page
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import normalize_log_item, normalize_session
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import normalize_log_item, normalize_session
 from conftest import COLLECTION_ROOT
 from emulator.control import EmulatorProcess
 

@@ -44,6 +44,9 @@ options:
     description:
       - What must have been backed up, as the role's C(backup_gate_checks) - C(name), C(source) (C(dynamics),
         C(vm), C(google), C(vb365)), C(filters), C(max_age_hours) (default 24), C(accept), C(min_successes).
+      - The filters of each source - for C(dynamics) C(organization_id) and C(job_type); for C(vm) C(search_text),
+        C(service_type), C(job_type); for C(google) C(data_source), C(app_type), C(job_type); for C(vb365) C(job_id)
+        or C(job_name).
     type: list
     elements: dict
     required: true
@@ -109,6 +112,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
@@ -126,11 +130,12 @@ if _collections_root() not in sys.path:
     sys.path.insert(0, _collections_root())
 
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import as_number, check_gate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._context import Context
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import job_key
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
-from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._module import connection_params
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
 
 PLUGIN = 'backupops.jobs.backup_jobs'
@@ -175,12 +180,12 @@ def _state_file(value):
     return os.path.abspath(os.path.expanduser(value.strip()))
 
 
-def check_arguments(args, caller):
+def check_arguments(args, context):
     """(checks, avepoint, vb365, interval, report_existing, state_file) from the rulebook's arguments, or
     SourceArgumentError naming the bad one.
 
     The connection options get the listing modules' defaults and environment fallbacks, and their secrets are
-    masked by ``caller`` from now on."""
+    masked by ``context`` from now on."""
     if not isinstance(args, Mapping):
         raise SourceArgumentError('%s: the arguments must be a mapping of %s' % (PLUGIN, ', '.join(ARGUMENTS)))
     # ansible-rulebook adds arguments of its own, named eda_* (eda_feedback_queue).
@@ -199,9 +204,9 @@ def check_arguments(args, caller):
     connections = []
     for vendor in ('avepoint', 'vb365'):
         try:
-            connections.append(connection_params(vendor, args.get(vendor), caller))
+            connections.append(connection_params(vendor, args.get(vendor), context))
         except OptionError as error:
-            raise SourceArgumentError('%s: %s' % (PLUGIN, caller.mask(error.msg)))
+            raise SourceArgumentError('%s: %s' % (PLUGIN, context.mask(error.msg)))
     return (checks, connections[0], connections[1], _interval(args.get('interval', DEFAULT_INTERVAL)),
             _report_existing(args.get('report_existing', False)), _state_file(args.get('state_file')))
 
@@ -240,7 +245,7 @@ def load_state(path, checks, now):
     return reported
 
 
-def save_state(path, reported, caller):
+def save_state(path, reported, context):
     """Write ``reported`` (BackupWatch.reported_failures) to the state file at ``path`` atomically: a reader, or a
     restart after a crash, finds the old state or the new one, never a part. Raises OSError."""
     state = dict(version=STATE_VERSION, source=PLUGIN, reported_failures=dict(
@@ -249,7 +254,7 @@ def save_state(path, reported, caller):
         for name, jobs in reported.items()))
     # An ID a hostile server made of a secret is withheld here as in an event; it is then reported again after a
     # restart, which is better than a secret on disk.
-    text = json.dumps(caller.mask(state), indent=1, sort_keys=True) + '\n'
+    text = json.dumps(context.mask(state), indent=1, sort_keys=True) + '\n'
     descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp',
                                              dir=os.path.dirname(path))
     try:
@@ -334,8 +339,8 @@ class BackupWatch:
 
 async def main(queue, args):
     """Poll the checks every ``interval`` seconds until cancelled, putting the events of each poll on ``queue``."""
-    caller = Caller()
-    checks, avepoint, vb365, interval, report_existing, state_file = check_arguments(args, caller)
+    context = Context()
+    checks, avepoint, vb365, interval, report_existing, state_file = check_arguments(args, context)
     # To the second, as the collection gives finish times: a job that ended in the second the source started is new.
     started = datetime.now(timezone.utc).replace(microsecond=0)
     watch = BackupWatch(started=None if report_existing else started,
@@ -344,10 +349,10 @@ async def main(queue, args):
     if state_file:
         # At once, so that a file the source cannot write stops it now rather than after its first failure.
         try:
-            save_state(state_file, watch.reported_failures, caller)
+            save_state(state_file, watch.reported_failures, context)
         except OSError as error:
             raise SourceArgumentError('%s: state_file: cannot write %s (%s); give a file in a directory the source '
-                                      'may write' % (PLUGIN, caller.mask(state_file), error.strerror or error))
+                                      'may write' % (PLUGIN, context.mask(state_file), error.strerror or error))
         saved = dict(watch.reported_failures)
     logger.info('watching %d checks every %g s', len(checks), interval)
     poll = None
@@ -356,10 +361,10 @@ async def main(queue, args):
             now = datetime.now(timezone.utc)
             # Each poll masks the connection's secrets and the tokens it obtains itself; a poll's tokens are dropped
             # with it, so a source that runs for months holds only the current ones.
-            poll = Caller(secrets=caller.secrets)
+            poll = Context(secrets=context.secrets.copy(), stop=threading.Event())
             try:
-                verdicts = await asyncio.to_thread(evaluate_checks, checks, poll, avepoint, vb365, now=now,
-                                                   keep_records=True)
+                verdicts = await asyncio.to_thread(evaluate_checks, checks, poll, dict(avepoint=avepoint, vb365=vb365),
+                                                   now=now, keep_records=True)
             except OptionError as error:
                 # Connection options it cannot use (no credentials, say) never become usable by waiting.
                 raise SourceArgumentError('%s: %s' % (PLUGIN, poll.mask(error.msg)))

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointClient
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import VM, VM_JOBS
+from ansible_collections.backupops.jobs.plugins.module_utils._context import Context
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
+from ansible_collections.backupops.jobs.plugins.module_utils._listing import Window
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Page
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365Client
@@ -102,7 +104,7 @@ def test_iaas_listing_to_verdict(jobs, server_honours_filters, page_size, max_co
         serviceType=NAMED_SERVICE)
     answer = honoured(jobs, query) if server_honours_filters else jobs
     client = ListedClient(answer, page_size, max_concurrency)
-    records, _total = client.list_jobs(VM, query, page_size)
+    records, _total = client.list_jobs(VM, query, Window(), page_size)
     verdict = decide(records, NOW, max_age, accept, min_successes, error='HTTP 503' if listing_failed else None)
     proven = proof(jobs, accept, max_age, vm_outcome)
     if verdict['passed']:
@@ -140,7 +142,7 @@ def on_the_wire(session):
 
 class ListedVB365(VB365Client):
     def __init__(self, answer, page_size):
-        super().__init__('https://vb365.example:4443', 'v8', None, lambda message: None)
+        super().__init__('https://vb365.example:4443', 'v8', None, Context(lambda message: None), page_size)
         self._answer = answer
         self._size = page_size
 
@@ -150,7 +152,7 @@ class ListedVB365(VB365Client):
         return Page.from_vb365(dict(results=[on_the_wire(session) for session in chosen], offset=offset,
                                     limit=self._size, totalCount=len(self._answer)), '/v8/JobSessions')
 
-    def jobs(self, page_size):
+    def jobs(self):
         return [dict(id=VB365_JOB, name='Exchange daily'), dict(id=OTHER_JOB, name='SharePoint daily')]
 
 
@@ -164,7 +166,7 @@ def test_vb365_listing_to_verdict(listed, server_honours_filters, page_size, max
         if server_honours_filters else listed
     client = ListedVB365(answer, page_size)
     records = client.sessions(VB365_JOB if names_the_job else None, 'backup' if asks_for_backups else None, [], None,
-                              None, page_size)
+                              None)
     verdict = decide(records, NOW, max_age, ('success',), min_successes)
     named = (VB365_JOB,) if names_the_job else (VB365_JOB, OTHER_JOB)
     proven = set(session['id'] for session in listed if session['jobId'] in named and session['status'] == 'Success'

@@ -19,9 +19,9 @@ from ansible_collections.backupops.jobs.plugins.module_utils._egress import (
     Secrets,
     printable,
 )
-from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller, mask_secrets
+from ansible_collections.backupops.jobs.plugins.module_utils._context import Context
+from ansible_collections.backupops.jobs.plugins.module_utils._module import VB365_ARGUMENT_SPEC, mask_secrets
 from hostile import first_characters
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365_ARGUMENT_SPEC
 
 pytestmark = pytest.mark.fuzz
 
@@ -134,7 +134,7 @@ def test_a_quote_is_bounded_printable_and_withheld_when_it_shows_a_secrets_first
 @pytest.mark.parametrize('password', [20261206123, ['list-Secret-1234', 'list-Secret-5678'], {'a': 'map-Secret-1234'}])
 def test_a_no_log_option_that_is_no_string_is_a_secret_in_each_of_its_texts(password):
     """A VB365 password written as a YAML number, a client secret given as a list or a mapping: each text in it."""
-    caller = Caller()
+    caller = Context()
     mask_secrets(caller, VB365_ARGUMENT_SPEC, dict(url='https://vb365.example.com', username='admin', password=password))
     texts = [str(password)] if isinstance(password, int) else list(
         password.values() if isinstance(password, dict) else password)

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import KINDS, OUTCOMES
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import DECIDING_KEYS, NewestAccepted, Tally, decide
 from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import _Tenant
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import newest_first_key
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import select
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import session_time
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -179,7 +180,7 @@ def test_the_gate_judging_records_as_they_arrive_decides_and_words_it_as_decide_
     # The gate's listing modules return VB365 sessions sorted newest first and AvePoint jobs as listed; the gate
     # now consumes them in the API's order into a Tally (and its look-back into a NewestAccepted) instead.
     check = dict(source=source)
-    whole = select(records, [], None, None, None) if source == 'vb365' else records
+    whole = sorted(records, key=newest_first_key(session_time)) if source == 'vb365' else records
     expected = decide(whole, NOW, max_age, accept, min_successes, older=lookback)
     tally, newest = Tally(NOW, max_age, _Tenant.order(check)), NewestAccepted(accept, NOW)
     for record in records:

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint import AvePointClient
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import DYNAMICS
+from ansible_collections.backupops.jobs.plugins.module_utils._context import Context
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
-from ansible_collections.backupops.jobs.plugins.module_utils._listing import Listing
+from ansible_collections.backupops.jobs.plugins.module_utils._listing import Listing, Window
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import Summary
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Page
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import VB365Client, read_sessions
@@ -67,7 +68,7 @@ def listed(make_client, listing_of):
 def test_an_avepoint_summary_consumed_page_by_page_is_the_summary_of_the_full_listing(jobs, job_type, status):
     query = dict((key, value) for key, value in dict(type=job_type, status=status).items() if value is not None)
     full, streamed = listed(lambda warn: PagedDynamics(jobs, warn),
-                            lambda client, consume: client.list_jobs(DYNAMICS, query, PAGE_SIZE, consume=consume)[0])
+                            lambda client, consume: client.list_jobs(DYNAMICS, query, Window(), PAGE_SIZE, consume=consume)[0])
     assert streamed == full
 
 
@@ -86,14 +87,15 @@ class PagedVB365(VB365Client):
     """The client, its pages cut from a list instead of fetched, with one backup job on the server."""
 
     def __init__(self, sessions, warn):
-        super().__init__('https://vb365.invalid:4443', 'v8', token=None, warn=warn, max_concurrency=1)
+        super().__init__('https://vb365.invalid:4443', 'v8', token=None, context=Context(warn, max_concurrency=1),
+                         page_size=PAGE_SIZE)
         self._sessions = sessions
 
     def _page(self, url, params=None):
         offset, limit = params['offset'], params['limit']
         return Page(self._sessions[offset:offset + limit], len(self._sessions))
 
-    def jobs(self, page_size):
+    def jobs(self):
         return [dict(id=BACKUP_JOB, name='Exchange daily')]
 
 

@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import connection_params, evaluate_checks
-from ansible_collections.backupops.jobs.plugins.module_utils._module import Caller
+from ansible_collections.backupops.jobs.plugins.module_utils._context import Context
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks
+from ansible_collections.backupops.jobs.plugins.module_utils._module import connection_params
 from emulator.control import EmulatorProcess
 
 CHECKS = [
@@ -32,12 +33,12 @@ def test_the_reports_reason_is_the_gates_reason(tenants, tenant):
     now = datetime.now(timezone.utc)
 
     def judge(history_hours):
-        caller = Caller()
+        context = Context()
         avepoint = connection_params('avepoint', dict(
             api_url=info['https_url'], identity_url=info['token_url'], ca_path=info['ca_path'],
-            client_id=info['tenants'][tenant]['client_id'], client_secret=info['tenants'][tenant]['client_secret']), caller)
-        vb365 = connection_params('vb365', tenants.vb365_connection(tenant=tenant), caller)
-        return evaluate_checks(CHECKS, caller, avepoint, vb365, now=now, history_hours=history_hours,
+            client_id=info['tenants'][tenant]['client_id'], client_secret=info['tenants'][tenant]['client_secret']), context)
+        vb365 = connection_params('vb365', tenants.vb365_connection(tenant=tenant), context)
+        return evaluate_checks(CHECKS, context, dict(avepoint=avepoint, vb365=vb365), now=now, history_hours=history_hours,
                                keep_records=history_hours is not None)
 
     gate = judge(None)

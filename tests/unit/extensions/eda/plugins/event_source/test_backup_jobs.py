@@ -63,22 +63,22 @@ def no_connection_from_the_environment(monkeypatch):
 
 
 def run_polls(monkeypatch, polls, checks=None, **args):
-    """Run main() over the verdicts of successive polls (a list, or a function of the caller and the poll's time
+    """Run main() over the verdicts of successive polls (a list, or a function of the context and the poll's time
     that returns or raises); the events of each poll. Failures already in the window at start are reported unless
     the test says otherwise (report_existing=False), as most tests here are about what is reported once."""
     calls = []
     script = list(polls)
     finished = threading.Event()
 
-    def evaluate(checks, caller, avepoint=None, vb365=None, now=None, history_hours=None, keep_records=False):
-        calls.append(dict(checks=checks, avepoint=avepoint, vb365=vb365, keep_records=keep_records,
+    def evaluate(checks, context, connections, now=None, history_hours=None, keep_records=False):
+        calls.append(dict(checks=checks, keep_records=keep_records, **connections,
                           thread=threading.current_thread()))
         if not script:
             finished.set()
             return []
         step = script.pop(0)
         if callable(step):
-            return step(caller, now)
+            return step(context, now)
         return step
 
     monkeypatch.setattr(backup_jobs, 'evaluate_checks', evaluate)
@@ -205,8 +205,8 @@ def test_failed_jobs_seen_before_a_listing_error_are_not_reported_again(monkeypa
 def test_no_secret_reaches_an_event(monkeypatch):
     secret = 'Pa ss/w0rd+secret'
 
-    def leaky(caller, _now):
-        caller.add_secret(secret)
+    def leaky(context, _now):
+        context.add_secret(secret)
         return [verdict(passed=False, error='token refused for %s (sent password=Pa%%20ss%%2Fw0rd%%2Bsecret)' % secret)]
     polls, _calls = run_polls(monkeypatch, [leaky], checks=[VM])
     [event] = polls[0]
@@ -216,7 +216,7 @@ def test_no_secret_reaches_an_event(monkeypatch):
 
 
 def test_when_nothing_can_be_listed_every_check_has_a_source_error(monkeypatch):
-    def no_token(caller, _now):
+    def no_token(context, _now):
         raise backup_jobs.BackupOpsError('POST /connect/token: cannot connect to https://127.0.0.1:9')
     polls, calls = run_polls(monkeypatch, [no_token, [verdict(), verdict(DYNAMICS)]])
     assert types(polls[0]) == [('source_error', 'Azure VMs'), ('source_error', 'Dynamics')]
@@ -225,7 +225,7 @@ def test_when_nothing_can_be_listed_every_check_has_a_source_error(monkeypatch):
 
 
 def test_an_unexpected_error_is_a_source_error_and_the_source_polls_on(monkeypatch):
-    def broken(caller, _now):
+    def broken(context, _now):
         raise OverflowError('int too large to convert to float')
     polls, calls = run_polls(monkeypatch, [broken, [verdict(passed=False)]], checks=[VM])
     assert types(polls[0]) == [('source_error', 'Azure VMs')]
@@ -274,13 +274,13 @@ def test_bad_arguments_stop_the_source_before_any_request(monkeypatch, args, mes
 
 
 def test_interval_defaults_to_300_seconds_and_takes_a_numeric_string():
-    assert backup_jobs.check_arguments(dict(checks=[VM]), backup_jobs.Caller())[3] == 300
-    assert backup_jobs.check_arguments(dict(checks=[VM], interval=' 90 '), backup_jobs.Caller())[3] == 90
+    assert backup_jobs.check_arguments(dict(checks=[VM]), backup_jobs.Context())[3] == 300
+    assert backup_jobs.check_arguments(dict(checks=[VM], interval=' 90 '), backup_jobs.Context())[3] == 90
 
 
 def test_arguments_ansible_rulebook_adds_are_not_refused():
     assert backup_jobs.check_arguments(dict(checks=[VM], eda_feedback_queue=object()),
-                                       backup_jobs.Caller())[0][0]['name'] == 'Azure VMs'
+                                       backup_jobs.Context())[0][0]['name'] == 'Azure VMs'
 
 
 def test_listing_runs_off_the_event_loop_and_cancel_stops_it_at_once(monkeypatch):
@@ -332,10 +332,10 @@ def test_each_poll_holds_its_own_tokens_and_drops_them_with_it(monkeypatch):
     """A source that runs for months must not keep every token it ever obtained (each sought in every output)."""
     tokens, held = [], []
 
-    def obtain_a_token(caller, _now):
-        held.append((caller.secrets.held_in('s' * 16), [caller.secrets.held_in(token) for token in tokens]))
+    def obtain_a_token(context, _now):
+        held.append((context.secrets.held_in('s' * 16), [context.secrets.held_in(token) for token in tokens]))
         tokens.append('token-of-poll-%d-' % len(tokens) + 'x' * 4096)
-        caller.add_secret(tokens[-1])
+        context.add_secret(tokens[-1])
         return [verdict()]
     run_polls(monkeypatch, [obtain_a_token] * 5, checks=[VM], avepoint=dict(region='us', client_secret='s' * 16))
     # Every poll starts with the connection's secrets alone, never the tokens of the polls before it.
@@ -381,7 +381,7 @@ def failing_since():
     to the second, so after the start of that run): the same job in every run that is given them."""
     ended = []
 
-    def poll(_caller, now):
+    def poll(_context, now):
         ended.append(ended[0] if ended else format_timestamp(now))
         return [verdict(passed=False, records=[job('old', 'failed'), job('new', 'failed', finished=ended[0])])]
     return poll
@@ -481,8 +481,8 @@ def test_bad_restart_options_stop_the_source_naming_them(monkeypatch, args, mess
 
 
 def test_report_existing_takes_a_boolean_a_template_rendered_as_text():
-    assert backup_jobs.check_arguments(dict(checks=[VM], report_existing=' True '), backup_jobs.Caller())[4] is True
-    assert backup_jobs.check_arguments(dict(checks=[VM]), backup_jobs.Caller())[4:] == (False, None)
+    assert backup_jobs.check_arguments(dict(checks=[VM], report_existing=' True '), backup_jobs.Context())[4] is True
+    assert backup_jobs.check_arguments(dict(checks=[VM]), backup_jobs.Context())[4:] == (False, None)
 
 
 def test_each_retry_is_logged_once(caplog):
