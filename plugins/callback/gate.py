@@ -44,6 +44,7 @@ requirements:
 from ansible.plugins.callback.default import CallbackModule as DefaultCallback
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import gate_passed
 
 # The role's documented result; a set_fact of it is the gate's verdict for that host.
 GATE_RESULT = 'backup_gate_result'
@@ -265,11 +266,14 @@ def closing_line(hosts, stats, verdicts):
 
 
 def host_state(summary, verdict):
+    """A host's state (see STATES) from its stats and its backup_gate_result (None: none); whether the verdict passed
+    is the gate's one rule for a result (_gate.gate_passed), so a result that says passed over a failing check, or
+    passed as any text but 'True', is blocked here as in the files for CI."""
     if summary['unreachable']:
         return 'unreachable'
     if verdict is None:
         return 'refused' if summary['failures'] else 'no_verdict'
-    if verdict.get('passed'):
+    if gate_passed(verdict):
         return 'failed_after_pass' if summary['failures'] else 'passed'
     return 'blocked' if summary['failures'] else 'not_enforced'
 

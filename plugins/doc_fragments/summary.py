@@ -41,7 +41,7 @@ summary:
         - One claiming to finish in the future is not counted; the module warns about it.
       type: dict
     hours_since_success:
-      description: Hours from the finish of RV(summary.latest_success) to now, or null.
+      description: Hours from the finish of RV(summary.latest_success) to now, to a tenth (as the gate says an age), or null.
       type: float
-      sample: 3.25
+      sample: 3.2
 '''

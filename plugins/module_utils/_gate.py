@@ -14,10 +14,17 @@ counts, a finish time in the future is not believed, and a listing that failed p
 """
 
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, QUOTE_LIMIT, printable
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
+# hours_between (how every age is said, in _timestamps so that the summaries use it too) is one of this module's
+# names as well: _gate_run and the newest_accepted filter import it from here.
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
+    format_timestamp,
+    hours_between,
+    parse_timestamp,
+)
 
 ACCEPTABLE_OUTCOMES = ('success', 'warning')
 # A listing's error as a reason quotes it: the error's own words and the server's text it quotes (QUOTE_LIMIT).
@@ -40,11 +47,6 @@ def _ident(record):
 def _quoted_ident(record):
     """A record's ID as a reason quotes it: the server's text, so escaped and bounded."""
     return printable(_ident(record), limit=ID_LIMIT)
-
-
-def hours_between(earlier, later):
-    """Hours from earlier to later, to a tenth: how the gate and the report say an age."""
-    return round((later - earlier).total_seconds() / 3600.0, 1)
 
 
 def _is_backup(record):
@@ -234,3 +236,33 @@ def _older_success(older, accept, now):
     if older_finish is None:
         return ''
     return '; newest %s is %s h old' % ('/'.join(accept), hours_between(older_finish, now))
+
+
+# The one verdict: whether a gate's result passed, for every place that says so - the module's ``passed``, the role
+# (the filters gate_passed, check_passed and gate_table), the files for CI, the HTML report and the gate callback.
+# Each fails closed: anything it does not recognise as a pass is none.
+
+# What an older templating leaves of a true ``passed``: the text of Python's True. No other text, number or 'yes'.
+PASSED_TEXT = 'True'
+
+
+def says_passed(value):
+    """Whether a verdict's ``passed`` says passed: True, or the text 'True'; nothing else ('true', 'yes', 1)."""
+    return value is True or (isinstance(value, str) and value == PASSED_TEXT)
+
+
+def check_passed(check):
+    """Whether one check of a gate's result passed: a mapping whose ``passed`` says so (see says_passed) and which
+    has no ``error`` (a listing that failed passes nothing, whatever ``passed`` says)."""
+    return isinstance(check, Mapping) and says_passed(check.get('passed')) and not check.get('error')
+
+
+def every_check_passed(checks):
+    """Whether a list of checks is a pass: at least one check, and every one of them passed (see check_passed)."""
+    return isinstance(checks, (list, tuple)) and len(checks) > 0 and all(check_passed(check) for check in checks)
+
+
+def gate_passed(result):
+    """Whether a gate's result (the module's, the role's ``backup_gate_result``) passed: a mapping whose ``passed``
+    says so and whose ``checks`` are a non-empty list of checks that every one passed. Any other value is no pass."""
+    return isinstance(result, Mapping) and says_passed(result.get('passed')) and every_check_passed(result.get('checks'))

@@ -17,7 +17,12 @@ from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCO
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import counted
-from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, is_unset, parse_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
+    format_timestamp,
+    hours_between,
+    is_unset,
+    parse_timestamp,
+)
 
 NESTED = (dict, list)
 DURATION = re.compile(r'^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
@@ -186,7 +191,7 @@ class Summary:
     def result(self):
         hours = None
         if self._latest_finish is not None:
-            hours = round((self._now - self._latest_finish[0]).total_seconds() / 3600.0, 2)
+            hours = hours_between(self._latest_finish[0], self._now)
         return dict(count=self.count, by_outcome=dict(self._by_outcome), latest=self._latest,
                     latest_success=self._latest_success, hours_since_success=hours)
 

@@ -110,6 +110,12 @@ def shifted(moment, delta):
         return EARLIEST if delta < timedelta(0) else LATEST
 
 
+def hours_between(earlier, later):
+    """Hours from earlier to later, to a tenth: how every age the collection returns or prints is said - a verdict's,
+    a look-back's and a listing's summary alike."""
+    return round((later - earlier).total_seconds() / 3600.0, 1)
+
+
 def format_query_time(moment, round_up=False):
     """Whole seconds, as the APIs' query parameters are documented; a window's end rounds up so it loses nothing."""
     if moment is None:

@@ -224,6 +224,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import every_check_passed
 from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks, vendors_of
 from ansible_collections.backupops.jobs.plugins.module_utils._module import (
     BackupOpsModule,
@@ -264,8 +265,8 @@ def main():
         for verdict in verdicts:
             if verdict['error']:
                 module.warn('check %s: could not list the jobs: %s' % (verdict['name'], verdict['error']))
-    module.exit_json(changed=False, passed=bool(verdicts) and all(verdict['passed'] for verdict in verdicts),
-                     checked_at=format_timestamp(now), checks=verdicts)
+    # The gate's one rule for a result (_gate.gate_passed): at least one check, and every one passed.
+    module.exit_json(changed=False, passed=every_check_passed(verdicts), checked_at=format_timestamp(now), checks=verdicts)
 
 
 if __name__ == '__main__':

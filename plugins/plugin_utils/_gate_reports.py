@@ -2,14 +2,16 @@
 # Copyright: Contributors to the backupops.jobs collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The backup gate's verdicts as the files CI systems show natively: JUnit XML and a Markdown summary, rendered
-by the filters gate_junit and gate_markdown.
+"""The backup gate's verdicts as the files CI systems show natively: JUnit XML, a Markdown summary and Prometheus
+metrics, rendered by the filters gate_junit, gate_markdown and gate_prometheus; and one host's verdicts as the
+role prints them, the table of the filter gate_table.
 
 FOR INTERNAL COLLECTION USE ONLY: the plugin_utils of backupops.jobs are private to the collection and may
 change in any release, even a bugfix one. Do not import them from other content.
 
-Both take {host: backup_gate_result} for every host of the play; a host without a result (the gate failed before
-its verdicts) shows as an error, never as a pass. Plain Python with no controller import, so that the tests of
+The files take {host: backup_gate_result} for every host of the play; a host without a result (the gate failed
+before its verdicts) shows as an error, never as a pass. Whether a host or a check passed is the gate's one rule
+(_gate.gate_passed and _gate.check_passed) everywhere. Plain Python with no controller import, so that the tests of
 the modules, which run them in-process, can share a process with these.
 """
 
@@ -20,6 +22,7 @@ from datetime import datetime, timezone
 from xml.etree import ElementTree
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import check_passed, gate_passed
 
 # How much of one value (a reason, an error, a name) a report shows: a server's text is quoted by the modules
 # within QUOTE_LIMIT, and a report must stay readable whatever a result it is given holds.
@@ -38,14 +41,13 @@ MARKDOWN_SPECIAL = re.compile(r'([\\`*_\[\]()<>|~#!])')
 BARE_LINK = re.compile(r'(:(?=/))|(?<=www)(\.)|(@)', re.I)
 NO_VERDICT = 'the gate reached no verdict for this host (it failed before judging its checks)'
 NO_CHECKS = 'no checks were given'
+# A host whose every check passed but whose result does not say passed (True, or 'True'): blocked, as the gate says.
+NOT_SAID = 'every check passed, but the result does not say the gate passed'
+# An item of a result's checks that is no check (not a mapping): shown as an error, since it blocks the host.
+NOT_A_CHECK = 'not the verdict of a check: %s'
 MARKDOWN_RESULT = {'pass': 'ok', 'failure': 'FAIL', 'error': 'ERROR'}
 # The rule and the count of one check, in the order people read them, after its newest accepted job and age.
 FIGURES = ('jobs_considered', 'max_age_hours', 'accept', 'min_successes')
-
-
-def _is_true(value):
-    """Whether a verdict says passed: True, or the string 'True' an older templating may leave; nothing else."""
-    return value is True or (isinstance(value, str) and value.strip().lower() == 'true')
 
 
 def _text(value):
@@ -57,10 +59,11 @@ def _text(value):
 
 
 def _check_state(check):
-    """'error' (its listing failed), 'failure' (it does not pass) or 'pass'."""
-    if check.get('error'):
+    """'error' (its listing failed), 'failure' (it does not pass) or 'pass': whether it passed is the gate's one
+    rule for a check (_gate.check_passed)."""
+    if isinstance(check, Mapping) and check.get('error'):
         return 'error'
-    return 'pass' if _is_true(check.get('passed')) else 'failure'
+    return 'pass' if check_passed(check) else 'failure'
 
 
 def _latest(check):
@@ -74,9 +77,15 @@ class ReportInputError(ValueError):
     """Input that is not {host: backup_gate_result}."""
 
 
+def _not_a_check(number, item):
+    message = NOT_A_CHECK % _text(item)
+    return dict(name='check %d' % number, passed=False, reason=message, error=message)
+
+
 def _tenants(results):
     """[(host, passed, [check, ...] or None, checked_at or None)] from {host: backup_gate_result}; None where a host
-    has no result."""
+    has no result. Whether a host passed is the gate's one rule for a result (_gate.gate_passed); an item of its
+    checks that is no check blocks it, and shows as a check whose listing failed."""
     if not isinstance(results, Mapping):
         # Templating hands over its own subclasses (_AnsibleLazyTemplateList); a person knows a list.
         kind = next((name for name, kind in (('list', (list, tuple)), ('str', str)) if isinstance(results, kind)),
@@ -88,10 +97,9 @@ def _tenants(results):
         if not isinstance(result, Mapping) or not isinstance(result.get('checks'), (list, tuple)):
             tenants.append((str(host), False, None, None))
             continue
-        checks = [check for check in result['checks'] if isinstance(check, Mapping)]
-        passed = _is_true(result.get('passed')) and bool(checks) and all(
-            _check_state(check) == 'pass' for check in checks)
-        tenants.append((str(host), passed, checks, result.get('checked_at')))
+        checks = [check if isinstance(check, Mapping) else _not_a_check(number, check)
+                  for number, check in enumerate(result['checks'], 1)]
+        tenants.append((str(host), gate_passed(result), checks, result.get('checked_at')))
     return tenants
 
 
@@ -192,7 +200,7 @@ def junit_report(results, now=None):
     written = now or datetime.now(timezone.utc)
     suites = ElementTree.Element('testsuites')
     tenants = _failing_first(_tenants(results), lambda tenant: 'pass' if tenant[1] else 'failure')
-    for index, (host, _passed, checks, checked_at) in enumerate(tenants):
+    for index, (host, passed, checks, checked_at) in enumerate(tenants):
         if checks is None:
             cases = [(dict(name='backup gate', reason=NO_VERDICT), 'error', 'no_verdict', NO_VERDICT)]
         elif not checks:
@@ -201,6 +209,9 @@ def junit_report(results, now=None):
             cases = _failing_first([(check, _check_state(check), 'listing_error' if check.get('error') else 'backup_gate',
                                      check.get('error') or check.get('reason')) for check in checks],
                                    lambda case: case[1])
+            if not passed and all(case[1] == 'pass' for case in cases):
+                # A suite is green only when the gate passed: a blocked host has a failing case whatever its checks say.
+                cases.insert(0, (dict(name='backup gate', reason=NOT_SAID), 'failure', 'backup_gate', NOT_SAID))
         times = [_seconds(case[0].get('seconds')) for case in cases]
         suite = _element(suites, 'testsuite', name=host, package=host, id=index, hostname=host,
                          timestamp=_timestamp(checked_at, written), tests=len(cases),
@@ -254,7 +265,7 @@ def markdown_report(results):
         for check in _failing_first(checks, _check_state):
             state = _check_state(check)
             reason = check.get('reason')
-            if state == 'error' and check['error'] not in _text(reason):
+            if state == 'error' and _text(check['error']) not in _text(reason):
                 reason = '%s (%s)' % (_text(reason), _text(check['error']))
             newest, hours = _newest(check)
             lines.append('| %s |' % ' | '.join(markdown_text(value) for value in (
@@ -262,6 +273,41 @@ def markdown_report(results):
                 reason, newest, hours, check.get('jobs_considered'))))
         lines.append('')
     return '\n'.join(lines)
+
+
+# A row of the role's table: the check's result, its name (padded to the longest), its source and its reason.
+TABLE_ROW = '%-4s  %-*s  %-8s  %s'
+TABLE_RESULT = {True: 'ok', False: 'FAIL'}
+
+
+def _cell(value):
+    """A value as the role's table shows it: on one line (a line break or tab is a space, so a server's text can
+    start no line of its own), controls and bidirectional marks escaped, cut to FIELD_LIMIT."""
+    return printable(_text(value), limit=FIELD_LIMIT)
+
+
+def gate_table(result):
+    """The role's table of one host's backup_gate_result, as the lines it prints: the headline (the gate's verdict
+    and how many checks failed), then one row per check in the order given - ok or FAIL, name, source and reason,
+    the names padded to the longest."""
+    if not isinstance(result, Mapping) or not isinstance(result.get('checks'), (list, tuple)):
+        kind = 'mapping without a list of checks' if isinstance(result, Mapping) else type(result).__name__
+        raise ReportInputError('the input must be a backup_gate_result (a mapping with a list of checks), got the %s %s'
+                               % (kind, printable(repr(result), limit=FIELD_LIMIT)))
+    checks = [check if isinstance(check, Mapping) else _not_a_check(number, check)
+              for number, check in enumerate(result['checks'], 1)]
+    failing = sum(1 for check in checks if not check_passed(check))
+    if not checks:
+        count = NO_CHECKS
+    elif failing:
+        count = '%d of %d checks failed' % (failing, len(checks))
+    else:
+        count = '%d check%s passed' % (len(checks), '' if len(checks) == 1 else 's')
+    rows = [(TABLE_RESULT[check_passed(check)], _cell(check.get('name')), _cell(check.get('source')),
+             _cell(check.get('reason'))) for check in checks]
+    width = max([len(row[1]) for row in rows] or [0])
+    return ['BACKUP GATE %s: %s' % (_verdict(gate_passed(result)), count)] + [
+        TABLE_ROW % (verdict, width, name, source, reason) for verdict, name, source, reason in rows]
 
 
 # The metrics of prometheus_text, with their HELP lines.

@@ -164,6 +164,16 @@ def test_the_filters_refuse_what_is_not_a_mapping_of_host_results(name):
     assert 'Traceback' not in run.stdout + run.stderr
 
 
+@pytest.mark.bad_input
+def test_the_table_filter_refuses_what_is_not_one_hosts_result():
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-m',
+                          'ansible.builtin.debug', '-a', 'msg={{ {"passed": true} | backupops.jobs.gate_table }}'],
+                         env=ansible_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode != 0
+    assert 'gate_table: the input must be a backup_gate_result (a mapping with a list of checks)' in run.stdout
+    assert 'Traceback' not in run.stdout + run.stderr
+
+
 def test_no_secret_reaches_the_files(reports):
     for text in (reports['junit'], reports['markdown']):
         for secret in reports['secrets']:

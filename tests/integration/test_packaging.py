@@ -90,7 +90,7 @@ def test_ansible_doc_renders_the_role_argument_spec_and_the_filters(built):
     env = installed_env(built[1])
     role = run('ansible-doc', '-t', 'role', 'backupops.jobs.backup_gate', env=env)
     assert 'backup_gate_checks' in role and 'backup_gate_max_age_hours' in role and 'backup_gate_junit_path' in role
-    for name in ('gate_verdict', 'outcomes_by_day', 'gate_junit', 'gate_markdown'):
+    for name in ('gate_verdict', 'outcomes_by_day', 'gate_junit', 'gate_markdown', 'gate_passed', 'check_passed', 'gate_table'):
         assert 'backupops.jobs.' + name in run('ansible-doc', '-t', 'filter', 'backupops.jobs.' + name, env=env)
 
 

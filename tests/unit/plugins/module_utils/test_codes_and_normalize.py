@@ -1,6 +1,8 @@
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
     DYNAMICS,
@@ -10,6 +12,8 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis impo
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import OUTCOMES
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._gate import decide
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import normalize_session
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import (
     duration_seconds,
@@ -119,6 +123,19 @@ def test_summary_counts_outcomes_and_finds_latest_success():
     # Newest by finish time, not by start time.
     assert summary['latest_success']['job_id'] == 'ok-new-finish'
     assert summary['hours_since_success'] == 12.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=100 * 3600 * 1000))
+def test_a_summary_says_the_age_the_gate_says(milliseconds):
+    """One age, rounded once: a listing's summary and the gate's verdict give the same hours for the same job,
+    to a tenth (a summary rounded to a hundredth: 3.25 h beside the gate's 3.2 h)."""
+    finish = format_timestamp(NOW - timedelta(milliseconds=milliseconds))
+    record = dict(id='j', kind='backup', outcome='success', start_time=finish, finish_time=finish)
+    summary = summarize([record], NOW)
+    verdict = decide([record], NOW, 101)
+    assert summary['hours_since_success'] == verdict['hours_since_success']
+    assert summary['hours_since_success'] == round(summary['hours_since_success'], 1)
 
 
 def test_summary_without_success_has_no_hours():
