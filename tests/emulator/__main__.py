@@ -21,6 +21,7 @@ from cheroot.wsgi import Server
 
 from emulator.app import Client, ConnectionCut, State, create_app
 from emulator.data import SHAPES, build_jobs, build_vb365
+from emulator.objects import Objects
 from emulator.tls import make_certificates, make_self_signed
 from emulator.vb365 import new_server
 
@@ -118,6 +119,14 @@ def parse_args(argv):
     parser.add_argument('--vb365-job-shapes', type=job_shapes, default={},
                         help='shapes of single VB365 jobs, as name=shape,...: Exchange daily=failed')
     parser.add_argument('--vb365-jobs', type=int, help='sessions per VB365 job (of three); default --jobs')
+    parser.add_argument('--vb365-users', type=int, default=40,
+                        help='users of the organization of each VB365 server (NAME.onmicrosoft.com, contoso for the '
+                             'shared server), the story users among them; made when asked for, so 50000 cost little')
+    parser.add_argument('--vb365-processed-id', choices=('id', 'msid', 'accountId'), default='id',
+                        help='which ID of a user, site, team or group ProcessedObjects carries (undocumented)')
+    parser.add_argument('--vb365-failed-advances', action='store_true',
+                        help='an object that failed in a session counts as backed up then (undocumented; by default '
+                             'its backed-up time stays at its last success or warning)')
     parser.add_argument('--owner-pid', type=int,
                         help='exit when this process ends, however it ends (even killed, or a forked test process '
                              'that skips its teardown); default: serve until SIGTERM or SIGINT')
@@ -150,7 +159,7 @@ def build_state(args, certificates):
         login = tenant_vb365_user(name)
         tenant_vb365[login['username']] = functools.partial(
             vb365_server, args, '%s-%s' % (args.seed, name), count or args.vb365_jobs or args.jobs, now, shape, {},
-            login)
+            login, name)
         described[name] = dict(shape=shape, jobs_per_api=count or args.jobs, vb365=login, **credentials)
     vb365 = vb365_server(args, args.seed, args.vb365_jobs or args.jobs, now, args.vb365_shape, args.vb365_job_shapes,
                          VB365_USER)
@@ -159,10 +168,13 @@ def build_state(args, certificates):
     return state, described
 
 
-def vb365_server(args, seed, count, now, shape, job_shapes, login):
-    """A VB365 server of jobs of this shape that ``login`` logs in to."""
-    return new_server(build_vb365(seed, count, now, args.interval_hours, shape, job_shapes),
-                      {login['username']: login['password']}, link_host=args.vb365_link_host, bounds=args.vb365_bounds)
+def vb365_server(args, seed, count, now, shape, job_shapes, login, organization='contoso'):
+    """A VB365 server of jobs of this shape that ``login`` logs in to, backing up ORGANIZATION.onmicrosoft.com."""
+    build = build_vb365(seed, count, now, args.interval_hours, shape, job_shapes)
+    objects = Objects(seed, build, organization, args.vb365_users, processed_id=args.vb365_processed_id,
+                      failed_advances=args.vb365_failed_advances)
+    return new_server(build, {login['username']: login['password']}, link_host=args.vb365_link_host,
+                      bounds=args.vb365_bounds, objects=objects)
 
 
 def serve(server):

@@ -16,6 +16,7 @@ from flask import Flask, Response, g, jsonify, request
 from emulator.avepoint import register as register_avepoint
 from emulator.vb365 import register as register_vb365
 from emulator.data import public
+from emulator.objects import describe as describe_objects
 
 CONTROL_PREFIX = '/_emulator/'
 
@@ -193,6 +194,7 @@ def create_app(state):
         fault = state.take_fault(request.path)
         if fault is None:
             return None
+        g.fault = fault  # what a route reads of it: a page that ignores the offset, an item of another organization...
         if fault.get('delay'):
             time.sleep(fault['delay'])
         if fault.get('expire_tokens'):
@@ -299,6 +301,15 @@ def create_app(state):
                        sessions=[public(session) for session in server['sessions']],
                        log_items=dict((key, [public(item) for item in items])
                                       for key, items in server['log_items'].items()))
+
+    @app.get(CONTROL_PREFIX + 'vb365/objects')
+    def vb365_objects_truth():
+        """The organizations, repositories and story objects of the shared server, or with ?user= of the server this
+        user logs in to: the names and IDs a test of the per-object checks starts from."""
+        server = state.vb365_of(request.args['user']) if 'user' in request.args else state.vb365
+        if server is None:
+            return jsonify(message='no VB365 user %s' % request.args['user']), 404
+        return jsonify(describe_objects(server['objects']))
 
     @app.errorhandler(404)
     def not_found(_error):

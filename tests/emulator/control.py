@@ -111,6 +111,12 @@ class EmulatorProcess:
         params = dict(user=self.info['tenants'][tenant]['vb365']['username']) if tenant else None
         return self._control('GET', 'vb365', params=params)
 
+    def vb365_objects(self, tenant=None):
+        """The shared VB365 server's (or a tenant's own server's) organizations, repositories, jobs and story objects
+        with their names and IDs (emulator.objects.describe)."""
+        params = dict(user=self.info['tenants'][tenant]['vb365']['username']) if tenant else None
+        return self._control('GET', 'vb365/objects', params=params)
+
     def vb365_connection(self, version='v8', tenant=None):
         """Connection options of job_session_info for this emulator's VB365 listener: the shared server, or with
         ``tenant`` the tenant's own."""

@@ -5,8 +5,9 @@ envelope and error bodies. Sessions come oldest first, since the order is undocu
 import secrets
 import time
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from emulator.auth import query_args
 
@@ -112,11 +113,15 @@ def _time(name):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def page(version, path, records, shape, total=True):
+def page(version, path, records, shape, total=True, set_id=None):
     """The offset + limit envelope; v8 drops totalCount (and v5 log items never had it); links to first, prev
-    and next pages."""
+    and next pages. ``records`` may be any sequence that slices (a lazy one for big listings). An injected fault
+    may make the page ignore the offset (the first page, whatever is asked), ignore the limit (everything from the
+    offset), or point its next link to another host (``ignore_offset``, ``ignore_limit``, ``next_link_host``)."""
     offset, limit = _int('offset', 0), _int('limit', 30, low=1, high=MAX_LIMIT)
-    chosen = records[offset:offset + limit]
+    fault = g.get('fault') or {}
+    start = 0 if fault.get('ignore_offset') else offset
+    chosen = records[start:len(records) if fault.get('ignore_limit') else start + limit]
     query = dict((key, value) for key, value in request.args.items() if key not in ('offset', 'limit'))
     extra = ''.join('&%s=%s' % item for item in query.items())
 
@@ -127,7 +132,13 @@ def page(version, path, records, shape, total=True):
         links['prev'] = at(max(0, offset - limit))
     if offset + limit < len(records):
         links['next'] = at(offset + limit)
-    body = dict(offset=offset, limit=limit, results=[shape(record) for record in chosen], _links=links)
+        if fault.get('next_link_host'):
+            target = urlsplit(links['next']['href'])
+            links['next'] = dict(href='%s://%s%s?%s' % (request.scheme, fault['next_link_host'], target.path, target.query))
+    body = dict(offset=offset, limit=limit)
+    if set_id is not None:
+        body['setId'] = set_id
+    body.update(results=[shape(record) for record in chosen], _links=links)
     if total and not at_least(version, 'v8'):
         body['totalCount'] = len(records)
     return body
@@ -284,7 +295,11 @@ def register(app, state):
         return jsonify(page(version, '/JobSessions/%s/LogItems' % session_id, items,
                             lambda item: shape_log_item(version, session_id, item), total=version != 'v5'))
 
+    # The organizations, repositories and backed-up data, on the same routes' rules (vb365_objects imports this module).
+    from emulator.vb365_objects import register as register_objects
+    register_objects(api, state, find_session)
 
-def new_server(build, users, link_host=None, bounds='ended'):
-    """The VB365 part of the emulator's state."""
-    return dict(build, users=dict(users), refresh_tokens={}, link_host=link_host, bounds=bounds)
+
+def new_server(build, users, link_host=None, bounds='ended', objects=None):
+    """The VB365 part of the emulator's state; ``objects`` its organizations and repositories (objects.Objects)."""
+    return dict(build, users=dict(users), refresh_tokens={}, link_host=link_host, bounds=bounds, objects=objects)
