@@ -28,6 +28,8 @@ from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import 
 # A summarised listing holds only the pages in flight (max_concurrency, plus the one being read); at 10,000 records
 # a page that was a quarter of a gigabyte. Smaller pages keep it to a few megabytes.
 CONSUMED_PAGE_SIZE = 1000
+# Keys normalize_record gives every record of every API, documented or not in a module's RETURN.
+COMMON_FIELDS = ('id', 'kind', 'outcome', 'status_name', 'start_time', 'finish_time', 'duration_seconds')
 
 
 class Window:
@@ -88,8 +90,6 @@ def list_records(paging, shape, verifier, window, warn, noun, id_key='id', time_
     verifier.report()
     window.report(warn, noun)
     return records, collector.total
-# Keys normalize_record gives every record of every API, documented or not in a module's RETURN.
-COMMON_FIELDS = ('id', 'kind', 'outcome', 'status_name', 'start_time', 'finish_time', 'duration_seconds')
 
 
 def known_fields(documented):

@@ -152,5 +152,3 @@ def session_time(session):
 def check_statuses(values):
     """The API's spellings of the status option's values."""
     return [SESSION_STATUSES.code_for('status', value) for value in values or []]
-
-
