@@ -18,36 +18,21 @@ from ansible_collections.backupops.jobs.plugins.plugin_utils._gate_reports impor
 )
 
 
-def gate_junit(results):
-    """JUnit XML of {host: backup_gate_result}: a testsuite per host, a testcase per check."""
-    try:
-        return junit_report(results)
-    except ReportInputError as error:
-        raise AnsibleFilterError('gate_junit: %s' % error)
+def _filter(name, report):
+    """The filter ``name`` of ``report``: its input refused with a message that names the filter."""
+    def run(results):
+        try:
+            return report(results)
+        except ReportInputError as error:
+            raise AnsibleFilterError('%s: %s' % (name, error))
+    return run
 
 
-def gate_markdown(results):
-    """A Markdown summary of {host: backup_gate_result}: the verdict, then a table per host."""
-    try:
-        return markdown_report(results)
-    except ReportInputError as error:
-        raise AnsibleFilterError('gate_markdown: %s' % error)
-
-
-def gate_prometheus(results):
-    """The verdicts of {host: backup_gate_result} in the Prometheus text format, for node_exporter's textfile collector."""
-    try:
-        return prometheus_text(results)
-    except ReportInputError as error:
-        raise AnsibleFilterError('gate_prometheus: %s' % error)
-
-
-def gate_table(result):
-    """The lines the role prints of one backup_gate_result: the headline, then a row per check."""
-    try:
-        return table_lines(result)
-    except ReportInputError as error:
-        raise AnsibleFilterError('gate_table: %s' % error)
+# {host: backup_gate_result} as JUnit XML (a testsuite per host, a testcase per check), as a Markdown summary (the
+# verdict, then a table per host), in the Prometheus text format (for node_exporter's textfile collector); and one
+# backup_gate_result as the lines the role prints (the headline, then a row per check).
+REPORTS = dict(gate_junit=junit_report, gate_markdown=markdown_report, gate_prometheus=prometheus_text,
+               gate_table=table_lines)
 
 
 def gate_passed(result):
@@ -62,5 +47,6 @@ def check_passed(check):
 
 class FilterModule:
     def filters(self):
-        return {'gate_junit': gate_junit, 'gate_markdown': gate_markdown, 'gate_prometheus': gate_prometheus,
-                'gate_table': gate_table, 'gate_passed': gate_passed, 'check_passed': check_passed}
+        filters = dict((name, _filter(name, report)) for name, report in REPORTS.items())
+        filters.update(gate_passed=gate_passed, check_passed=check_passed)
+        return filters
