@@ -222,6 +222,8 @@ class VB365Client:
         to be of this job, or None when it answered without one (204, v6 and v7). A refusal is an ApiResponseError
         with the server's words."""
         path = '/Jobs/%s/start' % job_id
+        # Counted before it is sent: whatever comes back, the job may have started (a caller reports a change).
+        self.start_requests = getattr(self, 'start_requests', 0) + 1
         response = self._token.post(self._url(path), dict(full=bool(full)))
         raise_for_status(response)
         if response.status_code == 204 or not response.content.strip():

@@ -328,7 +328,8 @@ def run(module, client):
     if session is None:
         result.update(started=True, msg='check mode: would start job %s' % describe(job_id, job))
         return None, result
-    waits = params['wait'] or (was_running and params['if_running'] == 'wait')
+    # A running session: if_running says (wait or return); a session the task started: the wait option.
+    waits = params['if_running'] == 'wait' if was_running else params['wait']
     if waits and not module.check_mode:
         try:
             session = result['session'] = follow(module, client, session, job_id, job)
@@ -361,6 +362,7 @@ def main():
         required_one_of=[('job_id', 'job_name')],
     )
     params = module.params
+    client = None
     try:
         check_range('wait_timeout', params['wait_timeout'], 1, MAX_WAIT)
         params['job_id'] = check_guid('job_id', params['job_id'])
@@ -374,6 +376,8 @@ def main():
         finally:
             client.logout()
     except BackupOpsError as error:
+        # A failure after the start request was sent: the job may well be running now.
+        error.details['changed'] = bool(getattr(client, 'start_requests', 0))
         module.fail_on(error)
     if failure:
         result.pop('msg', None)
