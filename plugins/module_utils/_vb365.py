@@ -313,8 +313,9 @@ def start_session(client, job_id, if_running='wait', full=False, check_mode=Fals
     the job's running one; else the refusal stands. Without a session in the answer (204, v6 and v7) the job's new
     session is looked for within ``find_timeout`` seconds."""
     known, active = client.job_sessions_now(job_id)
+    where = 'the sessions of job %s' % job_id
     if active:
-        return _running(active[0], job_id, if_running), False, True
+        return _running(client.session_of_job(active[0], job_id, where), job_id, if_running), False, True
     if check_mode:
         return None, False, False
     try:
@@ -325,7 +326,7 @@ def start_session(client, job_id, if_running='wait', full=False, check_mode=Fals
         _known, active = client.job_sessions_now(job_id)
         if not active:
             raise
-        return _running(active[0], job_id, if_running), False, True
+        return _running(client.session_of_job(active[0], job_id, where), job_id, if_running), False, True
     if session is None:
         session = _new_session(client, job_id, known, find_timeout, sleep, clock)
     return session, True, False
@@ -349,20 +350,25 @@ def _new_session(client, job_id, known, timeout, sleep, clock):
     for delay in [0.0] + poll_delays(timeout, first=1.0):
         if delay:
             sleep(max(0.0, min(delay, deadline - clock())))
-        found = []
-
-        def keep(session):
-            if str(session.get('id')).strip().lower() not in known:
-                found.append(session)
-        client.sessions(job_id, None, [], None, None, consume=keep)
+        found = _sessions_not_in(client, job_id, known)
         if found:
             found.sort(key=newest_first_key(session_time))
-            return client.session_of_job(found[0], job_id, 'the sessions of job %s' % job_id)
+            return client.session_of_job(found[0], job_id, 'the new sessions of job %s' % job_id)
         if clock() >= deadline:
             break
     raise UnexpectedResponseError('job %s was started (POST /%s/Jobs/%s/start answered without a session), but no new '
                                   'session of it appeared within %d s; look for it with job_session_info'
                                   % (job_id, client.version, job_id, timeout))
+
+
+def _sessions_not_in(client, job_id, known):
+    found = []
+
+    def keep(session):
+        if str(session.get('id')).strip().lower() not in known:
+            found.append(session)
+    client.sessions(job_id, None, [], None, None, consume=keep)
+    return found
 
 
 def wait_session(client, session, job_id, timeout, sleep=time.sleep, clock=time.monotonic):

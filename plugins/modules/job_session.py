@@ -121,21 +121,31 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ backup.session.id }} ended {{ backup.session.outcome }} after {{ backup.session.duration_seconds }} s"
 
-- name: Start a job without waiting; if it is running already, return that session
+- name: Start a job run by hand only, without waiting; if it is running already, return that session
   module_defaults:
     group/backupops.jobs.vb365:
       url: https://vb365.example.com:4443
       username: "{{ vb365_username }}"
       password: "{{ vb365_password }}"
   backupops.jobs.job_session:
-    job_name: Teams hourly
+    job_name: Archive mailboxes
     wait: false
     if_running: return
-  register: teams
+  register: archive
 
-- name: The session, running or just started
+- name: The session, running or just ended
   ansible.builtin.assert:
-    that: teams.session.outcome in ['running', 'queued', 'success', 'warning']
+    that: archive.session.outcome in ['running', 'queued', 'success', 'warning']
+
+- name: Later, wait for it - the job is running, so this waits for that session (if_running=wait) and starts nothing
+  module_defaults:
+    group/backupops.jobs.vb365:
+      url: https://vb365.example.com:4443
+      username: "{{ vb365_username }}"
+      password: "{{ vb365_password }}"
+  backupops.jobs.job_session:
+    job_name: Archive mailboxes
+    wait_timeout: 600
 '''
 
 RETURN = r'''
@@ -241,9 +251,13 @@ msg:
 '''
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, QUOTE_LIMIT, printable
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
+    BackupOpsError,
+    OptionError,
+    UnexpectedResponseError,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._module import VB365Module
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid, check_range
+from ansible_collections.backupops.jobs.plugins.module_utils._options import GUID, check_guid, check_range
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import start_session, wait_session
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import (
     ACTIVE_OUTCOMES,
@@ -263,6 +277,12 @@ LOG_ITEMS_LIMIT = 100
 def job_of(client, params):
     """The job the options name, as GET /Jobs/{jobId} describes it; an OptionError when the server has none."""
     job_id = params['job_id'] or client.job_id_named(params['job_name'])
+    if not GUID.match(str(job_id)):
+        # The server's own ID of the job named: it goes into the path of the start, so it must be one.
+        raise UnexpectedResponseError('GET /%s/Jobs lists job %s with the ID %s, which is no GUID; not started'
+                                      % (client.version, printable(repr(params['job_name']), limit=QUOTE_LIMIT),
+                                         printable(job_id, limit=ID_LIMIT)))
+    job_id = job_id.lower()
     job = client.job(job_id)
     if job is None:
         raise OptionError('job_id: the server has no job %s (GET /%s/Jobs/%s answered 404); job_session_info lists the '

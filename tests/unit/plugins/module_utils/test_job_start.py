@@ -77,6 +77,9 @@ class FakeClient:
     def job_sessions_now(self, job_id):
         return self.looks.pop(0)
 
+    def session_of_job(self, session, job_id, where):
+        return session
+
     def start_job(self, job_id, full=False):
         self.started += 1
         if isinstance(self.answer, Exception):

@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.backupops.jobs.plugins.modules import job_session
 from emulator.control import EmulatorProcess
+from hostile import Answer, HostileServer, token
 
 VERSIONS = ('v6', 'v7', 'v8')
 
@@ -152,3 +153,47 @@ def test_a_start_answered_without_a_session_that_never_appears_fails_clearly(ser
     result = run_module(job_session, job_id=job['id'], wait_timeout=2, **server.vb365_connection('v7'))
     assert result.failed and result['changed']
     assert 'no new session of it appeared within 2 s' in result['msg'], result['msg']
+
+
+JOB = '6f1d2b7e-8c3a-4d5e-9f10-1a2b3c4d5e6f'
+OTHER_JOB = '0b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4'
+SESSION = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'
+
+
+def hostile_vb365(polled=None, running_id=None):
+    """A v8 server with one job: its start answers with a session of the job, and a poll of that session answers
+    ``polled``; with ``running_id`` the job has a session running under that ID."""
+    def answer(request):
+        if request.method == 'POST' and request.path.endswith('/token'):
+            return token()
+        if request.method == 'POST':
+            return Answer(body=dict(id=SESSION, jobId=JOB, status='Running', creationTime='2026-11-24T06:00:00Z'))
+        if request.path == '/v8/Jobs':
+            return Answer(body=dict(offset=0, limit=30, results=[dict(id=JOB, name='Mail')]))
+        if request.path == '/v8/Jobs/%s' % JOB:
+            return Answer(body=dict(id=JOB, name='Mail', isEnabled=True))
+        if request.path == '/v8/JobSessions':
+            running = [dict(id=running_id, jobId=JOB, status='Running', creationTime='2026-11-24T05:00:00Z')]
+            return Answer(body=dict(offset=0, limit=30, results=running if running_id else []))
+        return Answer(body=polled)
+    return HostileServer(answer)
+
+
+@pytest.mark.hostile
+def test_a_polled_session_of_another_job_is_not_trusted(run_module):
+    polled = dict(id=SESSION, jobId=OTHER_JOB, status='Success', creationTime='2026-11-24T06:00:00Z',
+                  endTime='2026-11-24T06:10:00Z')
+    with hostile_vb365(polled) as server:
+        result = run_module(job_session, job_name='mail', wait_timeout=5, **server.vb365())
+    assert result.failed and result['changed']
+    assert 'answered with session %s of job %s, not of job %s; not trusted' % (SESSION, OTHER_JOB, JOB) in result['msg']
+
+
+@pytest.mark.hostile
+def test_a_running_session_whose_id_is_no_guid_is_not_followed(run_module):
+    with hostile_vb365(running_id='../../token/logout') as server:
+        result = run_module(job_session, job_id=JOB, **server.vb365())
+        polled = [path for path in server.paths() if 'logout' in path or path.startswith('/v8/JobSessions/')]
+    assert result.failed and not result['changed']
+    assert 'whose ID is no GUID (../../token/logout); not followed' in result['msg'], result['msg']
+    assert polled == []
