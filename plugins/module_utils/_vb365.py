@@ -232,8 +232,8 @@ class VB365Client:
         if not isinstance(body, dict):
             raise UnexpectedResponseError('POST /%s%s answered with JSON %s, not a session'
                                           % (self.version, path, type(body).__name__))
-        return self.session_of_job(self.resolve_kind(normalize_session(body), self._backup_job_ids()), job_id,
-                                    'POST /%s%s' % (self.version, path))
+        session = self.resolve_kind(normalize_session(body), self._backup_job_ids())
+        return self.session_of_job(session, job_id, 'POST /%s%s' % (self.version, path))
 
     def followed_session(self, session_id, job_id):
         """The session ``session_id`` as the server has it now, checked to be that session and of ``job_id``."""

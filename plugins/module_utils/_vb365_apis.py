@@ -155,8 +155,6 @@ def check_statuses(values):
     return [SESSION_STATUSES.code_for('status', value) for value in values or []]
 
 
-
-
 # Starting a job and waiting for its session (job_session; the gate's refresh). The start route exists from v6; v8
 # answers with the new session, v6 and v7 with 204 and the session appears among the job's.
 START_FROM = 'v6'

@@ -81,7 +81,7 @@ attributes:
     description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details:
-      - In check mode the job is looked up and its running sessions read, but nothing is started; RV(changed) says
+      - In check mode the job is looked up and its running sessions read, but nothing is started; C(changed) says
         whether a session would be started.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.

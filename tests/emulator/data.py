@@ -214,6 +214,8 @@ def next_run(policy, enabled, now):
         if day > now and day.weekday() in days:
             return day
     return None
+
+
 LOG_TYPE = {'Success': 'Success', 'Warning': 'Warning', 'Failed': 'Error', 'Running': 'Running'}
 
 

@@ -97,7 +97,7 @@ def test_a_session_that_outlasts_wait_timeout_fails_the_task_naming_it(server, r
     session_id = result['session']['id']
     assert 'wait_timeout=3 s' in result['msg'] and session_id in result['msg'], result['msg']
     assert result['session']['outcome'] == 'running'
-    polls = [entry for entry in server.requests('/%s/JobSessions/%s' % (version, session_id))]
+    polls = server.requests('/%s/JobSessions/%s' % (version, session_id))
     assert 1 <= len(polls) <= 3
 
 
