@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import ApiResponseError
-from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import JobRunningError, start_session
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365 import JobRunningError, start_session, wait_session
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import (
     POLL_CEILING,
     WARNING_STATUSES,
@@ -114,3 +114,60 @@ def test_a_running_job_is_never_started_and_check_mode_never_starts():
     assert start_session(client, 'j', if_running='return') == (RUNNING, False, True) and client.started == 0
     client = FakeClient([(set(), [])], None)
     assert start_session(client, 'j', check_mode=True) == (None, False, False) and client.started == 0
+
+
+class Clock:
+    """A clock that moves only when the code under test sleeps, or when a poll takes time."""
+
+    def __init__(self, poll_seconds=0.0):
+        self.now = 0.0
+        self.slept = []
+        self.poll_seconds = poll_seconds
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __call__(self):
+        return self.now
+
+
+class Polled:
+    """A client whose session stays running until poll ``ends_at`` (None: never)."""
+
+    def __init__(self, clock, ends_at=None):
+        self.clock = clock
+        self.ends_at = ends_at
+        self.polls = 0
+
+    def followed_session(self, session_id, job_id):
+        self.polls += 1
+        self.clock.now += self.clock.poll_seconds
+        ended = self.ends_at is not None and self.polls >= self.ends_at
+        return dict(id=session_id, job_id=job_id, outcome='success' if ended else 'running')
+
+
+@settings(max_examples=200, deadline=None)
+@given(timeout=st.integers(min_value=1, max_value=86400), poll_seconds=st.floats(min_value=0, max_value=20),
+       ends_at=st.one_of(st.none(), st.integers(min_value=1, max_value=50)))
+def test_a_wait_polls_with_back_off_and_never_past_the_timeout(timeout, poll_seconds, ends_at):
+    clock = Clock(poll_seconds)
+    client = Polled(clock, ends_at)
+    session, ended = wait_session(client, dict(id='s', outcome='running'), 'j', timeout, sleep=clock.sleep, clock=clock)
+    assert sum(clock.slept) <= timeout + 1e-6
+    assert client.polls <= len(poll_delays(timeout))
+    assert ended == (session['outcome'] == 'success')
+    if not ended:
+        # It gave up only once the time was spent (or every scheduled poll was made).
+        assert clock.now >= timeout - 1e-6 or client.polls == len(poll_delays(timeout))
+    if ends_at is not None and ended:
+        assert client.polls == ends_at
+
+
+def test_a_session_that_has_ended_already_is_not_polled():
+    clock = Clock()
+    client = Polled(clock)
+    assert wait_session(client, dict(id='s', outcome='failed'), 'j', 60, sleep=clock.sleep, clock=clock) == (
+        dict(id='s', outcome='failed'), True)
+    assert client.polls == 0 and clock.slept == []
