@@ -76,8 +76,8 @@ options:
   page_size:
     description:
       - Records asked for per request (the API's C(limit)), from 1 to 10000, the API's maximum.
-      - With O(summary_only=true) at most 1000 sessions are asked for per request, as the sessions are
-        summarised and let go, so that memory holds only the few pages in flight, a few megabytes.
+      - With C(summary_only=true) (a listing module's option) at most 1000 sessions are asked for per request, as the
+        sessions are summarised and let go, so that memory holds only the few pages in flight, a few megabytes.
     type: int
     default: 10000
 notes:

@@ -12,22 +12,37 @@ What each version's routes, filters and records are is in _vb365_apis; its token
 """
 
 import threading
+import time
 from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, QUOTE_LIMIT, printable
-from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError, UnexpectedResponseError
-from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, rebase_link
+from ansible_collections.backupops.jobs.plugins.module_utils._errors import (
+    ApiResponseError,
+    BackupOpsError,
+    OptionError,
+    UnexpectedResponseError,
+)
+from ansible_collections.backupops.jobs.plugins.module_utils._http import json_body, raise_for_status, rebase_link
 from ansible_collections.backupops.jobs.plugins.module_utils._listing import CONSUMED_PAGE_SIZE, Window, list_records
-from ansible_collections.backupops.jobs.plugins.module_utils._options import check_range, check_url
-from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget, Fetcher, Page, offset_paging
+from ansible_collections.backupops.jobs.plugins.module_utils._options import GUID, check_range, check_url
+from ansible_collections.backupops.jobs.plugins.module_utils._paging import (
+    Budget,
+    Fetcher,
+    Page,
+    newest_first_key,
+    offset_paging,
+)
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import (
+    ACTIVE_OUTCOMES,
     MAX_PAGE_SIZE,
     SESSION_FILTERS,
     check_version,
     log_order,
     logged_at,
+    normalize_job,
     normalize_log_item,
     normalize_session,
+    poll_delays,
     session_time,
     sessions_route,
     version_at_least,
@@ -170,6 +185,82 @@ class VB365Client:
     def logout(self):
         self._token.logout(self._warn)
 
+    # Starting a job and following its session (job_session; the gate's refresh), and a job's schedule.
+
+    def job(self, job_id):
+        """One job (GET /Jobs/{jobId}, see _vb365_apis.normalize_job: its schedule_policy, last_run, next_run,
+        last_backup, is_enabled), or None when the server does not know it. An answer about another job is refused."""
+        path = '/Jobs/%s' % job_id
+        response = self._token.get(self._url(path))
+        if response.status_code == 404:
+            return None
+        body = json_body(response)
+        if not isinstance(body, dict):
+            raise UnexpectedResponseError('GET /%s%s answered with JSON %s, not a job'
+                                          % (self.version, path, type(body).__name__))
+        job = normalize_job(body)
+        if str(job.get('id') or '').strip().lower() != str(job_id).strip().lower():
+            raise UnexpectedResponseError('GET /%s%s answered with job %s, not the job asked for; not trusted'
+                                          % (self.version, path, printable(job.get('id'), limit=ID_LIMIT)))
+        return job
+
+    def job_sessions_now(self, job_id):
+        """(the IDs of every session of the job, lower case; its sessions running or queued, newest first): what a
+        start is judged against. The job's whole listing, each session let go as it arrives."""
+        ids, active = set(), []
+
+        def keep(session):
+            ids.add(str(session.get('id')).strip().lower())
+            if session.get('outcome') in ACTIVE_OUTCOMES:
+                active.append(session)
+        self.sessions(job_id, None, [], None, None, consume=keep)
+        active.sort(key=newest_first_key(session_time))
+        return ids, active
+
+    def start_job(self, job_id, full=False):
+        """POST /Jobs/{jobId}/start (v6 and later): the session the server answered with (v8), normalised and checked
+        to be of this job, or None when it answered without one (204, v6 and v7). A refusal is an ApiResponseError
+        with the server's words."""
+        path = '/Jobs/%s/start' % job_id
+        # Counted before it is sent: whatever comes back, the job may have started (a caller reports a change).
+        self.start_requests = getattr(self, 'start_requests', 0) + 1
+        response = self._token.post(self._url(path), dict(full=bool(full)))
+        raise_for_status(response)
+        if response.status_code == 204 or not response.content.strip():
+            return None
+        body = json_body(response)
+        if not isinstance(body, dict):
+            raise UnexpectedResponseError('POST /%s%s answered with JSON %s, not a session'
+                                          % (self.version, path, type(body).__name__))
+        session = self.resolve_kind(normalize_session(body), self._backup_job_ids())
+        return self.session_of_job(session, job_id, 'POST /%s%s' % (self.version, path))
+
+    def followed_session(self, session_id, job_id):
+        """The session ``session_id`` as the server has it now, checked to be that session and of ``job_id``."""
+        session = self.session(session_id)
+        where = 'GET /%s/JobSessions/%s' % (self.version, session_id)
+        if session is None:
+            raise UnexpectedResponseError('%s: the server no longer knows the session it started' % where)
+        if str(session.get('id') or '').strip().lower() != session_id.lower():
+            raise UnexpectedResponseError('%s answered with session %s, not the one asked for; not trusted'
+                                          % (where, printable(session.get('id'), limit=ID_LIMIT)))
+        return self.session_of_job(session, job_id, where)
+
+    def session_of_job(self, session, job_id, where):
+        """``session`` when its ID is a GUID and the job it names, if it names one, is ``job_id``; never a session of
+        another job. One that names no job is the job's by the server's word, with a warning."""
+        if not GUID.match(str(session.get('id') or '')):
+            raise UnexpectedResponseError('%s answered with a session whose ID is no GUID (%s); not followed'
+                                          % (where, printable(session.get('id'), limit=ID_LIMIT)))
+        named = session.get('job_id')
+        if named is None:
+            self._warn('%s: session %s names no job; it is taken as job %s\'s, whose start it answers'
+                       % (where, session['id'], job_id))
+        elif str(named).strip().lower() != str(job_id).strip().lower():
+            raise UnexpectedResponseError('%s answered with session %s of job %s, not of job %s; not trusted'
+                                          % (where, session['id'], printable(named, limit=ID_LIMIT), job_id))
+        return session
+
 
 def read_sessions(client, params, statuses, start, end, consume=None, on_limit=None):
     """(sessions, message) as the options of job_session_info ask (an option not given is None or absent).
@@ -205,3 +296,93 @@ def connect(params, context, connections=None, budget=None):
     token = PasswordToken(http, base_url, version, params['username'], params['password'],
                           access_token=params['access_token'] or None, on_token=context.add_secret)
     return VB365Client(base_url, version, token, context, params['page_size'], budget)
+
+
+class JobRunningError(BackupOpsError):
+    """The job asked to start is running already and the caller wants no wait (if_running=fail)."""
+
+
+def start_session(client, job_id, if_running='wait', full=False, check_mode=False, find_timeout=60,
+                  sleep=time.sleep, clock=time.monotonic):
+    """Start job ``job_id`` unless it is running: (session, started, was_running).
+
+    A job whose session is running or queued is not started: with ``if_running='fail'`` that is a JobRunningError,
+    otherwise its newest active session is returned (``was_running``). In check mode nothing is started and the
+    session is None. A start the server refuses (any 4xx: some servers say "already running" that way, and a start
+    retried after a lost answer meets the session of its first attempt) is looked at again: a session now active is
+    the job's running one; else the refusal stands. Without a session in the answer (204, v6 and v7) the job's new
+    session is looked for within ``find_timeout`` seconds."""
+    known, active = client.job_sessions_now(job_id)
+    where = 'the sessions of job %s' % job_id
+    if active:
+        return _running(client.session_of_job(active[0], job_id, where), job_id, if_running), False, True
+    if check_mode:
+        return None, False, False
+    try:
+        session = client.start_job(job_id, full)
+    except ApiResponseError as error:
+        if error.status is None or not 400 <= error.status < 500:
+            raise
+        _known, active = client.job_sessions_now(job_id)
+        if not active:
+            raise
+        return _running(client.session_of_job(active[0], job_id, where), job_id, if_running), False, True
+    if session is None:
+        session = _new_session(client, job_id, known, find_timeout, sleep, clock)
+    return session, True, False
+
+
+def _running(session, job_id, if_running):
+    if if_running == 'fail':
+        raise JobRunningError('job %s is running already (session %s, %s since %s), so it was not started again; '
+                              'if_running=wait waits for that session, if_running=return returns it'
+                              % (job_id, printable(session.get('id'), limit=ID_LIMIT),
+                                 printable(session.get('status'), limit=ID_LIMIT),
+                                 printable(session.get('creation_time'), limit=ID_LIMIT)),
+                              session_id=session.get('id'))
+    return session
+
+
+def _new_session(client, job_id, known, timeout, sleep, clock):
+    """The newest session of the job that was not there before its start (``known``), looked for at once and then
+    with back-off within ``timeout`` seconds."""
+    deadline = clock() + timeout
+    for delay in [0.0] + poll_delays(timeout, first=1.0):
+        if delay:
+            sleep(max(0.0, min(delay, deadline - clock())))
+        found = _sessions_not_in(client, job_id, known)
+        if found:
+            found.sort(key=newest_first_key(session_time))
+            return client.session_of_job(found[0], job_id, 'the new sessions of job %s' % job_id)
+        if clock() >= deadline:
+            break
+    raise UnexpectedResponseError('job %s was started (POST /%s/Jobs/%s/start answered without a session), but no new '
+                                  'session of it appeared within %d s; look for it with job_session_info'
+                                  % (job_id, client.version, job_id, timeout))
+
+
+def _sessions_not_in(client, job_id, known):
+    found = []
+
+    def keep(session):
+        if str(session.get('id')).strip().lower() not in known:
+            found.append(session)
+    client.sessions(job_id, None, [], None, None, consume=keep)
+    return found
+
+
+def wait_session(client, session, job_id, timeout, sleep=time.sleep, clock=time.monotonic):
+    """(the session as last read, whether it ended): ``session`` polled (GET /JobSessions/{id}, each answer checked to
+    be that session of job ``job_id``) with back-off until it is no longer running or queued, for at most ``timeout``
+    seconds (see _vb365_apis.poll_delays)."""
+    deadline = clock() + timeout
+    if session.get('outcome') not in ACTIVE_OUTCOMES:
+        return session, True
+    for delay in poll_delays(timeout):
+        sleep(max(0.0, min(delay, deadline - clock())))
+        session = client.followed_session(session['id'], job_id)
+        if session.get('outcome') not in ACTIVE_OUTCOMES:
+            return session, True
+        if clock() >= deadline:
+            break
+    return session, False

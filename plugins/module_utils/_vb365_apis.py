@@ -18,6 +18,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import dig
@@ -152,3 +153,47 @@ def session_time(session):
 def check_statuses(values):
     """The API's spellings of the status option's values."""
     return [SESSION_STATUSES.code_for('status', value) for value in values or []]
+
+
+# Starting a job and waiting for its session (job_session; the gate's refresh). The start route exists from v6; v8
+# answers with the new session, v6 and v7 with 204 and the session appears among the job's.
+START_FROM = 'v6'
+# A session in one of these outcomes has not ended; one that ends in FAILED_OUTCOMES made no backup.
+ACTIVE_OUTCOMES = ('running', 'queued')
+FAILED_OUTCOMES = ('failed', 'stopped')
+# The waits between two polls of a session: from POLL_FIRST seconds, growing by POLL_FACTOR, at most POLL_CEILING.
+POLL_FIRST = 2.0
+POLL_FACTOR = 1.5
+POLL_CEILING = 30.0
+# Log lines of these statuses say why a session failed (v8 writes Error, v5 to v7 titles say Failed or Error).
+ERROR_STATUSES = ('failed', 'error')
+WARNING_STATUSES = ('warning',)
+
+
+def poll_delays(timeout, first=POLL_FIRST, factor=POLL_FACTOR, ceiling=POLL_CEILING):
+    """The waits between polls within ``timeout`` seconds: ``first``, growing by ``factor`` up to ``ceiling``, the last
+    cut so that they add up to ``timeout`` and never more; none for a timeout of 0. With a ceiling of 30 s a day's
+    wait is under 3,000 polls."""
+    delays, total, delay = [], 0.0, float(first)
+    while timeout - total > 1e-6:
+        step = min(delay, ceiling, timeout - total)
+        delays.append(step)
+        total += step
+        delay = min(delay * factor, ceiling)
+    return delays
+
+
+def log_reasons(items, statuses=ERROR_STATUSES, limit=5, length=300):
+    """What ``items`` (normalised log items, oldest first) say went wrong: the messages of the lines in ``statuses``,
+    newest last, at most ``limit`` of them (the last ones, which tell how the session ended), each one line, printable
+    and at most ``length`` characters; server text, so quoted only through this bound."""
+    found = [item for item in items if str(item.get('status') or '').strip().lower() in statuses]
+    return [printable(item.get('message') if item.get('message') is not None else item.get('title'), limit=length)
+            for item in found[-limit:]] if limit > 0 else []
+
+
+def normalize_job(raw):
+    """A job (GET /Jobs/{jobId}) in snake_case: ``schedule_policy`` (type, periodically_every, daily_type, daily_time,
+    retry_enabled, retry_number, retry_wait_interval...), ``last_run``, ``next_run``, ``last_backup`` (v7 and later),
+    ``is_enabled``; every key the API sends, as sent."""
+    return snake_dict(raw) if isinstance(raw, dict) else {}

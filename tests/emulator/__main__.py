@@ -127,6 +127,9 @@ def parse_args(argv):
     parser.add_argument('--vb365-failed-advances', action='store_true',
                         help='an object that failed in a session counts as backed up then (undocumented; by default '
                              'its backed-up time stays at its last success or warning)')
+    parser.add_argument('--vb365-start-seconds', type=float, default=3.0,
+                        help='how long a session of a started VB365 job runs before it ends (as planned through '
+                             'PUT /_emulator/vb365/starts; Success by default)')
     parser.add_argument('--owner-pid', type=int,
                         help='exit when this process ends, however it ends (even killed, or a forked test process '
                              'that skips its teardown); default: serve until SIGTERM or SIGINT')
@@ -226,6 +229,7 @@ def main(argv=None):
     os.makedirs(args.state_dir, exist_ok=True)
     certificates = make_certificates(args.state_dir)
     state, tenants = build_state(args, certificates)
+    state.start_seconds = args.vb365_start_seconds
     app = create_app(state)
     server_pair = (certificates['server_cert'], certificates['server_key'])
     https = EmulatorServer(args.host, args.https_port, app, tls_context(*server_pair), server_pair)

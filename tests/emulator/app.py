@@ -90,6 +90,7 @@ class State:
     def record(self):
         entry = dict(method=request.method, path=request.path, query=request.args.to_dict(flat=False),
                      headers=dict(request.headers), form=request.form.to_dict(flat=False),
+                     json=request.get_json(silent=True) if request.is_json else None,
                      scheme=request.scheme, host=request.host, time=time.time(),
                      # The client's end of the connection: requests over one kept-alive connection share it.
                      client_port=int(request.environ.get('REMOTE_PORT') or 0))

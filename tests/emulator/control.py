@@ -77,6 +77,7 @@ class EmulatorProcess:
         self._control('DELETE', 'requests')
         self._control('DELETE', 'faults')
         self._control('DELETE', 'concurrency')
+        self._control('DELETE', 'vb365/starts')
         self.set_latency(0)
 
     def set_latency(self, ms):
@@ -116,6 +117,21 @@ class EmulatorProcess:
         with their names and IDs (emulator.objects.describe)."""
         params = dict(user=self.info['tenants'][tenant]['vb365']['username']) if tenant else None
         return self._control('GET', 'vb365/objects', params=params)
+
+    def plan_starts(self, seconds=None, plans=()):
+        """How VB365 job starts go from now on (every server): started sessions run ``seconds``, and the next ones end
+        as ``plans`` say in turn (dicts of ``status`` Success, Warning or Failed, optional ``errors``, the log lines
+        that say why, and ``seconds``); then Success. clear() goes back to --vb365-start-seconds and Success."""
+        asked = dict(plans=list(plans))
+        if seconds is not None:
+            asked['seconds'] = seconds
+        return self._control('PUT', 'vb365/starts', json=asked)
+
+    def set_vb365_job(self, job_id, tenant=None, **fields):
+        """Change a VB365 job of the shared server (or of a tenant's own): ``schedulePolicy`` (completed with VB365's
+        defaults), ``isEnabled``, ``lastRun``, ``lastBackup``, ``nextRun`` (else it follows the schedule)."""
+        params = dict(user=self.info['tenants'][tenant]['vb365']['username']) if tenant else None
+        return self._control('PATCH', 'vb365/jobs/%s' % job_id, params=params, json=fields)
 
     def vb365_connection(self, version='v8', tenant=None):
         """Connection options of job_session_info for this emulator's VB365 listener: the shared server, or with

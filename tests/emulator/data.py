@@ -166,6 +166,56 @@ VB365_JOBS = ('Exchange daily', 'SharePoint daily', 'Teams hourly')
 # /JobSessions, of jobType Copy, and they succeed even when the backups fail.
 VB365_COPY_JOB = 'Exchange daily copy'
 VB365_STATUS = {'success': 'Success', 'warning': 'Warning', 'failed': 'Failed', 'running': 'Running'}
+# Each job's schedule (RESTJobSchedulePolicy, every field of v8; the routes drop what a version lacks). The seeded
+# sessions keep their own rhythm (--interval-hours); the schedules are what GET /Jobs/{jobId} says.
+VB365_SCHEDULES = {
+    'Exchange daily': dict(type='Daily', dailyType='Everyday', dailyTime='22:00:00', retryEnabled=True,
+                           retryNumber=3, retryWaitInterval=10),
+    'SharePoint daily': dict(type='Daily', dailyType='Workdays', dailyTime='01:30:00', retryEnabled=True,
+                             retryNumber=3, retryWaitInterval=10),
+    'Teams hourly': dict(type='Periodically', periodicallyEvery='Hours1', retryEnabled=True, retryNumber=2,
+                         retryWaitInterval=5),
+}
+# Two more backup jobs, with no sessions: one run by hand only, and one disabled (its schedule kept, as VB365 keeps it).
+VB365_MORE_JOBS = (
+    ('Archive mailboxes', True, dict(type='ManualOnly', retryEnabled=False, retryNumber=0, retryWaitInterval=0)),
+    ('OneDrive weekends', False, dict(type='Daily', dailyType='Weekends', dailyTime='03:00:00', retryEnabled=True,
+                                      retryNumber=3, retryWaitInterval=10)),
+)
+WEEKDAYS = ('Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday')
+RUN_DAYS = dict(dict((day, (index,)) for index, day in enumerate(WEEKDAYS)), Everyday=tuple(range(7)),
+                Workdays=tuple(range(5)), Weekends=(5, 6))
+PERIODS = {'Minutes5': 5, 'Minutes10': 10, 'Minutes15': 15, 'Minutes30': 30, 'Hours1': 60, 'Hours2': 120,
+           'Hours4': 240, 'Hours8': 480, 'Hours12': 720}
+
+
+def schedule_policy(**given):
+    """A whole RESTJobSchedulePolicy from the fields that matter; the rest as VB365 writes them by default."""
+    policy = dict(scheduleEnabled=given.get('type') != 'ManualOnly', backupWindowEnabled=False,
+                  periodicallyWindowEnabled=False, periodicallyOffsetMinutes=0, type='Daily', periodicallyEvery=None,
+                  dailyType=None, dailyTime='00:00:00', retryEnabled=False, retryNumber=0, retryWaitInterval=0)
+    policy.update(given)
+    return policy
+
+
+def next_run(policy, enabled, now):
+    """When the job runs next by its schedule (UTC), or None: run by hand only, or disabled."""
+    if not enabled or policy.get('type') not in ('Daily', 'Periodically'):
+        return None
+    if policy['type'] == 'Periodically':
+        minutes = PERIODS.get(policy.get('periodicallyEvery'), 60)
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        elapsed = (now - midnight).total_seconds() // 60
+        return midnight + datetime.timedelta(minutes=(elapsed // minutes + 1) * minutes)
+    hours, minutes, seconds = (int(part) for part in (policy.get('dailyTime') or '00:00:00').split(':'))
+    days = RUN_DAYS.get(policy.get('dailyType'), RUN_DAYS['Everyday'])
+    for ahead in range(8):
+        day = (now + datetime.timedelta(days=ahead)).replace(hour=hours, minute=minutes, second=seconds, microsecond=0)
+        if day > now and day.weekday() in days:
+            return day
+    return None
+
+
 LOG_TYPE = {'Success': 'Success', 'Warning': 'Warning', 'Failed': 'Error', 'Running': 'Running'}
 
 
@@ -204,6 +254,11 @@ class LogItems(Mapping):
             rng = random.Random('%s-log-%s' % (self._seed, session_id))
             self._made[session_id] = vb365_log_items(rng, session, session['_started'])
         return self._made[session_id]
+
+    def put(self, session_id, session, items):
+        """The log of a session made after the seed (a job started): written, not drawn."""
+        self._sessions[session_id] = session
+        self._made[session_id] = items
 
     def __iter__(self):
         return iter(self._sessions)
@@ -247,5 +302,16 @@ def build_vb365(seed, count, now, interval_hours=2.0, shape='fresh', job_shapes=
         newest = max((session for session in sessions if session['jobId'] == job['id']),
                      key=lambda session: session['_started'])
         job.update(lastRun=newest['creationTime'], lastStatus=newest['status'])
+    for job in jobs:
+        job['schedulePolicy'] = schedule_policy(**VB365_SCHEDULES[job['name']])
+        ended = [session for session in sessions if session['jobId'] == job['id'] and session['status'] in ('Success', 'Warning')]
+        job['lastBackup'] = max(ended, key=lambda session: session['_ended'])['endTime'] if ended else None
+    for name, enabled, policy in VB365_MORE_JOBS:
+        jobs.append(dict(id=_uuid(rng), name=name, description='%s backup' % name, repositoryId=repository,
+                         backupType='EntireOrganization', isEnabled=enabled, lastRun=None, lastStatus=None,
+                         lastBackup=None, schedulePolicy=schedule_policy(**policy)))
+    for job in jobs:
+        moment = next_run(job['schedulePolicy'], job['isEnabled'], now)
+        job['nextRun'] = iso(moment, 7) if moment else None
     sessions.sort(key=lambda session: session['_started'])
     return dict(jobs=jobs, copy_jobs=[copy_job], sessions=sessions, log_items=LogItems(seed, sessions))

@@ -81,10 +81,21 @@ def shape_log_item(version, session_id, item):
     return shaped
 
 
+# The fields of RESTJobSchedulePolicy each version documents (v7 adds periodicallyWindowEnabled).
+SCHEDULE_FIELDS = ('scheduleEnabled', 'backupWindowEnabled', 'periodicallyOffsetMinutes', 'type', 'periodicallyEvery',
+                   'dailyType', 'dailyTime', 'retryEnabled', 'retryNumber', 'retryWaitInterval')
+
+
 def shape_job(version, job):
     shaped = dict(id=job['id'], name=job['name'], description=job['description'], backupType=job['backupType'],
                   isEnabled=job['isEnabled'], lastRun=job['lastRun'], lastStatus=job['lastStatus'],
-                  repositoryId=job['repositoryId'])
+                  repositoryId=job['repositoryId'], nextRun=job.get('nextRun'))
+    if at_least(version, 'v7'):
+        shaped['lastBackup'] = job.get('lastBackup')
+    policy = job.get('schedulePolicy')
+    if policy is not None:
+        fields = SCHEDULE_FIELDS + (('periodicallyWindowEnabled',) if at_least(version, 'v7') else ())
+        shaped['schedulePolicy'] = dict((field, policy[field]) for field in fields if field in policy)
     shaped['_links'] = dict(self=link(version, '/Jobs/%s' % job['id']))
     return shaped
 
@@ -298,6 +309,9 @@ def register(app, state):
     # The organizations, repositories and backed-up data, on the same routes' rules (vb365_objects imports this module).
     from emulator.vb365_objects import register as register_objects
     register_objects(api, state, find_session)
+    # A job by ID, and starting one (vb365_starts imports this module too).
+    from emulator.vb365_starts import register as register_starts
+    register_starts(app, api, state)
 
 
 def new_server(build, users, link_host=None, bounds='ended', objects=None):

@@ -32,6 +32,8 @@ PATHS = (
     '/BackupRepositories/{repositoryId}/SiteData', '/BackupRepositories/{repositoryId}/SiteData/{siteId}',
     '/BackupRepositories/{repositoryId}/TeamData', '/BackupRepositories/{repositoryId}/TeamData/{teamId}',
     '/BackupRepositories/{repositoryId}/GroupData', '/BackupRepositories/{repositoryId}/GroupData/{groupId}',
+    # Starting a job: job_session (the one operation that changes anything).
+    '/Jobs/{jobId}/start',
 )
 
 

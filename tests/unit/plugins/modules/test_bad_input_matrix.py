@@ -87,7 +87,7 @@ MODULE_ROWS = {
         ('max_concurrency', 0, ['max_concurrency: 0 is out of range']),
         ('session_id', 'not-a-guid', ["session_id: 'not-a-guid' is not a GUID"]),
         ('job_id', 'job-1', ["job_id: 'job-1' is not a GUID"]),
-        ('job_name', 'Nightly', ["job_name: no job named 'Nightly'", 'Exchange daily, SharePoint daily']),
+        ('job_name', 'Nightly', ["job_name: no job named 'Nightly'", 'Exchange daily, OneDrive weekends, SharePoint daily']),
         ('job_type', 'archive', ['job_type', 'archive', 'backup, copy']),
         ('status', ['done'], ["status: unknown value 'done'", 'not_configured']),
         ('start_time', 'recently', ["start_time: cannot read 'recently'"]),

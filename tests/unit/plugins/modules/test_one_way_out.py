@@ -17,6 +17,8 @@ OPTIONS = dict(
     backup_gate_info=lambda emulator: dict(checks=[dict(name='crm', source='dynamics')],
                                            avepoint=emulator.avepoint_connection()),
     job_session_info=lambda emulator: dict(emulator.vb365_connection(), limit=1),
+    # Check mode: the session's emulator is shared, and a job started here would run on under other tests.
+    job_session=lambda emulator: dict(emulator.vb365_connection(), job_name='Exchange daily', _ansible_check_mode=True),
 )
 
 
@@ -34,15 +36,16 @@ def filtered(monkeypatch):
 
 
 def test_every_module_is_listed():
-    assert MODULES == ['backup_gate_info', 'dynamics_backup_job_info', 'google_backup_job_info', 'job_session_info',
-                       'vm_backup_job_info']
+    assert MODULES == ['backup_gate_info', 'dynamics_backup_job_info', 'google_backup_job_info', 'job_session',
+                       'job_session_info', 'vm_backup_job_info']
 
 
 @pytest.mark.parametrize('name', MODULES)
 def test_a_failure_leaves_through_the_filter_even_when_ansible_refuses_an_option(run_module, filtered, name):
     module = importlib.import_module('ansible_collections.backupops.jobs.plugins.modules.' + name)
     result = run_module(module, no_such_option='x')
-    assert result.failed and ('no_such_option' in result['msg'] or 'missing required arguments' in result['msg'])
+    assert result.failed and any(said in result['msg'] for said in (
+        'no_such_option', 'missing required arguments', 'one of the following is required'))
     assert any(isinstance(value, dict) and value.get('msg') == result['msg'] for value in filtered)
 
 
