@@ -26,6 +26,13 @@ from ansible_collections.backupops.jobs.plugins.module_utils._sources import SOU
 # A year: enough for any backup schedule, and a bound that catches 1e9 typed for 1e1.
 MAX_AGE_HOURS = 8760
 MAX_SUCCESSES = 100000
+# max_age_hours: schedule - the age a VB365 job's own schedule allows (see _vb365_schedule).
+SCHEDULE = 'schedule'
+# What a backup that is running now does to a check: nothing (today's behaviour), blocks it, or is waited for.
+RUNNING = ('ignore', 'block', 'wait')
+MAX_WAIT_SECONDS = 86400
+CHECK_FIELDS = ('name', 'source', 'filters', 'max_age_hours', 'accept', 'min_successes', 'refresh', 'refresh_timeout',
+                'running', 'running_timeout')
 NUMBER = re.compile(r'^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$')
 
 
@@ -130,12 +137,12 @@ def check_gate_checks(checks, default_max_age_hours=24):
         if name in names:
             raise OptionError('two checks are named %r; give each its own name' % name, option='name', value=name)
         names.add(name)
-        unknown = sorted(str(key) for key in check if key not in (
-            'name', 'source', 'filters', 'max_age_hours', 'accept', 'min_successes'))
+        unknown = sorted(str(key) for key in check if key not in CHECK_FIELDS)
         try:
             if unknown:
-                raise OptionError('unknown fields %s; a check takes name, source, filters, max_age_hours, accept and '
-                                  'min_successes' % ', '.join(unknown), option=unknown[0])
+                raise OptionError('unknown fields %s; a check takes %s and %s'
+                                  % (', '.join(unknown), ', '.join(CHECK_FIELDS[:-1]), CHECK_FIELDS[-1]),
+                                  option=unknown[0])
             source = check.get('source')
             if source is None:
                 raise OptionError('no source; give one of %s' % ', '.join(SOURCES), option='source')
@@ -143,15 +150,74 @@ def check_gate_checks(checks, default_max_age_hours=24):
                 raise OptionError('source %r is not one of %s' % (source, ', '.join(SOURCES)), option='source',
                                   value=source)
             filters = _check_filters(source, check.get('filters'))
+            max_age_hours = check['max_age_hours'] if check.get('max_age_hours') is not None else default_max_age_hours
+            from_schedule = _from_schedule(source, filters, max_age_hours)
             hours, accept, needed = check_rule(
-                check['max_age_hours'] if check.get('max_age_hours') is not None else default_max_age_hours,
+                1 if from_schedule else max_age_hours,
                 check['accept'] if check.get('accept') is not None else ['success'],
                 check['min_successes'] if check.get('min_successes') is not None else 1)
+            change_window = _change_window(source, filters, check)
         except OptionError as error:
             raise OptionError('check %s: %s' % (name, error.msg), **error.details)
-        result.append(dict(name=name, source=source, filters=filters, max_age_hours=hours, accept=accept,
-                           min_successes=needed))
+        result.append(dict(name=name, source=source, filters=filters, max_age_hours=SCHEDULE if from_schedule else hours,
+                           accept=accept, min_successes=needed, **change_window))
     return result
+
+
+def _from_schedule(source, filters, max_age_hours):
+    """Whether ``max_age_hours`` is ``schedule`` (any case): refused where the source reads no schedule, or the check
+    names no single job whose schedule it could be."""
+    if not (isinstance(max_age_hours, str) and max_age_hours.strip().lower() == SCHEDULE):
+        return False
+    if SOURCES[source].job is None:
+        raise OptionError('max_age_hours: schedule derives the age from a VB365 job\'s schedule, and source %s has '
+                          'none that this collection can read; give max_age_hours as a number of hours'
+                          % source, option='max_age_hours', value=max_age_hours)
+    _one_job(source, filters, 'max_age_hours: schedule', max_age_hours)
+    return True
+
+
+def _one_job(source, filters, option, value):
+    if not any(name in filters for name in SOURCES[source].job_filters):
+        raise OptionError('%s needs the one job it is about: give the filter %s'
+                          % (option, ' or '.join(SOURCES[source].job_filters)), option=option.split(':')[0],
+                          value=value)
+
+
+def _seconds(field, value):
+    seconds = as_number(value, integer=True)
+    if seconds is None or not 1 <= seconds <= MAX_WAIT_SECONDS:
+        raise OptionError('%s: %r is not a whole number of seconds from 1 to %d (a day)'
+                          % (field, value, MAX_WAIT_SECONDS), option=field, value=value)
+    return seconds
+
+
+def _change_window(source, filters, check):
+    """The fields of a check about the change window, each only where given: ``refresh`` (take a backup when the
+    check fails only for age; one job of a source that can start it), ``refresh_timeout``, ``running`` (what a backup
+    that is running now does to the check) and ``running_timeout``, checked."""
+    fields = {}
+    if check.get('refresh') is not None:
+        refresh = check['refresh']
+        if not isinstance(refresh, bool):
+            raise OptionError('refresh: %r is not true or false' % (refresh,), option='refresh', value=refresh)
+        if refresh:
+            if SOURCES[source].job is None:
+                raise OptionError('refresh: source %s has no job this collection can start (the AvePoint Graph API '
+                                  'documents none); leave refresh out, or check a VB365 job' % source,
+                                  option='refresh', value=refresh)
+            _one_job(source, filters, 'refresh', refresh)
+        fields['refresh'] = refresh
+    if check.get('running') is not None:
+        running = check['running']
+        if running not in RUNNING:
+            raise OptionError('running: %r is not one of %s' % (running, ', '.join(RUNNING)), option='running',
+                              value=running)
+        fields['running'] = running
+    for field in ('refresh_timeout', 'running_timeout'):
+        if check.get(field) is not None:
+            fields[field] = _seconds(field, check[field])
+    return fields
 
 
 # What a user gives the backup_gate role; every other backup_gate_* variable is the role's own working state.

@@ -18,6 +18,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.backupops.jobs.plugins.module_utils._checks import SCHEDULE
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import (
     NewestAccepted,
@@ -30,6 +32,8 @@ from ansible_collections.backupops.jobs.plugins.module_utils._normalize import s
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import Budget
 from ansible_collections.backupops.jobs.plugins.module_utils._sources import SOURCES, VENDORS
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import ACTIVE_OUTCOMES, poll_delays
+from ansible_collections.backupops.jobs.plugins.module_utils._vb365_schedule import max_age_from_schedule
 
 # Checks listed at once; each listing has max_concurrency pages in flight of its own.
 PARALLEL_CHECKS = 4
@@ -37,6 +41,8 @@ PARALLEL_CHECKS = 4
 LOOKBACK_FACTOR = 4
 MIN_LOOKBACK_HOURS = 168
 # What a gate's user can do when its listings pass what one run keeps (see _paging.Budget).
+# How long a check with running: wait waits by default for a running backup to end (running_timeout).
+DEFAULT_WAIT_SECONDS = 3600
 NARROW_CHECKS = ('narrow the check (its filters, max_age_hours), or leave out include_records and history_days, '
                  'which keep every record listed')
 
@@ -53,6 +59,7 @@ class _Tenant:
     def __init__(self, checks, context, connections, parallel):
         pool = context.max_concurrency * parallel
         self.warn = context.warn
+        self.stop = context.stop
         # What every check of the tenant keeps, together: they list at once.
         self.budget = Budget(NARROW_CHECKS)
         self._connections = {}
@@ -61,6 +68,10 @@ class _Tenant:
                 self._connections[vendor] = VENDORS[vendor].connect(connections.get(vendor), context, pool, self.budget)
             except OptionError as error:
                 raise OptionError('%s: %s' % (vendor, error.msg), **error.details)
+
+    def connection(self, vendor):
+        """The connection of ``vendor`` (one of the checks' vendors)."""
+        return self._connections[vendor]
 
     def records(self, check, start, now, consume=None):
         """The normalised records of ``check`` from ``start`` to ``now``, filtered as the check says; with
@@ -147,15 +158,136 @@ def _judge(tenant, check, now, history_hours, keep_records):
     # A listing that failed judged nothing, so there is no coverage to speak of.
     if not check['filters'] and error is None:
         verdict['reason'] = '%s: %s' % (SOURCES[check['source']].covers, verdict['reason'])
-    result = dict(name=check['name'], source=check['source'], filters=check['filters'], max_age_hours=hours,
-                  error=error, lookback=None if error else _lookback(verdict, older, rule['accept'], lookback_hours, now),
-                  **dict(rule, **verdict))
-    if keep_records:
+    window = tally.backups if tally is not None else [record for record in records if Tally(now, hours).add(record)]
+    return _result(check, verdict, error, None if error else _lookback(verdict, older, rule['accept'], lookback_hours, now),
+                   records if keep_records else None, now, started, window)
+
+
+def _result(check, verdict, error, lookback, records, now, started, window=()):
+    """The verdict of ``check`` as the gate returns it: the check, the decision, the listing's ``error``, the
+    ``lookback``; ``records`` (when kept) and their summary; ``seconds``, what the CI views show as the check's
+    duration (its listings and its decision, not the other checks'). ``window``, the backups of the check's window,
+    says what a check with refresh or running asks about them (see _change_window_facts)."""
+    result = dict(name=check['name'], source=check['source'], filters=check['filters'],
+                  max_age_hours=check['max_age_hours'], error=error, lookback=lookback, accept=check['accept'],
+                  min_successes=check['min_successes'], **verdict)
+    result.update(_change_window_facts(check, result, window))
+    if records is not None:
         result['records'] = records
-        result['summary'] = summarize(result['records'], now)
-    # What the CI views show as the check's duration: its listings and its decision, not the other checks'.
+        result['summary'] = summarize(records, now)
     result['seconds'] = round(time.monotonic() - started, 3)
     return result
+
+
+def _change_window_facts(check, verdict, window):
+    """``refreshable`` for a check with ``refresh``: it failed only because its newest success is too old - its
+    listing worked, and no backup of its window failed, ended with an outcome it does not accept, or runs."""
+    if not check.get('refresh'):
+        return {}
+    return dict(refreshable=bool(not verdict['passed'] and verdict['error'] is None
+                                 and all(cut.get('outcome') in check['accept'] for cut in window)))
+
+
+def _running_now(tenant, check, now):
+    """The IDs of the check's backups that are running or queued now, begun in its window: listed with no upper
+    bound, since a server may leave out of a bounded listing what has not ended."""
+    active = []
+
+    def keep(record):
+        if record.get('kind') == 'backup' and record.get('outcome') in ACTIVE_OUTCOMES:
+            active.append(record.get('id'))
+    records = tenant.records(check, now - timedelta(hours=check['max_age_hours']), None,
+                             keep if tenant.streams(check) else None)
+    for record in records or []:
+        keep(record)
+    return active
+
+
+def _judge_check(tenant, check, now, history_hours, keep_records):
+    """The verdict of one check as its change-window fields ask: its maximum age derived from its job's schedule
+    (max_age_hours: schedule; a schedule that sets none refuses the run, naming the check), and a backup of it that is
+    running now ignored, blocking the check, or waited for (running; see _judge for the rest)."""
+    started = time.monotonic()
+    derived = None
+    if check['max_age_hours'] == SCHEDULE:
+        try:
+            check, derived = _with_age_of_schedule(tenant, check)
+        except OptionError as error:
+            raise OptionError('check %s: %s' % (check['name'], error.msg), **error.details)
+        except BackupOpsError as failure:
+            # The job could not be read, so no age is known: the check fails as a listing that failed does.
+            return _result(dict(check, max_age_hours=None), decide([], now, 1, error=failure.msg), failure.msg, None,
+                           [] if keep_records else None, now, started)
+    verdict = _judge(tenant, check, now, history_hours, keep_records)
+    running = check.get('running', 'ignore')
+    if running != 'ignore' and verdict['error'] is None:
+        verdict = _judge_running(tenant, check, verdict, now, history_hours, keep_records)
+    if derived is not None:
+        verdict['max_age_from'] = derived
+        verdict['reason'] += ' (max_age_hours: %s)' % derived
+    return verdict
+
+
+def _with_age_of_schedule(tenant, check):
+    """(the check with the maximum age its job's schedule allows, how it was derived); see _vb365_schedule."""
+    source = SOURCES[check['source']]
+    job = source.job(tenant.connection(source.vendor), check['filters'])
+    hours, derived = max_age_from_schedule(job.get('name') or job.get('id'), job.get('schedule_policy'),
+                                           job.get('is_enabled'))
+    return dict(check, max_age_hours=hours), derived
+
+
+def _ids(ids):
+    return printable(', '.join(str(ident) for ident in ids), limit=QUOTE_LIMIT)
+
+
+def _judge_running(tenant, check, verdict, now, history_hours, keep_records):
+    """``verdict`` as the check's ``running`` asks when a backup of it runs now: failed (block), or judged again once
+    it has ended, polled with back-off for at most running_timeout seconds (wait); still running then, failed. The
+    reason says which. ``running_now`` gives the IDs of what runs at the end."""
+    running = _running_now(tenant, check, now)
+    if running and check['running'] == 'wait':
+        timeout = check.get('running_timeout', DEFAULT_WAIT_SECONDS)
+        waited = time.monotonic()
+        for delay in poll_delays(timeout):
+            if tenant.stop is not None and tenant.stop.wait(delay):
+                break
+            if tenant.stop is None:
+                time.sleep(delay)
+            now = datetime.now(timezone.utc)
+            if not _running_now(tenant, check, now):
+                verdict = _judge(tenant, check, now, history_hours, keep_records)
+                verdict['reason'] = ('waited %d s for the running backup %s to end (running: wait); %s'
+                                     % (time.monotonic() - waited, _ids(running), verdict['reason']))
+                verdict['running_now'] = []
+                return verdict
+        verdict['reason'] = ('a backup of it still runs after running_timeout=%d s (%s; running: wait); %s'
+                             % (timeout, _ids(running), verdict['reason']))
+    elif running:
+        verdict['reason'] = ('a backup of it is running now (%s), which the change would race; blocked until it ends '
+                             '(running: block); %s' % (_ids(running), verdict['reason']))
+    if running:
+        verdict['passed'] = False
+        if check.get('refresh'):
+            verdict['refreshable'] = False
+    verdict['running_now'] = running
+    return verdict
+
+
+def note_refresh(verdict, run):
+    """Say in ``verdict`` (judged after the role's job_session ``run`` for it) that a backup was taken, and which:
+    ``refreshed`` (session_id, outcome, end_time, or the run's message when it took none) and its reason's start."""
+    run = run if isinstance(run, dict) else {}
+    session = run.get('session') if isinstance(run.get('session'), dict) else {}
+    verdict['refreshed'] = dict(session_id=session.get('id'), outcome=session.get('outcome'),
+                                end_time=session.get('end_time'), started=run.get('started') is True,
+                                failed=run.get('failed') is True, msg=run.get('msg'))
+    if session.get('id') is not None:
+        taken = 'backup taken before judging (session %s, %s)' % (printable(session['id'], limit=QUOTE_LIMIT),
+                                                                 printable(session.get('outcome'), limit=QUOTE_LIMIT))
+    else:
+        taken = 'no backup could be taken (%s)' % printable(run.get('msg'), limit=QUOTE_LIMIT)
+    verdict['reason'] = '%s; %s' % (taken, verdict['reason'])
 
 
 def _lookback(verdict, older, accept, lookback_hours, now):
@@ -188,6 +320,6 @@ def evaluate_checks(checks, context, connections, now=None, history_hours=None, 
     tenant = _Tenant(checks, context, connections, parallel)
     try:
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            return list(pool.map(lambda check: _judge(tenant, check, now, history_hours, keep_records), checks))
+            return list(pool.map(lambda check: _judge_check(tenant, check, now, history_hours, keep_records), checks))
     finally:
         tenant.close()

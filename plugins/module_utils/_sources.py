@@ -55,10 +55,15 @@ class Source:
     value (``check(filter, value)``, raising OptionError; None takes any text), of which the groups in
     ``exclusive`` name one thing; ``lister(connection, filters, start, end, consume)`` lists its normalised records
     from ``start`` to ``end`` (datetimes), handing each to ``consume`` as it arrives where ``streams(connection)``;
-    ``order`` is the key its listings sort their records by, newest first (None: as the API lists them)."""
+    ``order`` is the key its listings sort their records by, newest first (None: as the API lists them).
+    ``job(connection, filters)``, for a source whose checks may name one job (by one of ``job_filters``), reads that
+    job (its id, name, schedule_policy, is_enabled): what max_age_hours: schedule and refresh need."""
 
-    def __init__(self, name, vendor, endpoint, covers, filters, lister, exclusive=(), streams=None, order=None):
+    def __init__(self, name, vendor, endpoint, covers, filters, lister, exclusive=(), streams=None, order=None,
+                 job=None, job_filters=()):
         self.name = name
+        self.job = job
+        self.job_filters = job_filters
         self.vendor = vendor
         self.endpoint = endpoint
         self.covers = covers
@@ -117,6 +122,14 @@ def _vb365_sessions(client, filters, start, end, consume):
     return client.sessions(job_id, 'backup', [], start, end, consume, filters.get('job_name'))
 
 
+def _vb365_job(client, filters):
+    job_id = filters.get('job_id') or client.job_id_named(filters['job_name'])
+    job = client.job(job_id)
+    if job is None:
+        raise OptionError('job_id: no job %s on the server' % job_id, option='job_id', value=job_id)
+    return job
+
+
 def _newest_session_first(cut):
     """The order of a listing of sessions (see _vb365.VB365Client.sessions), for a Tally of their cuts, which keep
     the common time keys: when it ended or, still running, when it began."""
@@ -134,4 +147,4 @@ register(avepoint_source('google', GOOGLE, 'every Google Workspace backup job of
                           ('job_type', _job_type_is_backup(GOOGLE))]))
 register(Source('vb365', 'vb365', 'GET /JobSessions of the VB365 REST API', 'every backup job of the VB365 server',
                 [('job_id', check_guid), ('job_name', None)], _vb365_sessions, exclusive=(('job_id', 'job_name'),),
-                order=_newest_session_first))
+                order=_newest_session_first, job=_vb365_job, job_filters=('job_id', 'job_name')))

@@ -23,6 +23,7 @@ window that is not 168 hours or allows no start.
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
+from ansible_collections.backupops.jobs.plugins.module_utils._normalize import snake_dict
 
 WEEK_MINUTES = 7 * 24 * 60
 DAY_MINUTES = 24 * 60
@@ -68,7 +69,7 @@ def _window(job, policy, enabled_key, settings_key):
     """The allowed hours of a week (168 booleans from Sunday 00:00), or None when no window is enabled."""
     if policy.get(enabled_key) is not True:
         return None
-    hours = (policy.get(settings_key) or {}).get('backupWindow') if isinstance(policy.get(settings_key), dict) else None
+    hours = (policy.get(settings_key) or {}).get('backup_window') if isinstance(policy.get(settings_key), dict) else None
     if not isinstance(hours, list) or len(hours) != 168 or not all(isinstance(hour, bool) for hour in hours):
         raise _refusal(job, 'has a backup window (%s) that is not 168 hours of true or false' % enabled_key)
     return hours
@@ -78,24 +79,24 @@ def _starts(job, policy):
     """The job's scheduled starts in one week, in minutes from Sunday 00:00, and the name of its schedule."""
     kind = policy.get('type')
     if kind == 'Daily':
-        days = DAILY_TYPES.get(policy.get('dailyType'))
+        days = DAILY_TYPES.get(policy.get('daily_type'))
         if days is None:
-            raise _refusal(job, 'runs Daily on %s, which this collection does not know' % _quoted(policy.get('dailyType')))
-        at = _minutes_of(job, policy.get('dailyTime'))
+            raise _refusal(job, 'runs Daily on %s, which this collection does not know' % _quoted(policy.get('daily_type')))
+        at = _minutes_of(job, policy.get('daily_time'))
         starts = [DAYS.index(day) * DAY_MINUTES + at for day in days]
-        described = 'Daily, %s at %02d:%02d' % (policy['dailyType'], at // 60, at % 60)
-        window = _window(job, policy, 'backupWindowEnabled', 'backupWindowSettings')
+        described = 'Daily, %s at %02d:%02d' % (policy['daily_type'], at // 60, at % 60)
+        window = _window(job, policy, 'backup_window_enabled', 'backup_window_settings')
     elif kind == 'Periodically':
-        every = INTERVALS.get(policy.get('periodicallyEvery'))
+        every = INTERVALS.get(policy.get('periodically_every'))
         if every is None:
             raise _refusal(job, 'runs Periodically every %s, which this collection does not know'
-                                % _quoted(policy.get('periodicallyEvery')))
-        offset = policy.get('periodicallyOffsetMinutes')
+                                % _quoted(policy.get('periodically_every')))
+        offset = policy.get('periodically_offset_minutes')
         offset = offset % every if isinstance(offset, int) and not isinstance(offset, bool) else 0
         starts = list(range(offset, WEEK_MINUTES, every))
-        described = 'Periodically, every %s' % policy['periodicallyEvery']
-        window = _window(job, policy, 'periodicallyWindowEnabled', 'periodicallyWindowSettings') or _window(
-            job, policy, 'backupWindowEnabled', 'backupWindowSettings')
+        described = 'Periodically, every %s' % policy['periodically_every']
+        window = _window(job, policy, 'periodically_window_enabled', 'periodically_window_settings') or _window(
+            job, policy, 'backup_window_enabled', 'backup_window_settings')
     elif kind == 'ManualOnly':
         raise _refusal(job, 'runs only when started by hand (ManualOnly), so its schedule sets no age')
     else:
@@ -115,18 +116,21 @@ def longest_gap_minutes(starts):
 
 def max_age_from_schedule(job, schedule_policy, is_enabled=True):
     """(hours, how they were derived) for the job named ``job`` (as its reason quotes it), from its schedulePolicy
-    and isEnabled; ScheduleError (an OptionError on max_age_hours) when they set no age. See the module's rule."""
+    (in the API's camelCase or the collection's snake_case) and isEnabled; ScheduleError (an OptionError on
+    max_age_hours) when they set no age. See the module's rule."""
+    if isinstance(schedule_policy, dict):
+        schedule_policy = snake_dict(schedule_policy)
     if is_enabled is False:
         raise _refusal(job, 'is disabled, so it runs on no schedule')
     if not isinstance(schedule_policy, dict):
         raise _refusal(job, 'has no schedule the API shows (schedulePolicy)')
-    if schedule_policy.get('scheduleEnabled') is False and schedule_policy.get('type') != 'ManualOnly':
+    if schedule_policy.get('schedule_enabled') is False and schedule_policy.get('type') != 'ManualOnly':
         raise _refusal(job, 'has its schedule turned off (scheduleEnabled: false)')
     starts, described = _starts(job, schedule_policy)
     gap = longest_gap_minutes(starts)
     retries = 0
-    if schedule_policy.get('retryEnabled') is True:
-        number, wait = schedule_policy.get('retryNumber'), schedule_policy.get('retryWaitInterval')
+    if schedule_policy.get('retry_enabled') is True:
+        number, wait = schedule_policy.get('retry_number'), schedule_policy.get('retry_wait_interval')
         if not all(isinstance(value, int) and not isinstance(value, bool) and value >= 0 for value in (number, wait)):
             raise _refusal(job, 'has retries without a readable retryNumber and retryWaitInterval')
         retries = number * wait

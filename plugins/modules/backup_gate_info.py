@@ -37,9 +37,31 @@ options:
         filter whose value is empty or null (which the API would ignore), a filter the source does not take, a
         C(job_type) that is not a backup, an age that is not a finite number of hours up to a year - and refused
         naming the check, the field and the value.
+      - "For the change window (VB365 job checks, that is C(job_id) or C(job_name)):
+        C(max_age_hours: schedule) derives the maximum age from the job's own schedule (C(schedulePolicy)): the
+        longest gap between two scheduled starts in a week, plus the job's retries (C(retryNumber) times
+        C(retryWaitInterval) minutes), plus a grace of half the gap (at least 30 minutes, at most 6 hours) - a
+        daily job 30 h, workdays only 78 h (the weekend), hourly 1.5 h. The reason shows the number and where it came
+        from. A job that is disabled or runs only by hand (C(ManualOnly)) refuses the run, naming the check; AvePoint
+        sources have no schedule to read and refuse it when validated."
+      - "C(running) - V(ignore) (the default), V(block) (a backup of the check's window that is running now fails the
+        check: the change would race it) or V(wait) (wait, with back-off and at most C(running_timeout) seconds,
+        default 3600, for it to end, then judge with it). The reason says which."
+      - "C(refresh) (VB365 job checks; default false) - when the check fails only because its newest success is too
+        old (its listing worked, and no backup of its window failed, ended unaccepted or runs), its verdict says
+        RV(checks[].refreshable). This module takes no backup itself; the role then starts the job with
+        M(backupops.jobs.job_session), waits at most C(refresh_timeout) seconds (default 3600), and judges again,
+        giving O(refreshed). Never in check mode."
     type: list
     elements: dict
     required: true
+  refreshed:
+    description:
+      - What the role's M(backupops.jobs.job_session) runs gave for the checks it took a backup for, by check name -
+        its result (C(session), C(started), C(msg), C(failed)). Each such check's verdict then says so in
+        RV(checks[].refreshed) and at the start of its reason.
+    type: dict
+    version_added: 0.2.0
   max_age_hours:
     description: The maximum age of each check that does not give its own C(max_age_hours).
     type: float
@@ -208,6 +230,33 @@ checks:
       description: How long the check's listings and decision took, in seconds.
       type: float
       sample: 0.412
+    max_age_from:
+      description: For C(max_age_hours) V(schedule), the derived age and how - gap, retries and grace.
+      returned: for a check with max_age_hours schedule
+      type: str
+      version_added: 0.2.0
+      sample: "30 h from the schedule of job Exchange daily (Daily, Everyday at 22:00): longest gap 24 h + retries 0 h
+        + grace 6 h"
+    running_now:
+      description: The IDs of the backups of the check's window that are running or queued.
+      returned: for a check whose running is block or wait
+      type: list
+      elements: str
+      version_added: 0.2.0
+    refreshable:
+      description:
+        - Whether a check with C(refresh) fails only because its newest success is too old, so that taking a backup
+          now could make it pass (the role then does).
+      returned: for a check with refresh
+      type: bool
+      version_added: 0.2.0
+    refreshed:
+      description:
+        - The backup the role took for the check before this judgement (see O(refreshed)) - C(session_id),
+          C(outcome), C(end_time), C(started), C(failed), C(msg).
+      returned: for a check named in O(refreshed)
+      type: dict
+      version_added: 0.2.0
     records:
       description:
         - The jobs or sessions listed for the check, as the listing modules return them.
@@ -225,7 +274,7 @@ from datetime import datetime, timezone
 from ansible_collections.backupops.jobs.plugins.module_utils._checks import check_gate_checks
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import every_check_passed
-from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks, vendors_of
+from ansible_collections.backupops.jobs.plugins.module_utils._gate_run import evaluate_checks, note_refresh, vendors_of
 from ansible_collections.backupops.jobs.plugins.module_utils._module import (
     BackupOpsModule,
     connection_params,
@@ -243,6 +292,7 @@ def main():
         history_days=dict(type='float'),
         include_records=dict(type='bool', default=False),
         warn_on_error=dict(type='bool', default=False),
+        refreshed=dict(type='dict'),
         avepoint=dict(type='dict', no_log=True),
         vb365=dict(type='dict', no_log=True),
     ))
@@ -261,6 +311,9 @@ def main():
             keep_records=params['include_records'] or params['history_days'] is not None)
     except BackupOpsError as error:
         module.fail_on(error)
+    for verdict in verdicts:
+        if verdict['name'] in (params['refreshed'] or {}):
+            note_refresh(verdict, params['refreshed'][verdict['name']])
     if params['warn_on_error']:
         for verdict in verdicts:
             if verdict['error']:
