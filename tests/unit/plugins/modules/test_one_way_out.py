@@ -17,6 +17,7 @@ OPTIONS = dict(
     backup_gate_info=lambda emulator: dict(checks=[dict(name='crm', source='dynamics')],
                                            avepoint=emulator.avepoint_connection()),
     job_session_info=lambda emulator: dict(emulator.vb365_connection(), limit=1),
+    backup_item_info=lambda emulator: dict(emulator.vb365_connection(), users=['megan.bowen@contoso.onmicrosoft.com']),
 )
 
 
@@ -34,7 +35,7 @@ def filtered(monkeypatch):
 
 
 def test_every_module_is_listed():
-    assert MODULES == ['backup_gate_info', 'dynamics_backup_job_info', 'google_backup_job_info', 'job_session_info',
+    assert MODULES == ['backup_gate_info', 'backup_item_info', 'dynamics_backup_job_info', 'google_backup_job_info', 'job_session_info',
                        'vm_backup_job_info']
 
 
