@@ -18,8 +18,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import (
+    ERROR_LIMIT,
     NewestAccepted,
     Tally,
     decide,
@@ -61,6 +63,10 @@ class _Tenant:
                 self._connections[vendor] = VENDORS[vendor].connect(connections.get(vendor), context, pool, self.budget)
             except OptionError as error:
                 raise OptionError('%s: %s' % (vendor, error.msg), **error.details)
+
+    def connection(self, vendor):
+        """The connection of ``vendor`` (one of the checks' vendors)."""
+        return self._connections[vendor]
 
     def records(self, check, start, now, consume=None):
         """The normalised records of ``check`` from ``start`` to ``now``, filtered as the check says; with
@@ -108,6 +114,8 @@ def _judge(tenant, check, now, history_hours, keep_records):
     Unless its records are to be returned (``keep_records``), a check keeps only what its decision reads: a Tally of
     its window, and the newest accepted backup of its look-back."""
     started = time.monotonic()
+    if SOURCES[check['source']].judge is not None:
+        return _judged_by_source(tenant, check, now, keep_records, started)
     hours = check['max_age_hours']
     rule = dict(accept=check['accept'], min_successes=check['min_successes'])
     lookback_hours = max(hours * LOOKBACK_FACTOR, MIN_LOOKBACK_HOURS)
@@ -154,6 +162,29 @@ def _judge(tenant, check, now, history_hours, keep_records):
         result['records'] = records
         result['summary'] = summarize(result['records'], now)
     # What the CI views show as the check's duration: its listings and its decision, not the other checks'.
+    result['seconds'] = round(time.monotonic() - started, 3)
+    return result
+
+
+def _judged_by_source(tenant, check, now, keep_records, started):
+    """The verdict of a check whose source judges it itself (see _sources.Source.judge), with every key of the others:
+    a failure to read fails the check with the message as its reason and error, as a listing's does."""
+    source = SOURCES[check['source']]
+    verdict = dict(passed=False, latest_success=None, hours_since_success=None, jobs_considered=0)
+    error = None
+    try:
+        verdict.update(source.judge(tenant.connection(source.vendor), check, now))
+    except BackupOpsError as failure:
+        error = failure.msg
+        verdict['reason'] = 'could not read the item: %s' % printable(failure.msg, limit=ERROR_LIMIT)
+    # passed only from the source's own True: anything else is no pass (see _gate.check_passed).
+    verdict['passed'] = verdict.get('passed') is True and error is None
+    result = dict(name=check['name'], source=check['source'], filters=check['filters'],
+                  max_age_hours=check['max_age_hours'], error=error, lookback=None, accept=check['accept'],
+                  min_successes=check['min_successes'], **verdict)
+    if keep_records:
+        result['records'] = []
+        result['summary'] = summarize([], now)
     result['seconds'] = round(time.monotonic() - started, 3)
     return result
 

@@ -534,7 +534,7 @@ def judge_item_check(client, filters, accept, now, max_age_hours):
             kind, ', '.join(name for name, _time, _flag in ITEM_SERVICES[kind]), ', '.join(unknown)), option='services')
     processed_known = version_at_least(client.version, 'v7')
     entries = []
-    job_of = None
+    job_of = unlisted_at = None
     if held and processed_known:
         times = [parse_timestamp(record['services'][name]['last_backup_time']) for record in held
                  for name in services if record['services'][name]['backed_up']]
@@ -545,7 +545,20 @@ def judge_item_check(client, filters, accept, now, max_age_hours):
         later = [session for session in sessions if session_time(session) >= since]
         ids = frozenset().union(*(record['_ids'] for record in held)) | item_ids(found or {})
         entries = _processed_by_all(client, later, kind, ids)
-    return judge_item(label, held, services, entries, accept, now, max_age_hours, processed_known, job_of)
+        unlisted_at = _unlisted_at([_session_entry(session, None) for session in later],
+                                   set(entry['id'] for entry in entries))
+    return judge_item(label, held, services, entries, accept, now, max_age_hours, processed_known, job_of,
+                      unlisted_at)
+
+
+def _unlisted_at(sessions, listing):
+    """The ID of a session that ran at a moment and does not list the item (``listing``: the IDs of the sessions
+    that do), when none that ran then lists it; None otherwise."""
+    def unlisted(moment):
+        ran = [entry['id'] for entry in sessions if entry['start_time'] is not None and entry['end_time'] is not None
+               and entry['start_time'] <= moment <= entry['end_time']]
+        return ran[0] if ran and not any(ident in listing for ident in ran) else None
+    return unlisted
 
 
 def _processed_by_all(client, sessions, kind, ids):

@@ -291,7 +291,8 @@ def processed_status(raw):
     return ids, raw.get('type'), ITEM_OUTCOMES.get(str(raw.get('status')).strip().lower())
 
 
-def judge_item(label, items, services, processed, accept, now, max_age_hours, processed_known, job_of_time=None):
+def judge_item(label, items, services, processed, accept, now, max_age_hours, processed_known, job_of_time=None,
+               unlisted_at=None):
     """The verdict of one vb365_item check: {passed, reason, latest_success, hours_since_success, jobs_considered,
     services}.
 
@@ -299,7 +300,8 @@ def judge_item(label, items, services, processed, accept, now, max_age_hours, pr
     ``services`` the services that must be backed up; ``processed`` the sessions that processed the item, each
     {id, job_id, end_time (datetime), outcome} (ProcessedObjects, v7 and later); ``processed_known`` False on v6,
     which has none. ``job_of_time(moment)`` is the job of the session that ran at a service's backup time, where
-    known.
+    known; ``unlisted_at(moment)`` the ID of a session that ran at a backup time and does not list the item under
+    any of its IDs (None when every such session lists it, or none is known).
 
     Fail closed where the API is vague: whether a failed object's backup time moves is undocumented, so a backup
     counts only when no session that ended at or after it reports the item failed (or with warnings, unless
@@ -327,6 +329,14 @@ def judge_item(label, items, services, processed, accept, now, max_age_hours, pr
         if newest < start:
             # Stale already: a failure since would only repeat that it fails.
             problems.append('%s last backed up %s h ago' % (service, hours_between(newest, now)))
+            continue
+        unlisted = unlisted_at(newest) if unlisted_at is not None else None
+        if unlisted is not None:
+            # The session that wrote the time does not name the item under any ID known: ProcessedObjects carries
+            # another ID than those read, so no failure since could be seen either.
+            problems.append('%s: session %s, which backed it up at %s, does not list the item under any of its IDs, '
+                            'so its outcome cannot be read' % (service, item_text(unlisted, ID_LIMIT),
+                                                               format_timestamp(newest)))
             continue
         job = job_of_time(newest) if job_of_time is not None else None
         against = [session for session in processed if session['end_time'] is not None
