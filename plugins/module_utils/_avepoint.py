@@ -39,7 +39,6 @@ from ansible_collections.backupops.jobs.plugins.module_utils._verify import Veri
 MAX_PAGE_SIZE = 100
 
 
-
 def _started(job):
     return parse_timestamp(job.get('start_time'))
 

@@ -117,6 +117,7 @@ DYNAMICS_JOB_TYPES, DYNAMICS_KINDS = _split({
     8: ('retention', 'deletion'), 16: ('audit_backup', 'other'), 32: ('export', 'export')})
 DYNAMICS_STATUSES = CodeTable({2: 'in_progress', 3: 'finished', 4: 'failed', 7: 'finished_with_exception'})
 
+
 def _dynamics_filters(options):
     return dict(type=DYNAMICS_JOB_TYPES.code_for('job_type', options.get('job_type')),
                 status=DYNAMICS_STATUSES.code_for('status', options.get('status')),
@@ -234,6 +235,7 @@ GOOGLE_JOB_TYPES, GOOGLE_KINDS = _split({
     1: ('backup', 'backup'), 2: ('restore', 'restore'), 3: ('export', 'export'), 4: ('delete', 'deletion'),
     5: ('retention', 'deletion'), 6: ('generate_report', 'other')})
 GOOGLE_STATUSES = CodeTable({0: 'in_progress', 2: 'finished', 3: 'failed', 7: 'finished_with_exception'})
+
 
 def _google_filters(options):
     status = GOOGLE_STATUSES.code_for('job_status', options.get('job_status'))

@@ -88,6 +88,8 @@ def list_records(paging, shape, verifier, window, warn, noun, id_key='id', time_
     verifier.report()
     window.report(warn, noun)
     return records, collector.total
+
+
 # Keys normalize_record gives every record of every API, documented or not in a module's RETURN.
 COMMON_FIELDS = ('id', 'kind', 'outcome', 'status_name', 'start_time', 'finish_time', 'duration_seconds')
 
