@@ -314,7 +314,7 @@ def _directory_matches(client, organization, kind, given):
         query, field = (dict(userName=text), 'name') if '@' in text else (dict(displayName=text), 'displayName')
     elif kind == 'site':
         # Sites are looked for by a word of the URL and matched on the whole URL (or the title) here.
-        query, field = dict(filter=text.rstrip('/').split('/')[-1] or text), 'url'
+        query, field = dict(filter=text.rstrip('/').rsplit('/', maxsplit=1)[-1] or text), 'url'
     elif kind == 'group' and '@' in text:
         query, field = dict(groupName=text), 'name'
     else:
@@ -540,7 +540,7 @@ def judge_item_check(client, filters, accept, now, max_age_hours):
                  for name in services if record['services'][name]['backed_up']]
         start = shifted(now, -timedelta(hours=max_age_hours))
         since = max(start, min(times)) if times else start
-        sessions = [session for session in processed_sessions(client, start, now)]
+        sessions = processed_sessions(client, start, now)
         job_of = _job_of_time([_session_entry(session, None) for session in sessions])
         later = [session for session in sessions if session_time(session) >= since]
         ids = frozenset().union(*(record['_ids'] for record in held)) | item_ids(found or {})

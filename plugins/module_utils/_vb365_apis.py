@@ -156,8 +156,6 @@ def check_statuses(values):
     return [SESSION_STATUSES.code_for('status', value) for value in values or []]
 
 
-
-
 # Backed-up items: the users, sites, teams and groups a repository holds (backup_item_info, the gate's vb365_item).
 
 ITEM_KINDS = ('user', 'site', 'team', 'group')

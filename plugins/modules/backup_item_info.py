@@ -58,10 +58,23 @@ options:
         (RV(backup_items[].outcome), RV(backup_items[].session_id)); v7 and later only.
     type: int
     default: 24
+  summary_only:
+    description:
+      - Return only C(summary) and RV(total_count), no list. Each item is summarised as its page arrives and then
+        let go, so the module's memory does not grow with the organization.
+      - Cannot be combined with O(fields).
+    type: bool
+    default: false
+  fields:
+    description:
+      - Return only these keys of each item (a key an item lacks is returned as null). C(summary) still describes
+        the whole items.
+      - A name that is not one of the documented keys fails the module, listing the known ones.
+    type: list
+    elements: str
 extends_documentation_fragment:
   - backupops.jobs.vb365
   - backupops.jobs.paging
-  - backupops.jobs.listing
   - backupops.jobs.attributes
   - backupops.jobs.attributes.action_group_vb365
 notes:

@@ -69,6 +69,7 @@ def test_named_users_are_read_per_repository_and_an_unprotected_one_is_kept(emu,
     assert not any(entry['path'].endswith('/UserData') for entry in logged)
     assert not any(entry['path'].endswith('/Users') and not entry['query'].get('userName') for entry in logged)
 
+
 @pytest.mark.parametrize('version', VERSIONS)
 def test_a_name_that_matches_two_users_is_refused_listing_them(emu, run_module, version):
     result = run_module(backup_item_info, users=['Adele Vance'], **connection(emu, version))
