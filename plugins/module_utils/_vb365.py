@@ -417,15 +417,34 @@ def _session_entry(session, outcome):
                 end_time=session_time(session), start_time=parse_timestamp(session.get('start_time')))
 
 
-def _processed_by(client, sessions, kind, ids):
-    """The sessions (newest first) that processed the item known by ``ids``, each a _session_entry."""
-    entries = []
+def _read_named(client, organization, repositories, named, sessions, now):
+    """The records of the ``named`` items (kind, name), each with the outcome of the newest of ``sessions`` (newest
+    first) that processed it. Each session's ProcessedObjects is read once for all the items, and no older session
+    is read once every item has been found."""
+    items = []
+    for kind, given in named:
+        found, held = find_item(client, organization, repositories, kind, given, now)
+        ids = frozenset().union(*(record.pop('_ids') for record in held)) | item_ids(found or {}) if held else None
+        items.append((kind, given, found, held, ids))
+    wanted = dict(((ITEM_TYPES[kind], ident), number) for number, (kind, _given, _found, _held, ids) in enumerate(items)
+                  if ids for ident in ids)
+    newest = {}
     for session in sessions:
-        for found, found_type, outcome in processed_objects(client, session, ids):
-            if found_type in (None, ITEM_TYPES[kind]) and outcome is not None:
-                entries.append(_session_entry(session, outcome))
-                break
-    return entries
+        if len(newest) == len(set(wanted.values())):
+            break
+        for ids, found_type, outcome in processed_objects(client, session, frozenset(key[1] for key in wanted)):
+            # An object without a type may be any kind of item.
+            for key in [(item_type, ident) for ident in ids
+                        for item_type in ((found_type,) if found_type else tuple(ITEM_TYPES.values()))]:
+                number = wanted.get(key)
+                if number is not None and outcome is not None and number not in newest:
+                    newest[number] = _session_entry(session, outcome)
+    records = []
+    for number, (kind, given, found, held, _ids) in enumerate(items):
+        if not held:
+            records.append(unprotected_item(kind, given, found, organization))
+        records.extend(_with_outcome(record, [newest[number]] if number in newest else []) for record in held)
+    return records
 
 
 def _with_outcome(record, entries):
@@ -469,18 +488,7 @@ def read_items(client, params, now, consume=None):
     hours = params.get('outcome_hours') or 24
     sessions = processed_sessions(client, shifted(now, -timedelta(hours=hours)), now)
     if named:
-        records = []
-        for kind, given in named:
-            found, held = find_item(client, organization, repositories, kind, given, now)
-            if not held:
-                records.append(unprotected_item(kind, given, found, organization))
-                continue
-            ids = frozenset().union(*(record['_ids'] for record in held)) | item_ids(found or {})
-            entries = _processed_by(client, sessions, kind, ids)
-            for record in held:
-                record.pop('_ids', None)
-                records.append(_with_outcome(record, entries))
-        return records
+        return _read_named(client, organization, repositories, named, sessions, now)
     newest = {}
     for session in sessions:
         for ids, found_type, outcome in processed_objects(client, session):

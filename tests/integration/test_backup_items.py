@@ -159,3 +159,43 @@ def test_when_a_failure_moves_the_backup_time_the_gate_still_fails(tmp_path, run
         assert megan['passed'] is False and 'mailbox failed in session' in megan['reason']
         patti = gate(run_module, emulator, version, user=address('patti.fernandez'), services=['mailbox'])
         assert patti['passed'] is True, patti['reason']
+
+
+def test_named_items_read_each_session_once_and_stop_when_all_are_found(emu, run_module):
+    users = [address(login) for login in ('megan.bowen', 'patti.fernandez', 'isaiah.langer', 'alex.wilber')]
+    result = run_module(backup_item_info, users=users, **connection(emu, 'v8'))
+    assert not result.failed, result.get('msg')
+    assert all(item['outcome'] != 'unknown' for item in result['backup_items'] if item['repository'] == 'Primary repository')
+    read = [entry['path'] for entry in emu.requests('/v8/JobSessions/') if entry['path'].endswith('/ProcessedObjects')]
+    assert len(read) == len(set(read))
+
+
+def test_a_user_deleted_from_the_organization_is_found_by_id(items_emulator, emu, run_module):
+    joni = items_emulator.vb365_objects('tailspin')['users']['joni']
+    result = run_module(backup_item_info, users=[joni['id']], **connection(emu, 'v7'))
+    assert not result.failed, result.get('msg')
+    assert {item['repository'] for item in result['backup_items']} >= {'Primary repository'}
+    assert all(item['deleted'] is True for item in result['backup_items'])
+
+
+@pytest.mark.parametrize('fault, words', [(dict(other_object=True), 'another item'),
+                                          (dict(future_times=True), None)])
+def test_a_server_that_answers_another_item_or_future_times_is_not_believed(emu, run_module, fault, words):
+    emu.fault('/v8/BackupRepositories/', count=100, **fault)
+    result = run_module(backup_item_info, users=[address('patti.fernandez')], **connection(emu, 'v8'))
+    assert not result.failed, result.get('msg')
+    # The Primary repository's times are within the hour: two days ahead they are after now, and not believed.
+    assert not any(service['backed_up'] for item in result['backup_items'] if item['repository'] != 'Legacy repository'
+                   for service in item['services'].values())
+    if words:
+        assert any(words in warning for warning in result.warnings)
+    check = gate(run_module, emu, 'v8', user=address('patti.fernandez'), services=['mailbox'])
+    assert check['passed'] is False, check['reason']
+
+
+def test_links_to_another_host_are_followed_on_the_origin(emu, run_module):
+    emu.fault('/v8/BackupRepositories/', count=100, next_link_host='evil.example:443')
+    result = run_module(backup_item_info, organization=ORG, page_size=5, **connection(emu, 'v8'))
+    assert not result.failed, result.get('msg')
+    assert len(result['backup_items']) > 5
+    assert all(entry['host'].split(':')[0] in ('127.0.0.1', 'localhost') for entry in emu.requests('/v8/'))
