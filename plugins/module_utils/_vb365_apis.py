@@ -314,11 +314,12 @@ def judge_item(label, items, services, processed, accept, now, max_age_hours, pr
         verdict['reason'] = '%s: not in any backup repository (not protected)' % label
         return verdict
     start = now - timedelta(hours=max_age_hours)
-    problems, oldest = [], None
+    problems, oldest, where = [], None, set()
     for service in services:
-        times = [parse_timestamp(item['services'].get(service, {}).get('last_backup_time')) for item in items
-                 if item['services'].get(service, {}).get('backed_up')]
-        newest = max(times) if times else None
+        times = [(parse_timestamp(item['services'].get(service, {}).get('last_backup_time')), str(item['repository']))
+                 for item in items if item['services'].get(service, {}).get('backed_up')]
+        newest = max(moment for moment, _repository in times) if times else None
+        where.update(repository for moment, repository in times if moment == newest)
         verdict['services'][service] = dict(last_backup_time=format_timestamp(newest) if newest else None,
                                             hours_since_backup=hours_between(newest, now) if newest else None)
         if newest is None:
@@ -351,12 +352,11 @@ def judge_item(label, items, services, processed, accept, now, max_age_hours, pr
     if oldest is not None and not problems:
         verdict.update(latest_success=dict(id=items[0]['id'], finish_time=format_timestamp(oldest), outcome='success'),
                        hours_since_success=hours_between(oldest, now))
-    where = ', '.join(sorted(set(str(item['repository']) for item in items)))
     if problems:
         verdict['reason'] = '%s: %s' % (label, '; '.join(problems))
     else:
-        verdict.update(passed=True, reason='%s: %s backed up within the last %s (stalest %s h old; in %s)' % (
-            label, ', '.join(services), window, verdict['hours_since_success'], where))
+        verdict.update(passed=True, reason='%s: %s backed up within the last %s (stalest %s h old; newest in %s)' % (
+            label, ', '.join(services), window, verdict['hours_since_success'], ', '.join(sorted(where))))
     if not processed_known:
         verdict['reason'] += ' (v6: decided on the backup times alone; v6 has no per-object session outcome)'
     return verdict
