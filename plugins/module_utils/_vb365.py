@@ -421,9 +421,17 @@ def _read_named(client, organization, repositories, named, sessions, now):
     """The records of the ``named`` items (kind, name), each with the outcome of the newest of ``sessions`` (newest
     first) that processed it. Each session's ProcessedObjects is read once for all the items, and no older session
     is read once every item has been found."""
+    workers = max(1, client._max_concurrency)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # Every name resolved at once, then every (item, repository) read at once: two rounds of requests.
+        resolved = list(pool.map(lambda pair: _item_id(client, organization, pair[0], pair[1]), named))
+        reads = [(number, repository) for number, (_found, item_id) in enumerate(resolved) if item_id
+                 for repository in repositories]
+        found_in = list(pool.map(lambda read: read_item(client, organization, read[1], named[read[0]][0],
+                                                        resolved[read[0]][1], now), reads))
     items = []
-    for kind, given in named:
-        found, held = find_item(client, organization, repositories, kind, given, now)
+    for number, ((kind, given), (found, _ident)) in enumerate(zip(named, resolved)):
+        held = [record for (owner, _repository), record in zip(reads, found_in) if owner == number and record]
         ids = frozenset().union(*(record.pop('_ids') for record in held)) | item_ids(found or {}) if held else None
         items.append((kind, given, found, held, ids))
     wanted = dict(((ITEM_TYPES[kind], ident), number) for number, (kind, _given, _found, _held, ids) in enumerate(items)
@@ -468,14 +476,20 @@ def _held(client, organization, repositories, kind, item_id, now):
     return [record for record in found if record is not None]
 
 
+def _item_id(client, organization, kind, given):
+    """(the organization's object named ``given`` or None, the ID to read the item by or None)."""
+    found = resolve_item(client, organization, kind, given)
+    item_id = found.get('id') if found is not None else (str(given).strip() if is_guid(str(given)) else None)
+    return found, item_id.strip() if isinstance(item_id, str) and item_id.strip() else None
+
+
 def find_item(client, organization, repositories, kind, given, now):
     """(the organization's object or None, [the item's record in each repository that holds it]) of the item named
     by ``given``. A GUID the organization does not know (a user deleted from it) is still looked for by ID."""
-    found = resolve_item(client, organization, kind, given)
-    item_id = found.get('id') if found is not None else (str(given).strip() if is_guid(str(given)) else None)
-    if not isinstance(item_id, str) or not item_id.strip():
+    found, item_id = _item_id(client, organization, kind, given)
+    if item_id is None:
         return found, []
-    return found, _held(client, organization, repositories, kind, item_id.strip(), now)
+    return found, _held(client, organization, repositories, kind, item_id, now)
 
 
 def read_items(client, params, now, consume=None):
