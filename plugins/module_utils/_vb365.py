@@ -13,7 +13,7 @@ What each version's routes, filters and records are is in _vb365_apis; its token
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, QUOTE_LIMIT, printable
@@ -398,17 +398,24 @@ def processed_sessions(client, start, end):
             if session.get('outcome') not in ('running', 'queued') and session_time(session) is not None]
 
 
-def processed_objects(client, session, wanted=None):
+def processed_objects(client, session, wanted=None, each=None, concurrency=None):
     """[(IDs, type, outcome)] of the objects ``session`` processed (v7 and later); with ``wanted`` (IDs, lower
-    case), only those of them."""
+    case), only those of them; with ``each``, each is handed to it instead (none is kept).
+
+    Read in pages of the connection's page size, not the smaller pages of a consumed listing: an object is three short
+    fields, and the pages of a session of 50,000 objects would otherwise be fifty."""
     path = '/JobSessions/%s/ProcessedObjects' % session['id']
     found = []
 
     def consume(raw):
         ids, kind, outcome = processed_status(raw)
         if ids and (wanted is None or ids & wanted):
-            found.append((ids, kind, outcome))
-    client._list(path, {}, 'processed objects', consume=consume, id_key=None)
+            (each or found.append)((ids, kind, outcome))
+    url = client._url(path)
+    fetcher = Fetcher(lambda params: client._page(url, params), concurrency or client._max_concurrency, client._follow)
+    list_records(lambda collector: offset_paging(fetcher, {}, client.page_size, collector), _as_is,
+                 Verifier({}, {}, client._warn), Window(), client._warn, 'processed objects', id_key=None,
+                 consume=consume, budget=client._budget)
     return found
 
 
@@ -437,16 +444,33 @@ def _read_named(client, organization, repositories, named, sessions, now):
     wanted = dict(((ITEM_TYPES[kind], ident), number) for number, (kind, _given, _found, _held, ids) in enumerate(items)
                   if ids for ident in ids)
     newest = {}
-    for session in sessions:
-        if len(newest) == len(set(wanted.values())):
+    # The newest session that processed an item ended at or after its newest backup (the session that wrote it):
+    # older sessions are not read for it.
+    backed_up = dict((number, max([parse_timestamp(record['finish_time']) for record in held if record['finish_time']]
+                                  or [None], key=lambda moment: moment or OLDEST))
+                     for number, (_kind, _given, _found, held, ids) in enumerate(items) if ids)
+    def relevant(session):
+        return [number for number in backed_up if number not in newest
+                and (backed_up[number] is None or session_time(session) >= backed_up[number])]
+    remaining = list(sessions)
+    while remaining:
+        # max_concurrency sessions at a time, each read one page after the other, newest first.
+        batch = [session for session in remaining if relevant(session)][:max(1, client._max_concurrency)]
+        if not batch:
             break
-        for ids, found_type, outcome in processed_objects(client, session, frozenset(key[1] for key in wanted)):
-            # An object without a type may be any kind of item.
-            for key in [(item_type, ident) for ident in ids
-                        for item_type in ((found_type,) if found_type else tuple(ITEM_TYPES.values()))]:
-                number = wanted.get(key)
-                if number is not None and outcome is not None and number not in newest:
-                    newest[number] = _session_entry(session, outcome)
+        remaining = remaining[remaining.index(batch[-1]) + 1:]
+        ids_sought = frozenset(key[1] for key, number in wanted.items() if number not in newest)
+        with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+            read = list(pool.map(lambda session: processed_objects(client, session, ids_sought, concurrency=1), batch))
+        for session, objects in zip(batch, read):
+            for ids, found_type, outcome in objects:
+                # An object without a type may be any kind of item.
+                for key in [(item_type, ident) for ident in ids
+                            for item_type in ((found_type,) if found_type else tuple(ITEM_TYPES.values()))]:
+                    number = wanted.get(key)
+                    if number is not None and outcome is not None and number not in newest \
+                            and number in relevant(session):
+                        newest[number] = _session_entry(session, outcome)
     records = []
     for number, (kind, given, found, held, _ids) in enumerate(items):
         if not held:
@@ -505,10 +529,15 @@ def read_items(client, params, now, consume=None):
         return _read_named(client, organization, repositories, named, sessions, now)
     newest = {}
     for session in sessions:
-        for ids, found_type, outcome in processed_objects(client, session):
+        # One entry per session and outcome, shared by its objects: 50,000 objects keep 50,000 keys, not entries.
+        entries = dict((outcome, _session_entry(session, outcome)) for outcome in ('success', 'warning', 'failed'))
+
+        def note(processed, entries=entries):
+            ids, found_type, outcome = processed
             if outcome is not None:
                 for ident in ids:
-                    newest.setdefault((found_type, ident), _session_entry(session, outcome))
+                    newest.setdefault((found_type, ident), entries[outcome])
+        processed_objects(client, session, each=note)
     records = []
 
     def add(record):
@@ -586,10 +615,17 @@ def _unlisted_at(sessions, listing):
 def _processed_by_all(client, sessions, kind, ids):
     """Every session of ``sessions`` that processed the item known by ``ids``, each a _session_entry."""
     entries = []
-    for session in sessions:
-        outcomes = [outcome for _found, found_type, outcome in processed_objects(client, session, ids)
+    workers = max(1, min(client._max_concurrency, len(sessions)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        read = list(pool.map(lambda session: processed_objects(client, session, ids, concurrency=1), sessions))
+    for session, objects in zip(sessions, read):
+        outcomes = [outcome for _found, found_type, outcome in objects
                     if found_type in (None, ITEM_TYPES[kind]) and outcome is not None]
         if outcomes:
             worst = 'failed' if 'failed' in outcomes else 'warning' if 'warning' in outcomes else 'success'
             entries.append(_session_entry(session, worst))
     return entries
+
+
+# The earliest moment, for ordering times where one may be missing.
+OLDEST = datetime.min.replace(tzinfo=timezone.utc)
