@@ -47,6 +47,9 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
@@ -356,8 +359,6 @@ def gate(bench, args, tenant_counts):
 def replay(emulator, logged, latency_ms):
     """Seconds the leanest client takes for the GET requests ``logged``: a token, then all of them max_concurrency
     at a time over kept-alive connections, none waiting for another's answer."""
-    import requests  # pylint: disable=import-outside-toplevel  (the benchmark's environment has it)
-    from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel
     server = emulator.info['vb365']
     gets = [(entry['path'], entry['query']) for entry in logged if entry['method'] == 'GET']
     emulator.set_latency(latency_ms)
@@ -396,8 +397,8 @@ def item_bench(bench, args, sizes):
                 starts = []
                 runs[label] = result = bench.measure(emulator, playbook, {}, args.runs, starts=starts)
                 bound = statistics.median(starts) + replay(emulator, emulator.requests('/v8/'), args.latency_ms)
-                lines.append('| %d | %s | %.2f | %d | %.0f | %s |' % (size, label, result['wall'], result['requests'],
-                                                                    result['peak'], ratio(result['wall'], bound, 2)))
+                lines.append('| %d | %s | %.2f | %d | %.0f | %s |' % (
+                    size, label, result['wall'], result['requests'], result['peak'], ratio(result['wall'], bound, 2)))
         finally:
             emulator.stop()
     return lines

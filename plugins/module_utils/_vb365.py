@@ -449,6 +449,7 @@ def _read_named(client, organization, repositories, named, sessions, now):
     backed_up = dict((number, max([parse_timestamp(record['finish_time']) for record in held if record['finish_time']]
                                   or [None], key=lambda moment: moment or OLDEST))
                      for number, (_kind, _given, _found, held, ids) in enumerate(items) if ids)
+
     def relevant(session):
         return [number for number in backed_up if number not in newest
                 and (backed_up[number] is None or session_time(session) >= backed_up[number])]
@@ -531,13 +532,7 @@ def read_items(client, params, now, consume=None):
     for session in sessions:
         # One entry per session and outcome, shared by its objects: 50,000 objects keep 50,000 keys, not entries.
         entries = dict((outcome, _session_entry(session, outcome)) for outcome in ('success', 'warning', 'failed'))
-
-        def note(processed, entries=entries):
-            ids, found_type, outcome = processed
-            if outcome is not None:
-                for ident in ids:
-                    newest.setdefault((found_type, ident), entries[outcome])
-        processed_objects(client, session, each=note)
+        processed_objects(client, session, each=_noting(newest, entries))
     records = []
 
     def add(record):
@@ -550,6 +545,17 @@ def read_items(client, params, now, consume=None):
         for kind in ITEM_KINDS:
             list_items(client, organization, repository, kind, now, add)
     return records
+
+
+def _noting(newest, entries):
+    """What notes each processed object of one session in ``newest`` ((type, ID): the session's entry of its
+    outcome, ``entries``), unless a newer session noted it first."""
+    def note(processed):
+        ids, found_type, outcome = processed
+        if outcome is not None:
+            for ident in ids:
+                newest.setdefault((found_type, ident), entries[outcome])
+    return note
 
 
 def _job_of_time(sessions):
