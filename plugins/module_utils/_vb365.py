@@ -313,8 +313,10 @@ def _directory_matches(client, organization, kind, given):
     if kind == 'user':
         query, field = (dict(userName=text), 'name') if '@' in text else (dict(displayName=text), 'displayName')
     elif kind == 'site':
-        # Sites are looked for by a word of the URL and matched on the whole URL (or the title) here.
-        query, field = dict(filter=text.rstrip('/').rsplit('/', maxsplit=1)[-1] or text), 'url'
+        # Sites are looked for by a word of the URL (v7 and later; v6 documents no filter, and lists the organization's
+        # sites, which are few: personal sites are left out) and matched on the whole URL (or the title) here.
+        word = text.rstrip('/').rsplit('/', maxsplit=1)[-1] or text
+        query, field = (dict(filter=word) if version_at_least(client.version, 'v7') else {}), 'url'
     elif kind == 'group' and '@' in text:
         query, field = dict(groupName=text), 'name'
     else:

@@ -199,3 +199,25 @@ def test_links_to_another_host_are_followed_on_the_origin(emu, run_module):
     assert not result.failed, result.get('msg')
     assert len(result['backup_items']) > 5
     assert all(entry['host'].split(':')[0] in ('127.0.0.1', 'localhost') for entry in emu.requests('/v8/'))
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_every_request_is_one_the_documents_describe(emu, run_module, version):
+    """Held to Veeam's OpenAPI documents as test_wire_fidelity.py holds the sessions' requests: each route, each
+    query parameter and its type (a server ignores one it does not document, so sending it would check nothing)."""
+    from test_wire_fidelity import Contract
+    named = run_module(backup_item_info, users=[address('patti.fernandez'), 'Megan Bowen', address('lidia.holloway')],
+                       sites=['https://tailspin.sharepoint.com/sites/Finance'], teams=['Sales Team'],
+                       groups=['All Company'], **connection(emu, version))
+    assert not named.failed, named.get('msg')
+    listed = run_module(backup_item_info, summary_only=True, page_size=20, **connection(emu, version))
+    assert not listed.failed, listed.get('msg')
+    gate(run_module, emu, version, user=address('megan.bowen'), services=['mailbox'])
+    contract = Contract(version)
+    checked = set()
+    for entry in emu.requests('/%s/' % version):
+        template, _operation = contract.check_request(entry)
+        checked.add(template)
+    assert {'/Organizations', '/BackupRepositories', '/Organizations/{organizationId}/Users',
+            '/BackupRepositories/{repositoryId}/UserData/{userId}', '/BackupRepositories/{repositoryId}/SiteData'} <= {
+        template.replace('/%s' % version, '', 1) if template.startswith('/v') else template for template in checked}
