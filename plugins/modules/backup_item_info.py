@@ -86,10 +86,16 @@ notes:
     a team one, V(team); a group two, V(mailbox) and V(site) (its group site), as the API gives a time for each.
   - Where Veeam's documents are vague the module reads both ways and decides only on what agrees. Which ID of a
     user C(ProcessedObjects) carries (its C(id), its C(msid) or its C(accountId)) is not documented - an object is
-    matched by any of them. Whether C(*BackedUpTime) moves when the object failed is not documented - the
-    backup_gate role's C(vb365_item) source counts a backup time only when no session that ended at or after it
-    reports the item failed, which holds under either reading.
-  - C(ProcessedObjects) gives one status per item, not per service.
+    matched by any of them; the backup_gate role's C(vb365_item) source fails a check whose backup was written by a
+    session that lists the item under none of them (its outcome cannot be read - on v7, whose users have no
+    C(msid), that is the reading where C(ProcessedObjects) carries it). Whether C(*BackedUpTime) moves when the
+    object failed is not documented - the C(vb365_item) source counts a backup time only when no session that ended
+    at or after it reports the item failed, which holds under either reading.
+  - C(ProcessedObjects) gives one status per item, not per service - the C(vb365_item) source counts a failed session
+    against a service unless the session's job is known not to be the one that backed the service up (the job of
+    the session that ran at the service's backup time).
+  - C(ProcessedObjects) takes no filter, so its pages are the one cost that grows with the organization; the sessions
+    are read newest first, and only until each named item's newest session is found.
   - An item the server answers for another organization, or another item than the one asked for, is dropped with a
     warning. Every next-page link is followed on the origin of O(url) only.
 seealso:
