@@ -26,6 +26,13 @@ tenants of 4 checks each (Dynamics, IaaS + PaaS, Google Workspace, VB365; one em
 AvePoint app), against its floor: a playbook of one backupops.jobs.backup_gate_info task per tenant with
 the same checks, the same inventory and forks.
 
+Then backup_item_info (VB365 v8, the items of one organization) in organizations of --items-users users
+(1,000 and 50,000 by default): checking 10 named users, against the lower bound: ansible-playbook's start plus
+the same requests replayed by the leanest client (python-requests, a token, then every GET the module made,
+max_concurrency at a time, none waiting for another) (their count should not grow with the organization:
+only ProcessedObjects, which the API cannot filter, has more pages in a larger one); and listing every item of
+the organization with summary_only, whose peak memory should stay under 100 MB.
+
 Columns: median wall time of --runs runs, API requests made (the emulator's count), peak resident
 memory of the module process (the largest process the interpreter wrapper saw), and the module's
 ratios to the uri loop and to the lower bound. It prints figures; it asserts nothing.
@@ -40,6 +47,9 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
@@ -144,6 +154,8 @@ def parse_args():
     parser.add_argument('--apis', default=','.join(APIS), help='comma-separated subset of %s' % ', '.join(APIS))
     parser.add_argument('--tenants', default='1,8,50', help='tenant counts of the gate measurement; empty: none')
     parser.add_argument('--gate-runs', type=int, default=3, help='runs per gate measurement; the median is shown')
+    parser.add_argument('--items-users', default='1000,50000',
+                        help='organization sizes of the backup_item_info measurement; empty: none')
     parser.add_argument('--out', default=os.path.join(ROOT, '.build', 'bench'))
     return parser.parse_args()
 
@@ -283,6 +295,9 @@ def main():
     tenant_counts = [int(number) for number in args.tenants.split(',') if number.strip()]
     if tenant_counts:
         report += gate(bench, args, tenant_counts)
+    organization_sizes = [int(number) for number in args.items_users.split(',') if number.strip()]
+    if organization_sizes:
+        report += item_bench(bench, args, organization_sizes)
     print('\n'.join(report))
     with open(os.path.join(bench.work, 'results.md'), 'w') as handle:
         handle.write('\n'.join(report) + '\n')
@@ -338,6 +353,54 @@ def gate(bench, args, tenant_counts):
                                                                  ratio(role['wall'], floor['wall'], 2), role['requests']))
     finally:
         emulator.stop()
+    return lines
+
+
+def replay(emulator, logged, latency_ms):
+    """Seconds the leanest client takes for the GET requests ``logged``: a token, then all of them max_concurrency
+    at a time over kept-alive connections, none waiting for another's answer."""
+    server = emulator.info['vb365']
+    gets = [(entry['path'], entry['query']) for entry in logged if entry['method'] == 'GET']
+    emulator.set_latency(latency_ms)
+    started = time.monotonic()
+    http = requests.Session()
+    http.mount('https://', requests.adapters.HTTPAdapter(pool_connections=CONCURRENCY, pool_maxsize=CONCURRENCY))
+    token = http.post(server['url'] + '/v8/token', verify=server['certificate'], timeout=60, data=dict(
+        grant_type='password', username=server['username'], password=server['password'],
+        disable_antiforgery_token='true')).json()['access_token']
+    headers = dict(Authorization='Bearer ' + token)
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        list(pool.map(lambda get: http.get(server['url'] + get[0], params=get[1], headers=headers, timeout=300,
+                                           verify=server['certificate']).content, gets))
+    return time.monotonic() - started
+
+
+def item_bench(bench, args, sizes):
+    """backup_item_info in organizations of ``sizes`` users: 10 named users, and every item with summary_only."""
+    lines = ['', 'backup_item_info (VB365 v8, max_concurrency %d), median of %d runs' % (CONCURRENCY, args.runs),
+             '| users | run | wall s | requests | peak MB | vs lower bound |', '|---:|---|---:|---:|---:|---:|']
+    for size in sizes:
+        state = os.path.join(bench.work, 'emulator-items-%d' % size)
+        print('bench: starting the emulator with an organization of %d users ...' % size, flush=True)
+        emulator = EmulatorProcess(state, '--jobs', 40, '--vb365-users', size).start(wait=120.0)
+        try:
+            story = emulator.vb365_objects()['users']
+            names = sorted(user['name'] for user in story.values())[:10]
+            base = dict(emulator.vb365_connection('v8'), max_concurrency=CONCURRENCY,
+                        organization='contoso.onmicrosoft.com')
+            runs = {}
+            for label, extra in (('10 named users', dict(users=names)), ('every item, summary_only',
+                                                                         dict(summary_only=True))):
+                print('bench: backup_item_info, %s, %d users ...' % (label, size), flush=True)
+                playbook = bench._write('items-%d.yml' % len(runs), MODULE_PLAYBOOK % dict(
+                    module='backupops.jobs.backup_item_info', items='backup_items', args=json.dumps(dict(base, **extra))))
+                starts = []
+                runs[label] = result = bench.measure(emulator, playbook, {}, args.runs, starts=starts)
+                bound = statistics.median(starts) + replay(emulator, emulator.requests('/v8/'), args.latency_ms)
+                lines.append('| %d | %s | %.2f | %d | %.0f | %s |' % (
+                    size, label, result['wall'], result['requests'], result['peak'], ratio(result['wall'], bound, 2)))
+        finally:
+            emulator.stop()
     return lines
 
 

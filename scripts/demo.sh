@@ -47,6 +47,17 @@ report=$ROOT/.build/backup-report.html
 ansible-playbook backupops.jobs.backup_report -i examples/emulator/inventory.yml -e @examples/emulator/checks.yml \
   -e backup_gate_hosts=tenants -e backup_report_path="$report"
 echo
+echo "demo: 4. offboarding two leavers on contoso (examples/emulator/offboarding.yml): each one's mailbox and OneDrive"
+echo "demo:    must be backed up within 24 h - a per-item check (source vb365_item), not a per-job one"
+items_status=0
+ansible-playbook backupops.jobs.pre_change_backup_check -i examples/emulator/inventory.yml \
+  -e @examples/emulator/offboarding.yml -e backup_gate_hosts=tenants --limit contoso || items_status=$?
+if [ "$items_status" != 2 ]; then
+  echo "demo: the gate should have blocked Alex Wilber's offboarding (his OneDrive is stale), not exited $items_status" >&2
+  exit 1
+fi
+echo "demo: exit code 2: Alex Wilber's account must not be removed yet"
+echo
 echo "demo: open the report in a browser: $report"
 # The demo ends on its verdict, the gate's closing line of the change across all three tenants.
 echo "demo: the change across all three tenants: $verdict (exit code $status)"

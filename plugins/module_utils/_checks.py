@@ -17,6 +17,7 @@ finite number of hours.
 
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
@@ -89,7 +90,7 @@ def check_rule(max_age_hours, accept, min_successes):
 
 def _check_filters(source, filters):
     if filters is None:
-        return {}
+        filters = {}
     known = SOURCES[source].filters
     if not isinstance(filters, Mapping):
         raise OptionError('filters must be a mapping of filter: value, such as {%s: ...}; got the %s %r'
@@ -104,6 +105,9 @@ def _check_filters(source, filters):
             raise OptionError('filter %s is empty (%r); an empty filter would check every job of the source, so give '
                               'a value, or leave out %s (a check without filters covers every backup job of its '
                               'source)' % (name, value, name), option=name, value=value)
+        if name in SOURCES[source].list_filters:
+            checked[name] = _list_filter(name, value, known[name])
+            continue
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise OptionError('filter %s: %r is a %s; give a string' % (name, value, kind_of(value)),
                               option=name, value=value)
@@ -115,7 +119,23 @@ def _check_filters(source, filters):
         given = [name for name in group if name in checked]
         if len(given) > 1:
             raise OptionError('filters %s name the same thing; give one of them' % ' and '.join(given), option=given[0])
+    if SOURCES[source].validate is not None:
+        SOURCES[source].validate(checked)
     return checked
+
+
+def _list_filter(name, value, check):
+    """A filter whose value is a list of texts (one text is a list of one): each a non-empty string, once each,
+    checked by the source's ``check`` of the whole list."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, (list, tuple)) or not values or any(
+            isinstance(item, bool) or not isinstance(item, (str, int)) or not str(item).strip() for item in values):
+        raise OptionError('filter %s: %r is not a list of names; give a list such as [%s]'
+                          % (name, value, 'mailbox, onedrive' if name == 'services' else '...'), option=name, value=value)
+    values = list(OrderedDict((str(item).strip(), None) for item in values))
+    if check is not None:
+        check(name, values)
+    return values
 
 
 def check_gate_checks(checks, default_max_age_hours=24):

@@ -22,6 +22,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._checks import SCHE
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import QUOTE_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import BackupOpsError, OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._gate import (
+    ERROR_LIMIT,
     NewestAccepted,
     Tally,
     decide,
@@ -119,6 +120,8 @@ def _judge(tenant, check, now, history_hours, keep_records):
     Unless its records are to be returned (``keep_records``), a check keeps only what its decision reads: a Tally of
     its window, and the newest accepted backup of its look-back."""
     started = time.monotonic()
+    if SOURCES[check['source']].judge is not None:
+        return _judged_by_source(tenant, check, now, keep_records, started)
     hours = check['max_age_hours']
     rule = dict(accept=check['accept'], min_successes=check['min_successes'])
     lookback_hours = max(hours * LOOKBACK_FACTOR, MIN_LOOKBACK_HOURS)
@@ -288,6 +291,22 @@ def note_refresh(verdict, run):
     else:
         taken = 'no backup could be taken (%s)' % printable(run.get('msg'), limit=QUOTE_LIMIT)
     verdict['reason'] = '%s; %s' % (taken, verdict['reason'])
+
+
+def _judged_by_source(tenant, check, now, keep_records, started):
+    """The verdict of a check whose source judges it itself (see _sources.Source.judge), with every key of the others:
+    a failure to read fails the check with the message as its reason and error, as a listing's does."""
+    source = SOURCES[check['source']]
+    verdict = dict(passed=False, latest_success=None, hours_since_success=None, jobs_considered=0)
+    error = None
+    try:
+        verdict.update(source.judge(tenant.connection(source.vendor), check, now))
+    except BackupOpsError as failure:
+        error = failure.msg
+        verdict['reason'] = 'could not read the item: %s' % printable(failure.msg, limit=ERROR_LIMIT)
+    # passed only from the source's own True: anything else is no pass (see _gate.check_passed).
+    verdict['passed'] = verdict.get('passed') is True and error is None
+    return _result(check, verdict, error, None, [] if keep_records else None, now, started)
 
 
 def _lookback(verdict, older, accept, lookback_hours, now):

@@ -16,7 +16,7 @@ description (an _avepoint_apis.JobApi, or a VB365 route), and a vendor is one en
 from collections import OrderedDict
 from datetime import datetime, timezone
 
-from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _vb365
+from ansible_collections.backupops.jobs.plugins.module_utils import _avepoint, _vb365, _vb365_apis
 from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis import (
     DYNAMICS,
     GOOGLE,
@@ -56,14 +56,22 @@ class Source:
     ``exclusive`` name one thing; ``lister(connection, filters, start, end, consume)`` lists its normalised records
     from ``start`` to ``end`` (datetimes), handing each to ``consume`` as it arrives where ``streams(connection)``;
     ``order`` is the key its listings sort their records by, newest first (None: as the API lists them).
+    ``order`` is the key its listings sort their records by, newest first (None: as the API lists them).
     ``job(connection, filters)``, for a source whose checks may name one job (by one of ``job_filters``), reads that
-    job (its id, name, schedule_policy, is_enabled): what max_age_hours: schedule and refresh need."""
+    job (its id, name, schedule_policy, is_enabled): what max_age_hours: schedule and refresh need.
+    ``judge``, ``list_filters`` and ``validate``: see below (the vb365_item source judges each item itself)."""
 
     def __init__(self, name, vendor, endpoint, covers, filters, lister, exclusive=(), streams=None, order=None,
-                 job=None, job_filters=()):
+                 job=None, job_filters=(), judge=None, list_filters=(), validate=None):
         self.name = name
         self.job = job
         self.job_filters = job_filters
+        # A source that judges its checks itself (``judge(connection, check, now)`` returning a verdict with the
+        # keys of _gate.decide's) instead of listing records for _gate.decide; ``list_filters`` name the filters
+        # whose value is a list of texts, and ``validate(filters)`` checks the filters of one check together.
+        self.judge = judge
+        self.list_filters = tuple(list_filters)
+        self.validate = validate
         self.vendor = vendor
         self.endpoint = endpoint
         self.covers = covers
@@ -148,3 +156,37 @@ register(avepoint_source('google', GOOGLE, 'every Google Workspace backup job of
 register(Source('vb365', 'vb365', 'GET /JobSessions of the VB365 REST API', 'every backup job of the VB365 server',
                 [('job_id', check_guid), ('job_name', None)], _vb365_sessions, exclusive=(('job_id', 'job_name'),),
                 order=_newest_session_first, job=_vb365_job, job_filters=('job_id', 'job_name')))
+
+
+# One backed-up item of VB365 (a user, a site, a team, a group) and the services of it that must be backed up.
+ITEM_FILTERS = ('user', 'site', 'team', 'group')
+
+
+def _check_services(option, values):
+    unknown = [value for value in values if value not in _vb365_apis.SERVICE_NAMES]
+    if unknown:
+        raise OptionError('%s: %s is not a service; give some of %s' % (
+            option, ', '.join(repr(value) for value in unknown), ', '.join(_vb365_apis.SERVICE_NAMES)),
+            option=option, value=values)
+    return values
+
+
+def _one_item(filters):
+    if not any(name in filters for name in ITEM_FILTERS):
+        raise OptionError('source vb365_item checks one item: give one of the filters %s (with organization and '
+                          'services as needed)' % ', '.join(ITEM_FILTERS), option='filters')
+
+
+def _no_listing(client, filters, start, end, consume):
+    raise OptionError('source vb365_item judges one item itself; it lists no jobs', option='source')
+
+
+def _judge_item(client, check, now):
+    return _vb365.judge_item_check(client, check['filters'], check['accept'], now, check['max_age_hours'])
+
+
+register(Source('vb365_item', 'vb365', 'GET /BackupRepositories/{id}/UserData/{id} (and SiteData, TeamData, '
+                'GroupData, ProcessedObjects) of the VB365 REST API', 'every named service of one VB365 item',
+                [('organization', None), ('user', None), ('site', None), ('team', None), ('group', None),
+                 ('services', _check_services)], _no_listing, exclusive=(ITEM_FILTERS,), judge=_judge_item,
+                list_filters=('services',), validate=_one_item))

@@ -13,6 +13,8 @@ What each version's routes, filters and records are is in _vb365_apis; its token
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, QUOTE_LIMIT, printable
@@ -32,19 +34,33 @@ from ansible_collections.backupops.jobs.plugins.module_utils._paging import (
     newest_first_key,
     offset_paging,
 )
+from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import format_timestamp, parse_timestamp, shifted
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365_apis import (
     ACTIVE_OUTCOMES,
+    ITEM_DATA,
+    ITEM_DIRECTORY,
+    ITEM_KINDS,
+    ITEM_SERVICES,
+    ITEM_TYPES,
     MAX_PAGE_SIZE,
     SESSION_FILTERS,
     check_version,
+    is_guid,
+    item_ids,
+    item_name,
+    item_text,
+    judge_item,
     log_order,
     logged_at,
     normalize_job,
     normalize_log_item,
+    normalize_item,
     normalize_session,
     poll_delays,
+    processed_status,
     session_time,
     sessions_route,
+    unprotected_item,
     version_at_least,
 )
 from ansible_collections.backupops.jobs.plugins.module_utils._vb365_auth import PasswordToken
@@ -386,3 +402,417 @@ def wait_session(client, session, job_id, timeout, sleep=time.sleep, clock=time.
         if clock() >= deadline:
             break
     return session, False
+# Backed-up items: organizations, repositories, the users, sites, teams and groups they hold, and what the sessions
+# did to each (backup_item_info, the gate's vb365_item source). Requests per named item and repository - resolve the
+# name, read the item - never a listing of the organization; a listing of every item pages like the sessions.
+
+def _records_of(client, path, query, noun):
+    """Every record of a listing that v6 and v7 answer as an array and v8 as a page."""
+    if version_at_least(client.version, 'v8'):
+        records, _total = client._list(path, query, noun)
+        return records
+    body = json_body(client._token.get(client._url(path), query or None))
+    return Page.from_vb365(body, '/%s%s' % (client.version, path), client._warn).items
+
+
+def _quoted_names(records, key='name'):
+    return printable(', '.join(sorted(printable(record.get(key), limit=QUOTE_LIMIT) for record in records)) or 'none',
+                     limit=QUOTE_LIMIT)
+
+
+def item_organization(client, given):
+    """{id, name} of the organization named by ``given`` (its name, such as contoso.onmicrosoft.com, or its ID);
+    without ``given``, of the one organization the server backs up. OptionError listing the organizations."""
+    organizations = [record for record in _records_of(client, '/Organizations', dict(extendedView='true'),
+                                                      'organizations') if isinstance(record, dict)]
+    if given:
+        wanted = str(given).strip().lower()
+        matches = [record for record in organizations
+                   if wanted in (str(record.get('id')).lower(), str(record.get('name')).lower(),
+                                 str(record.get('officeName')).lower())]
+    else:
+        matches = [record for record in organizations if record.get('isBackedup') is True]
+    if len(matches) == 1 and matches[0].get('id'):
+        return dict(id=str(matches[0]['id']), name=item_text(matches[0].get('name')))
+    if given and not matches:
+        raise OptionError('organization: no organization %s on the server; its organizations are: %s'
+                          % (printable(repr(given), limit=QUOTE_LIMIT), _quoted_names(organizations)),
+                          option='organization', value=given)
+    raise OptionError('organization: %s; give organization (its name or ID) - the server\'s organizations are: %s'
+                      % ('%d organizations match %s' % (len(matches), printable(repr(given), limit=QUOTE_LIMIT))
+                         if given else 'the server backs up %d organizations, not one' % len(matches),
+                         _quoted_names(organizations)), option='organization', value=given)
+
+
+def item_repositories(client, organization, given=None):
+    """[{id, name}] of the backup repositories (those named by ``given``, names or IDs; by default all)."""
+    query = dict(organizationId=organization['id']) if version_at_least(client.version, 'v8') else {}
+    repositories = [dict(id=str(record['id']), name=item_text(record.get('name')))
+                    for record in _records_of(client, '/BackupRepositories', query, 'repositories')
+                    if isinstance(record, dict) and isinstance(record.get('id'), str) and record['id'].strip()]
+    if not given:
+        return repositories
+    chosen = []
+    for name in given:
+        wanted = str(name).strip().lower()
+        matches = [repository for repository in repositories
+                   if wanted in (repository['id'].lower(), str(repository['name']).lower())]
+        if len(matches) != 1:
+            raise OptionError('repositories: %s %s; the server\'s repositories are: %s' % (
+                '%d repositories match' % len(matches) if matches else 'no repository', printable(
+                    repr(name), limit=QUOTE_LIMIT), _quoted_names(repositories)), option='repositories', value=name)
+        if matches[0] not in chosen:
+            chosen.append(matches[0])
+    return chosen
+
+
+def _get_or_none(client, path):
+    """The JSON object at ``path``, or None when the server answers 404."""
+    response = client._token.get(client._url(path))
+    if response.status_code == 404:
+        return None
+    body = json_body(response)
+    if not isinstance(body, dict):
+        raise UnexpectedResponseError('GET /%s%s answered with JSON %s, not an object'
+                                      % (client.version, path, type(body).__name__))
+    return body
+
+
+def _directory_matches(client, organization, kind, given):
+    """The organization's objects of ``kind`` that ``given`` names: an ID, a user's or group's address, a site's
+    URL, a team's or group's display name."""
+    base = '/Organizations/%s/%s' % (organization['id'], ITEM_DIRECTORY[kind])
+    text = str(given).strip()
+    if is_guid(text):
+        found = _get_or_none(client, '%s/%s' % (base, text))
+        return [found] if found is not None and str(found.get('id', '')).lower() == text.lower() else []
+    if any(character in text for character in '*?'):
+        raise OptionError('%ss: %s has a wildcard; name one %s exactly' % (kind, printable(repr(given), limit=QUOTE_LIMIT),
+                                                                           kind), option=kind + 's', value=given)
+    if kind == 'user':
+        query, field = (dict(userName=text), 'name') if '@' in text else (dict(displayName=text), 'displayName')
+    elif kind == 'site':
+        # Sites are looked for by a word of the URL (v7 and later; v6 documents no filter, and lists the organization's
+        # sites, which are few: personal sites are left out) and matched on the whole URL (or the title) here.
+        word = text.rstrip('/').rsplit('/', maxsplit=1)[-1] or text
+        query, field = (dict(filter=word) if version_at_least(client.version, 'v7') else {}), 'url'
+    elif kind == 'group' and '@' in text:
+        query, field = dict(groupName=text), 'name'
+    else:
+        query, field = dict(displayName=text), 'displayName'
+    records, _total = client._list(base, query, ITEM_DIRECTORY[kind].lower())
+    wanted = text.lower().rstrip('/')
+
+    def named(record):
+        values = [record.get(field)] + ([record.get('title')] if kind == 'site' else [])
+        return any(isinstance(value, str) and value.strip().lower().rstrip('/') == wanted for value in values)
+    # A server that ignores the filter answers the whole directory: only exact matches count.
+    return [record for record in records if isinstance(record, dict) and named(record)]
+
+
+def resolve_item(client, organization, kind, given):
+    """(the organization's object named ``given``, or None when it knows no such name); OptionError when the name
+    matches several, listing them."""
+    matches = _directory_matches(client, organization, kind, given)
+    if len(matches) > 1:
+        listed = ', '.join('%s (%s)' % (item_text(item_name(kind, record), QUOTE_LIMIT),
+                                        item_text(record.get('id'), ID_LIMIT)) for record in matches[:20])
+        raise OptionError('%ss: %s names %d %ss of %s: %s; give the one meant by its ID%s' % (
+            kind, printable(repr(given), limit=QUOTE_LIMIT), len(matches), kind, organization['name'],
+            printable(listed, limit=4 * QUOTE_LIMIT), ' or address' if kind in ('user', 'group') else ''),
+            option=kind + 's', value=given)
+    return matches[0] if matches else None
+
+
+def _foreign(client, raw, organization, where):
+    """Whether ``raw`` is another organization's item: dropped with a warning (a server must not answer one)."""
+    owner = raw.get('organizationId')
+    if owner is None or str(owner).strip().lower() == organization['id'].lower():
+        return False
+    client._warn('%s answered an item of another organization (%s, not %s); it was dropped, not counted'
+                 % (where, item_text(owner, ID_LIMIT), organization['name']))
+    return True
+
+
+def read_item(client, organization, repository, kind, item_id, now):
+    """The normalised item ``item_id`` of ``repository``, or None when the repository does not hold it. An answer
+    for another item or another organization is dropped with a warning."""
+    path = '/BackupRepositories/%s/%s/%s' % (repository['id'], ITEM_DATA[kind], item_id)
+    raw = _get_or_none(client, path)
+    if raw is None:
+        return None
+    where = 'GET /%s%s' % (client.version, path)
+    if str(raw.get('id', '')).strip().lower() != str(item_id).strip().lower():
+        client._warn('%s answered another item (%s); it was dropped, not counted'
+                     % (where, item_text(raw.get('id'), ID_LIMIT)))
+        return None
+    if _foreign(client, raw, organization, where):
+        return None
+    record = normalize_item(kind, raw, organization, repository, now)
+    record['_ids'] = item_ids(raw)
+    return record
+
+
+def list_items(client, organization, repository, kind, now, consume=None):
+    """Every item of ``kind`` that ``repository`` holds for ``organization``, normalised, through the one listing
+    pipeline (pages fetched concurrently); with ``consume``, each is handed to it as it arrives."""
+    path = '/BackupRepositories/%s/%s' % (repository['id'], ITEM_DATA[kind])
+    where = 'GET /%s%s' % (client.version, path)
+
+    def shape(raw, _unreadable):
+        if not isinstance(raw, dict) or _foreign(client, raw, organization, where):
+            return None
+        record = normalize_item(kind, raw, organization, repository, now)
+        record['_ids'] = item_ids(raw)
+        return record
+    sink = None if consume is None else (lambda record: record is not None and consume(record))
+    records, _total = client._list(path, {}, ITEM_DATA[kind].lower(), shape, consume=sink)
+    return [record for record in records if record is not None]
+
+
+def processed_sessions(client, start, end):
+    """The ended backup sessions of ``start`` to ``end`` (v7 and later: those that list ProcessedObjects), newest
+    first; [] before v7."""
+    if not version_at_least(client.version, 'v7'):
+        return []
+    return [session for session in client.sessions(None, 'backup', [], start, end)
+            if session.get('outcome') not in ('running', 'queued') and session_time(session) is not None]
+
+
+def processed_objects(client, session, wanted=None, each=None, concurrency=None):
+    """[(IDs, type, outcome)] of the objects ``session`` processed (v7 and later); with ``wanted`` (IDs, lower
+    case), only those of them; with ``each``, each is handed to it instead (none is kept).
+
+    Read in pages of the connection's page size, not the smaller pages of a consumed listing: an object is three short
+    fields, and the pages of a session of 50,000 objects would otherwise be fifty."""
+    path = '/JobSessions/%s/ProcessedObjects' % session['id']
+    found = []
+
+    def consume(raw):
+        ids, kind, outcome = processed_status(raw)
+        if ids and (wanted is None or ids & wanted):
+            (each or found.append)((ids, kind, outcome))
+    url = client._url(path)
+    fetcher = Fetcher(lambda params: client._page(url, params), concurrency or client._max_concurrency, client._follow)
+    list_records(lambda collector: offset_paging(fetcher, {}, client.page_size, collector), _as_is,
+                 Verifier({}, {}, client._warn), Window(), client._warn, 'processed objects', id_key=None,
+                 consume=consume, budget=client._budget)
+    return found
+
+
+def _session_entry(session, outcome):
+    return dict(id=session.get('id'), job_id=str(session.get('job_id') or '').lower() or None, outcome=outcome,
+                end_time=session_time(session), start_time=parse_timestamp(session.get('start_time')))
+
+
+def _read_named(client, organization, repositories, named, sessions, now):
+    """The records of the ``named`` items (kind, name), each with the outcome of the newest of ``sessions`` (newest
+    first) that processed it. Each session's ProcessedObjects is read once for all the items, and no older session
+    is read once every item has been found."""
+    workers = max(1, client._max_concurrency)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # Every name resolved at once, then every (item, repository) read at once: two rounds of requests.
+        resolved = list(pool.map(lambda pair: _item_id(client, organization, pair[0], pair[1]), named))
+        reads = [(number, repository) for number, (_found, item_id) in enumerate(resolved) if item_id
+                 for repository in repositories]
+        found_in = list(pool.map(lambda read: read_item(client, organization, read[1], named[read[0]][0],
+                                                        resolved[read[0]][1], now), reads))
+    items = []
+    for number, ((kind, given), (found, _ident)) in enumerate(zip(named, resolved)):
+        held = [record for (owner, _repository), record in zip(reads, found_in) if owner == number and record]
+        ids = frozenset().union(*(record.pop('_ids') for record in held)) | item_ids(found or {}) if held else None
+        items.append((kind, given, found, held, ids))
+    wanted = dict(((ITEM_TYPES[kind], ident), number) for number, (kind, _given, _found, _held, ids) in enumerate(items)
+                  if ids for ident in ids)
+    newest = {}
+    # The newest session that processed an item ended at or after its newest backup (the session that wrote it):
+    # older sessions are not read for it.
+    backed_up = dict((number, max([parse_timestamp(record['finish_time']) for record in held if record['finish_time']]
+                                  or [None], key=lambda moment: moment or OLDEST))
+                     for number, (_kind, _given, _found, held, ids) in enumerate(items) if ids)
+
+    def relevant(session):
+        return [number for number in backed_up if number not in newest
+                and (backed_up[number] is None or session_time(session) >= backed_up[number])]
+    remaining = list(sessions)
+    while remaining:
+        # max_concurrency sessions at a time, each read one page after the other, newest first.
+        batch = [session for session in remaining if relevant(session)][:max(1, client._max_concurrency)]
+        if not batch:
+            break
+        remaining = remaining[remaining.index(batch[-1]) + 1:]
+        ids_sought = frozenset(key[1] for key, number in wanted.items() if number not in newest)
+        with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+            read = list(pool.map(lambda session: processed_objects(client, session, ids_sought, concurrency=1), batch))
+        for session, objects in zip(batch, read):
+            for ids, found_type, outcome in objects:
+                # An object without a type may be any kind of item.
+                for key in [(item_type, ident) for ident in ids
+                            for item_type in ((found_type,) if found_type else tuple(ITEM_TYPES.values()))]:
+                    number = wanted.get(key)
+                    if number is not None and outcome is not None and number not in newest \
+                            and number in relevant(session):
+                        newest[number] = _session_entry(session, outcome)
+    records = []
+    for number, (kind, given, found, held, _ids) in enumerate(items):
+        if not held:
+            records.append(unprotected_item(kind, given, found, organization))
+        records.extend(_with_outcome(record, [newest[number]] if number in newest else []) for record in held)
+    return records
+
+
+def _with_outcome(record, entries):
+    """``record`` with the outcome and session of the newest session that processed it (``entries``, newest first)."""
+    if entries:
+        record.update(outcome=entries[0]['outcome'], session_id=item_text(entries[0]['id'], ID_LIMIT),
+                      session_time=format_timestamp(entries[0]['end_time']))
+    return record
+
+
+def _named_items(params):
+    return [(kind, value) for kind in ITEM_KINDS for value in params.get(kind + 's') or []]
+
+
+def _held(client, organization, repositories, kind, item_id, now):
+    """The normalised records of ``item_id`` in each of ``repositories`` that holds it, read concurrently."""
+    workers = max(1, min(client._max_concurrency, len(repositories)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = list(pool.map(lambda repository: read_item(client, organization, repository, kind, item_id, now),
+                              repositories))
+    return [record for record in found if record is not None]
+
+
+def _item_id(client, organization, kind, given):
+    """(the organization's object named ``given`` or None, the ID to read the item by or None)."""
+    found = resolve_item(client, organization, kind, given)
+    item_id = found.get('id') if found is not None else (str(given).strip() if is_guid(str(given)) else None)
+    return found, item_id.strip() if isinstance(item_id, str) and item_id.strip() else None
+
+
+def find_item(client, organization, repositories, kind, given, now):
+    """(the organization's object or None, [the item's record in each repository that holds it]) of the item named
+    by ``given``. A GUID the organization does not know (a user deleted from it) is still looked for by ID."""
+    found, item_id = _item_id(client, organization, kind, given)
+    if item_id is None:
+        return found, []
+    return found, _held(client, organization, repositories, kind, item_id, now)
+
+
+def read_items(client, params, now, consume=None):
+    """The items the options of backup_item_info ask for, normalised; with ``consume`` (and no names), each is
+    handed to it as it arrives and none is returned. Named items are resolved and read one by one; without names,
+    every item of every repository is listed."""
+    organization = item_organization(client, params.get('organization'))
+    repositories = item_repositories(client, organization, params.get('repositories'))
+    named = _named_items(params)
+    hours = params.get('outcome_hours') or 24
+    sessions = processed_sessions(client, shifted(now, -timedelta(hours=hours)), now)
+    if named:
+        return _read_named(client, organization, repositories, named, sessions, now)
+    newest = {}
+    for session in sessions:
+        # One entry per session and outcome, shared by its objects: 50,000 objects keep 50,000 keys, not entries.
+        entries = dict((outcome, _session_entry(session, outcome)) for outcome in ('success', 'warning', 'failed'))
+        processed_objects(client, session, each=_noting(newest, entries))
+    records = []
+
+    def add(record):
+        matches = [newest[(ITEM_TYPES[record['kind']], ident)] for ident in record.pop('_ids', ())
+                   if (ITEM_TYPES[record['kind']], ident) in newest]
+        matches.sort(key=lambda entry: entry['end_time'], reverse=True)
+        _with_outcome(record, matches)
+        (consume or records.append)(record)
+    for repository in repositories:
+        for kind in ITEM_KINDS:
+            list_items(client, organization, repository, kind, now, add)
+    return records
+
+
+def _noting(newest, entries):
+    """What notes each processed object of one session in ``newest`` ((type, ID): the session's entry of its
+    outcome, ``entries``), unless a newer session noted it first."""
+    def note(processed):
+        ids, found_type, outcome = processed
+        if outcome is not None:
+            for ident in ids:
+                newest.setdefault((found_type, ident), entries[outcome])
+    return note
+
+
+def _job_of_time(sessions):
+    """The job of the one session that ran at a moment (its start to its end), or None when none or several did."""
+    def job_of(moment):
+        jobs = set(entry['job_id'] for entry in sessions if entry['start_time'] is not None
+                   and entry['end_time'] is not None and entry['start_time'] <= moment <= entry['end_time'])
+        return jobs.pop() if len(jobs) == 1 else None
+    return job_of
+
+
+def judge_item_check(client, filters, accept, now, max_age_hours):
+    """The verdict of one vb365_item check (see _vb365_apis.judge_item): the item resolved by name, read in every
+    repository, and, from v7 on, the ProcessedObjects of the sessions that ended after its stalest needed backup."""
+    organization = item_organization(client, filters.get('organization'))
+    kind = next(kind for kind in ITEM_KINDS if filters.get(kind))
+    given = filters[kind]
+    label = item_text(given, QUOTE_LIMIT)
+    repositories = item_repositories(client, organization)
+    found, held = find_item(client, organization, repositories, kind, given, now)
+    if found is None and not held:
+        verdict = judge_item(label, [], [], [], accept, now, max_age_hours, True)
+        verdict['reason'] += '; %s knows no %s %s' % (organization['name'], kind, label)
+        return verdict
+    services = list(filters.get('services') or [])
+    if not services:
+        services = [name for name, _time, _flag in ITEM_SERVICES[kind]
+                    if any(record['services'][name]['backed_up'] for record in held)] or [
+                        name for name, _time, _flag in ITEM_SERVICES[kind]]
+    unknown = [name for name in services if name not in dict((entry[0], 1) for entry in ITEM_SERVICES[kind])]
+    if unknown:
+        raise OptionError('services: a %s has the services %s, not %s' % (
+            kind, ', '.join(name for name, _time, _flag in ITEM_SERVICES[kind]), ', '.join(unknown)), option='services')
+    processed_known = version_at_least(client.version, 'v7')
+    entries = []
+    job_of = unlisted_at = None
+    if held and processed_known:
+        times = [parse_timestamp(record['services'][name]['last_backup_time']) for record in held
+                 for name in services if record['services'][name]['backed_up']]
+        start = shifted(now, -timedelta(hours=max_age_hours))
+        since = max(start, min(times)) if times else start
+        sessions = processed_sessions(client, start, now)
+        job_of = _job_of_time([_session_entry(session, None) for session in sessions])
+        later = [session for session in sessions if session_time(session) >= since]
+        ids = frozenset().union(*(record['_ids'] for record in held)) | item_ids(found or {})
+        entries = _processed_by_all(client, later, kind, ids)
+        unlisted_at = _unlisted_at([_session_entry(session, None) for session in later],
+                                   set(entry['id'] for entry in entries))
+    return judge_item(label, held, services, entries, accept, now, max_age_hours, processed_known, job_of,
+                      unlisted_at)
+
+
+def _unlisted_at(sessions, listing):
+    """The ID of a session that ran at a moment and does not list the item (``listing``: the IDs of the sessions
+    that do), when none that ran then lists it; None otherwise."""
+    def unlisted(moment):
+        ran = [entry['id'] for entry in sessions if entry['start_time'] is not None and entry['end_time'] is not None
+               and entry['start_time'] <= moment <= entry['end_time']]
+        return ran[0] if ran and not any(ident in listing for ident in ran) else None
+    return unlisted
+
+
+def _processed_by_all(client, sessions, kind, ids):
+    """Every session of ``sessions`` that processed the item known by ``ids``, each a _session_entry."""
+    entries = []
+    workers = max(1, min(client._max_concurrency, len(sessions)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        read = list(pool.map(lambda session: processed_objects(client, session, ids, concurrency=1), sessions))
+    for session, objects in zip(sessions, read):
+        outcomes = [outcome for _found, found_type, outcome in objects
+                    if found_type in (None, ITEM_TYPES[kind]) and outcome is not None]
+        if outcomes:
+            worst = 'failed' if 'failed' in outcomes else 'warning' if 'warning' in outcomes else 'success'
+            entries.append(_session_entry(session, worst))
+    return entries
+
+
+# The earliest moment, for ordering times where one may be missing.
+OLDEST = datetime.min.replace(tzinfo=timezone.utc)

@@ -18,13 +18,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from ansible_collections.backupops.jobs.plugins.module_utils._codes import CodeTable, kind_map, outcome_map
-from ansible_collections.backupops.jobs.plugins.module_utils._egress import printable
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._normalize import normalize_record, snake_dict
 from ansible_collections.backupops.jobs.plugins.module_utils._paging import dig
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import (
     format_query_time,
     format_timestamp,
+    hours_between,
     parse_timestamp,
     shifted,
 )
@@ -197,3 +198,209 @@ def normalize_job(raw):
     retry_enabled, retry_number, retry_wait_interval...), ``last_run``, ``next_run``, ``last_backup`` (v7 and later),
     ``is_enabled``; every key the API sends, as sent."""
     return snake_dict(raw) if isinstance(raw, dict) else {}
+
+
+# Backed-up items: the users, sites, teams and groups a repository holds (backup_item_info, the gate's vb365_item).
+
+ITEM_KINDS = ('user', 'site', 'team', 'group')
+# The API's word for each kind: its backed-up data (BackupRepositories/{id}/UserData...), the organization's
+# directory (Organizations/{id}/Users...) and the type ProcessedObjects gives.
+ITEM_DATA = dict(user='UserData', site='SiteData', team='TeamData', group='GroupData')
+ITEM_DIRECTORY = dict(user='Users', site='Sites', team='Teams', group='Groups')
+ITEM_TYPES = dict(user='User', site='Site', team='Team', group='Group')
+# The services of each kind: (name, the time it was last backed up, the flag that says whether it is backed up).
+# A site and a team are one service each, named after the kind; a group has its mailbox and its site.
+ITEM_SERVICES = dict(
+    user=(('mailbox', 'mailboxBackedUpTime', 'isMailboxBackedUp'),
+          ('archive', 'archiveBackedUpTime', 'isArchiveBackedUp'),
+          ('onedrive', 'oneDriveBackedUpTime', 'isOneDriveBackedUp'),
+          ('personal_site', 'personalSiteBackedUpTime', 'isPersonalSiteBackedUp')),
+    site=(('site', 'backedUpTime', None),),
+    team=(('team', 'backedUpTime', None),),
+    group=(('mailbox', 'mailboxBackedUpTime', 'isMailboxBackedUp'), ('site', 'siteBackedUpTime', 'isSiteBackedUp')),
+)
+SERVICE_NAMES = tuple(sorted(set(name for services in ITEM_SERVICES.values() for name, _time, _flag in services)))
+# The outcome of an item in a session (ProcessedObjects' status, v7 and later).
+ITEM_OUTCOMES = dict(success='success', warning='warning', failed='failed')
+# The keys of an item backup_item_info documents (what its fields option accepts, with _listing.COMMON_FIELDS).
+ITEM_FIELDS = ('id', 'kind', 'name', 'display_name', 'organization', 'organization_id', 'repository', 'repository_id',
+               'protected', 'deleted', 'account_id', 'services', 'outcome', 'session_id', 'session_time', 'found')
+# How the age of an item (hours since the stalest of its backed-up services) is counted in a summary.
+AGE_BUCKETS = ((24, 'within_24h'), (72, 'within_72h'), (168, 'within_7d'))
+GUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
+# The longest name, URL or ID of an item a record or a message repeats: the server writes them.
+ITEM_TEXT_LIMIT = 1000
+
+
+def item_text(value, limit=ITEM_TEXT_LIMIT):
+    """A server's text as a record or a message repeats it: printable and bounded; None stays None."""
+    return None if value is None else printable(value, limit=limit)
+
+
+def is_guid(value):
+    return isinstance(value, str) and bool(GUID.match(value.strip()))
+
+
+def item_ids(raw):
+    """Every ID an item is known by, lower case: its id, its accountId (backed-up data) and its msid (v8) - the
+    documents do not say which of them ProcessedObjects carries, so each is looked for."""
+    return frozenset(str(raw.get(key)).strip().lower() for key in ('id', 'accountId', 'msid')
+                     if isinstance(raw, dict) and isinstance(raw.get(key), (str, int)) and str(raw.get(key)).strip())
+
+
+def item_name(kind, raw):
+    """What a person calls an item: a user's or a group's e-mail address, a site's URL, a team's name."""
+    if kind == 'site':
+        return raw.get('url') or raw.get('title')
+    if kind == 'team':
+        return raw.get('displayName') or raw.get('mail')
+    return raw.get('email') or raw.get('name') or raw.get('displayName')
+
+
+def item_services(kind, raw, now):
+    """{service: {backed_up, last_backup_time, hours_since_backup}} of one item of backed-up data. A service is
+    backed up when the API gives a readable time no later than now (a flag that says so without a time is not
+    believed; a time in the future is not a backup)."""
+    services = {}
+    for name, time_field, flag_field in ITEM_SERVICES[kind]:
+        moment = parse_timestamp(raw.get(time_field))
+        believed = moment is not None and moment <= now and (flag_field is None or raw.get(flag_field) is not False)
+        services[name] = dict(backed_up=believed, last_backup_time=format_timestamp(moment) if moment else None,
+                              hours_since_backup=hours_between(moment, now) if believed else None)
+    return services
+
+
+def normalize_item(kind, raw, organization, repository, now):
+    """One item of one repository's backed-up data as backup_item_info returns it. ``organization`` and
+    ``repository`` are {id, name}; ``raw`` is the API's item (None: an item no repository holds, see
+    unprotected_item)."""
+    services = item_services(kind, raw, now)
+    times = [service['last_backup_time'] for service in services.values() if service['backed_up']]
+    return dict(id=item_text(raw.get('id'), ID_LIMIT), kind=kind, name=item_text(item_name(kind, raw)),
+                display_name=item_text(raw.get('displayName') or raw.get('title')),
+                organization=organization['name'], organization_id=organization['id'],
+                repository=repository['name'], repository_id=repository['id'], protected=True,
+                deleted=raw.get('isDeleted') if isinstance(raw.get('isDeleted'), bool) else None,
+                account_id=item_text(raw.get('accountId'), ID_LIMIT), services=services, outcome='unknown',
+                session_id=None, session_time=None, found=True, status_name=None, start_time=None,
+                finish_time=max(times) if times else None, duration_seconds=None)
+
+
+def unprotected_item(kind, given, found, organization):
+    """The record of a named item that no repository holds: ``found`` is the organization's object (None when the
+    organization does not know the name either)."""
+    found = found or {}
+    return dict(id=item_text(found.get('id'), ID_LIMIT), kind=kind,
+                name=item_text(item_name(kind, found) if found else given), display_name=item_text(
+                    found.get('displayName') or found.get('title')), organization=organization['name'],
+                organization_id=organization['id'], repository=None, repository_id=None, protected=False,
+                deleted=None, account_id=None,
+                services=dict((name, dict(backed_up=False, last_backup_time=None, hours_since_backup=None))
+                              for name, _time, _flag in ITEM_SERVICES[kind]),
+                outcome='unknown', session_id=None, session_time=None, found=bool(found), status_name=None,
+                start_time=None, finish_time=None, duration_seconds=None)
+
+
+def item_age_bucket(record):
+    """The summary's age of an item: by the stalest of its backed-up services; ``never`` when none is."""
+    hours = [service['hours_since_backup'] for service in (record.get('services') or {}).values()
+             if isinstance(service, dict) and service.get('backed_up') and service.get('hours_since_backup') is not None]
+    if not hours:
+        return 'never'
+    stalest = max(hours)
+    return next((name for limit, name in AGE_BUCKETS if stalest <= limit), 'older')
+
+
+class ItemAges:
+    """The summary's ``by_age`` of items added one at a time."""
+
+    def __init__(self):
+        self.counts = dict((name, 0) for _limit, name in AGE_BUCKETS)
+        self.counts.update(older=0, never=0)
+
+    def add(self, record):
+        self.counts[item_age_bucket(record)] += 1
+
+    def result(self):
+        return dict(self.counts)
+
+
+def processed_status(raw):
+    """(IDs lower case, type, outcome) of one object of ProcessedObjects; outcome None for a status not known."""
+    raw = raw if isinstance(raw, dict) else {}
+    ident = raw.get('id')
+    ids = frozenset([str(ident).strip().lower()]) if isinstance(ident, (str, int)) and str(ident).strip() else frozenset()
+    return ids, raw.get('type'), ITEM_OUTCOMES.get(str(raw.get('status')).strip().lower())
+
+
+def judge_item(label, items, services, processed, accept, now, max_age_hours, processed_known, job_of_time=None,
+               unlisted_at=None):
+    """The verdict of one vb365_item check: {passed, reason, latest_success, hours_since_success, jobs_considered,
+    services}.
+
+    ``items`` are the normalised records of the item, one per repository that holds it (none: not protected);
+    ``services`` the services that must be backed up; ``processed`` the sessions that processed the item, each
+    {id, job_id, end_time (datetime), outcome} (ProcessedObjects, v7 and later); ``processed_known`` False on v6,
+    which has none. ``job_of_time(moment)`` is the job of the session that ran at a service's backup time, where
+    known; ``unlisted_at(moment)`` the ID of a session that ran at a backup time and does not list the item under
+    any of its IDs (None when every such session lists it, or none is known).
+
+    Fail closed where the API is vague: whether a failed object's backup time moves is undocumented, so a backup
+    counts only when no session that ended at or after it reports the item failed (or with warnings, unless
+    ``accept`` has warning) - which is right whether the time moved with the failure or not. ProcessedObjects gives
+    one status per item, not per service: a session counts against every service it may have written (its job wrote
+    the service at its last backup time, or that is not known)."""
+    accept = tuple(accept)
+    window = '%g h' % max_age_hours
+    verdict = dict(passed=False, latest_success=None, hours_since_success=None, jobs_considered=len(processed),
+                   services={})
+    if not items:
+        verdict['reason'] = '%s: not in any backup repository (not protected)' % label
+        return verdict
+    start = now - timedelta(hours=max_age_hours)
+    problems, oldest, where = [], None, set()
+    for service in services:
+        times = [(parse_timestamp(item['services'].get(service, {}).get('last_backup_time')), str(item['repository']))
+                 for item in items if item['services'].get(service, {}).get('backed_up')]
+        newest = max(moment for moment, _repository in times) if times else None
+        where.update(repository for moment, repository in times if moment == newest)
+        verdict['services'][service] = dict(last_backup_time=format_timestamp(newest) if newest else None,
+                                            hours_since_backup=hours_between(newest, now) if newest else None)
+        if newest is None:
+            problems.append('%s never backed up' % service)
+            continue
+        if newest < start:
+            # Stale already: a failure since would only repeat that it fails.
+            problems.append('%s last backed up %s h ago' % (service, hours_between(newest, now)))
+            continue
+        unlisted = unlisted_at(newest) if unlisted_at is not None else None
+        if unlisted is not None:
+            # The session that wrote the time does not name the item under any ID known: ProcessedObjects carries
+            # another ID than those read, so no failure since could be seen either.
+            problems.append('%s: session %s, which backed it up at %s, does not list the item under any of its IDs, '
+                            'so its outcome cannot be read' % (service, item_text(unlisted, ID_LIMIT),
+                                                               format_timestamp(newest)))
+            continue
+        job = job_of_time(newest) if job_of_time is not None else None
+        against = [session for session in processed if session['end_time'] is not None
+                   and session['end_time'] >= newest and session['outcome'] in ('failed', 'warning')
+                   and (session['outcome'] == 'failed' or 'warning' not in accept)
+                   and (job is None or session.get('job_id') is None or session['job_id'] == job)]
+        if against:
+            worst = max(against, key=lambda session: session['end_time'])
+            problems.append('%s %s in session %s at %s' % (
+                service, 'failed' if worst['outcome'] == 'failed' else 'ended with warnings', item_text(
+                    worst['id'], ID_LIMIT), format_timestamp(worst['end_time'])))
+            continue
+        oldest = newest if oldest is None or newest < oldest else oldest
+    if oldest is not None and not problems:
+        verdict.update(latest_success=dict(id=items[0]['id'], finish_time=format_timestamp(oldest), outcome='success'),
+                       hours_since_success=hours_between(oldest, now))
+    if problems:
+        verdict['reason'] = '%s: %s' % (label, '; '.join(problems))
+    else:
+        verdict.update(passed=True, reason='%s: %s backed up within the last %s (stalest %s h old; newest in %s)' % (
+            label, ', '.join(services), window, verdict['hours_since_success'], ', '.join(sorted(where))))
+    if not processed_known:
+        verdict['reason'] += ' (v6: decided on the backup times alone; v6 has no per-object session outcome)'
+    return verdict

@@ -26,12 +26,22 @@ options:
   checks:
     description:
       - What must have been backed up - the checks of the role's C(backup_gate_checks), each a dict with
-        C(name), C(source) (V(dynamics), V(vm), V(google) or V(vb365)), C(filters), C(max_age_hours),
+        C(name), C(source) (V(dynamics), V(vm), V(google), V(vb365) or V(vb365_item)), C(filters), C(max_age_hours),
         C(accept) (V(success), V(warning)) and C(min_successes).
       - C(filters) pick what must be backed up - for V(dynamics) C(organization_id) and C(job_type); for V(vm)
         C(search_text), C(service_type), C(job_type); for V(google) C(data_source), C(app_type), C(job_type);
         for V(vb365) C(job_id) or C(job_name). They are sent to the API and checked again on every job it returns.
-        A check without filters (C(filters) absent, null or V({})) covers every backup job of its source, and its
+      - The source V(vb365_item) (version_added 0.2.0) checks one backed-up item of VB365 instead of jobs - its
+        filters are C(organization) (name or ID; optional when the server backs up one organization), one of
+        C(user) (address, display name or ID), C(site) (URL or ID), C(team) or C(group), and C(services), the list
+        of the item's services that must be backed up (V(mailbox), V(archive), V(onedrive), V(personal_site) of a
+        user; V(site); V(team); V(mailbox) and V(site) of a group; by default every service of the item that has a
+        backup). It passes only if a repository holds the item, every named service was backed up inside the
+        window, and (v7 and later) no session that ended at or after that backup reports the item failed (or with
+        warnings, unless C(accept) has V(warning)); v6 decides on the backup times alone and says so. A name that
+        matches two items fails the check, naming them. See M(backupops.jobs.backup_item_info) for how the
+        vendor's vague points are read. C(min_successes) does not apply to it.
+      - A check without filters (C(filters) absent, null or V({})) covers every backup job of its source, and its
         reason starts with what it covered (such as C(every IaaS + PaaS backup job of the tenant)).
       - Every check is validated before any request, as the P(backupops.jobs.gate_checks#lookup) lookup does - a
         filter whose value is empty or null (which the API would ignore), a filter the source does not take, a
@@ -119,6 +129,7 @@ seealso:
   - module: backupops.jobs.vm_backup_job_info
   - module: backupops.jobs.google_backup_job_info
   - module: backupops.jobs.job_session_info
+  - module: backupops.jobs.backup_item_info
   - plugin: backupops.jobs.gate_verdict
     plugin_type: filter
 '''
@@ -150,6 +161,27 @@ EXAMPLES = r'''
   ansible.builtin.assert:
     that: gate.passed
     fail_msg: "{{ gate.checks | rejectattr('passed') | map(attribute='reason') | join('; ') }}"
+
+- name: Offboarding - may the leaver's account be removed? Her mailbox and OneDrive must be backed up
+  backupops.jobs.backup_gate_info:
+    vb365:
+      url: https://vb365.example.com:4443
+      username: "{{ vb365_username }}"
+      password: "{{ vb365_password }}"
+    checks:
+      - name: Patti before offboarding
+        source: vb365_item
+        filters:
+          organization: contoso.onmicrosoft.com
+          user: patti.fernandez@contoso.onmicrosoft.com
+          services: [mailbox, onedrive]
+        max_age_hours: 24
+  register: leaver
+
+- name: Keep the account unless both were backed up in the last 24 hours
+  ansible.builtin.assert:
+    that: leaver.passed
+    fail_msg: "{{ leaver.checks | rejectattr('passed') | map(attribute='reason') | join('; ') }}"
 '''
 
 RETURN = r'''
@@ -226,6 +258,14 @@ checks:
       type: dict
       sample: {hours: 168, success: {id: '4711', finish_time: '2026-11-22T02:10:00Z', outcome: success},
                hours_since_success: 40.5}
+    services:
+      version_added: 0.2.0
+      description:
+        - For a V(vb365_item) check, each service it named with its newest backup across repositories
+          (C(last_backup_time), C(hours_since_backup)); V(vb365_item) checks only.
+      returned: for a vb365_item check that found the item
+      type: dict
+      sample: {mailbox: {last_backup_time: '2026-12-06T14:30:11Z', hours_since_backup: 0.4}}
     seconds:
       description: How long the check's listings and decision took, in seconds.
       type: float

@@ -21,7 +21,8 @@ from emulator.control import EmulatorProcess
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION_ROOT, 'plugins', 'modules'))
                  if name.endswith('.py') and not name.startswith('_'))
 VENDOR_GROUP = {'dynamics_backup_job_info': 'avepoint', 'vm_backup_job_info': 'avepoint',
-                'google_backup_job_info': 'avepoint', 'job_session_info': 'vb365', 'job_session': 'vb365'}
+                'google_backup_job_info': 'avepoint', 'job_session_info': 'vb365', 'job_session': 'vb365',
+                'backup_item_info': 'vb365'}
 # Modules that read several vendors take each vendor's connection nested under its name, in no action group.
 NESTED_CONNECTIONS = {'backup_gate_info': ('avepoint', 'vb365')}
 AVEPOINT_CONNECTION = ('region', 'api_url', 'identity_url', 'client_id', 'client_secret', 'certificate_path',

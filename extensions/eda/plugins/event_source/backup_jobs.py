@@ -43,10 +43,12 @@ options:
   checks:
     description:
       - What must have been backed up, as the role's C(backup_gate_checks) - C(name), C(source) (C(dynamics),
-        C(vm), C(google), C(vb365)), C(filters), C(max_age_hours) (default 24), C(accept), C(min_successes).
+        C(vm), C(google), C(vb365), C(vb365_item)), C(filters), C(max_age_hours) (default 24), C(accept),
+        C(min_successes).
       - The filters of each source - for C(dynamics) C(organization_id) and C(job_type); for C(vm) C(search_text),
         C(service_type), C(job_type); for C(google) C(data_source), C(app_type), C(job_type); for C(vb365) C(job_id)
-        or C(job_name).
+        or C(job_name); for C(vb365_item) C(organization), one of C(user), C(site), C(team) or C(group), and
+        C(services) (a list of the item's services that must be backed up).
     type: list
     elements: dict
     required: true

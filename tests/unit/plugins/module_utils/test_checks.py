@@ -28,7 +28,7 @@ def test_a_check_is_completed_with_the_defaults():
 
 
 @pytest.mark.parametrize('check, said', [
-    (dict(name='x', source='netbackup'), "check x: source 'netbackup' is not one of dynamics, vm, google, vb365"),
+    (dict(name='x', source='netbackup'), "check x: source 'netbackup' is not one of dynamics, vm, google, vb365, vb365_item"),
     (dict(name='x', source='vm', filters='service_type=entra_id'),
      "check x: filters must be a mapping of filter: value, such as {search_text: ...}; got the string"),
     (dict(name='x', source='vm', filters=dict(job_type='azure_vm_restore')),
@@ -131,8 +131,8 @@ def test_filters_that_are_not_a_mapping_are_refused_in_the_users_words(filters):
 @given(source=st.text(max_size=12).filter(lambda text: text not in SOURCES))
 def test_an_unknown_source_is_refused_listing_the_known_ones(source):
     message = refused([dict(name='x', source=_AnsibleTaggedStr(source))])
-    assert message == "check x: source %r is not one of dynamics, vm, google, vb365" % source
+    assert message == "check x: source %r is not one of dynamics, vm, google, vb365, vb365_item" % source
 
 
 def test_a_check_without_a_source_is_told_the_sources():
-    assert refused([dict(name='x')]) == 'check x: no source; give one of dynamics, vm, google, vb365'
+    assert refused([dict(name='x')]) == 'check x: no source; give one of dynamics, vm, google, vb365, vb365_item'

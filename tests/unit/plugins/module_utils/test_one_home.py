@@ -85,7 +85,7 @@ def test_a_source_registered_as_one_entry_is_validated_listed_and_judged(fake_so
 def test_a_registered_source_takes_only_its_own_filters(fake_source):
     with pytest.raises(OptionError, match='source fake takes the filters job_type, not app_type'):
         check_gate_checks([dict(name='fake', source='fake', filters=dict(app_type='gmail'))])
-    with pytest.raises(OptionError, match="source 'nope' is not one of dynamics, vm, google, vb365, fake"):
+    with pytest.raises(OptionError, match="source 'nope' is not one of dynamics, vm, google, vb365, vb365_item, fake"):
         check_gate_checks([dict(name='x', source='nope')])
 
 

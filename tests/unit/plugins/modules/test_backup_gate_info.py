@@ -126,7 +126,7 @@ def test_history_days_returns_the_records_and_their_summary(fresh_emulator, run_
 
 
 @pytest.mark.parametrize('checks, words', [
-    ([dict(name='x', source='sharepoint')], ["check x: source 'sharepoint' is not one of dynamics, vm, google, vb365"]),
+    ([dict(name='x', source='sharepoint')], ["check x: source 'sharepoint' is not one of dynamics, vm, google, vb365, vb365_item"]),
     ([dict(source='vm')], ['check 1 has no name']),
     ([dict(name='x', source='vm', filters=dict(job_type='azure_vm_restore'))], ['check x', 'not a backup']),
     ([dict(name='x', source='vb365', filters=dict(job_name=''))], ['check x', 'filter job_name is empty']),

@@ -19,6 +19,7 @@ OPTIONS = dict(
     job_session_info=lambda emulator: dict(emulator.vb365_connection(), limit=1),
     # Check mode: the session's emulator is shared, and a job started here would run on under other tests.
     job_session=lambda emulator: dict(emulator.vb365_connection(), job_name='Exchange daily', _ansible_check_mode=True),
+    backup_item_info=lambda emulator: dict(emulator.vb365_connection(), users=['megan.bowen@contoso.onmicrosoft.com']),
 )
 
 
@@ -36,8 +37,8 @@ def filtered(monkeypatch):
 
 
 def test_every_module_is_listed():
-    assert MODULES == ['backup_gate_info', 'dynamics_backup_job_info', 'google_backup_job_info', 'job_session',
-                       'job_session_info', 'vm_backup_job_info']
+    assert MODULES == ['backup_gate_info', 'backup_item_info', 'dynamics_backup_job_info', 'google_backup_job_info',
+                       'job_session', 'job_session_info', 'vm_backup_job_info']
 
 
 @pytest.mark.parametrize('name', MODULES)
