@@ -51,10 +51,13 @@ class Answer:
 
 
 def first_characters(secret):
-    """The first characters of a secret that a quote must not show (_egress.Secrets sees them as the secret): 8, or
-    on to the first that is not a letter, since a word alone ('Password') is no secret."""
+    """The first characters of a secret that a quote must not show (_egress.Secrets sees them as the secret): 8 as
+    read (a run of white space is one), or on to the first that is not a letter, since a word alone ('Password') is
+    no secret."""
+    def read(text):
+        return ' '.join(text.casefold().split())
     length = PREFIX_LENGTH
-    while length < len(secret) and ' '.join(secret[:length].casefold().split()).isalpha():
+    while length < len(secret) and (len(read(secret[:length])) < PREFIX_LENGTH or read(secret[:length]).isalpha()):
         length += 1
     return secret[:length]
 

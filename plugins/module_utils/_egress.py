@@ -198,9 +198,10 @@ class Secrets:
                 added.add(_canonical(form))
                 # A prefix of letters alone is a word ('Password' of 'Password123!', 'eyJhbGci' of every JWT), which
                 # would withhold the failure messages that name it: the first characters sought run on to the first
-                # character that is not a letter ('Password1').
+                # character that is not a letter ('Password1'). They are counted as read: a run of white space is one.
                 length = PREFIX_LENGTH
-                while length < len(form) and _canonical(form[:length]).isalpha():
+                while length < len(form) and (len(_canonical(form[:length])) < PREFIX_LENGTH
+                                              or _canonical(form[:length]).isalpha()):
                     length += 1
                 prefix = _canonical(form[:length])
                 if length < len(form) and len(prefix) >= SHORTEST_SOUGHT_INSIDE:

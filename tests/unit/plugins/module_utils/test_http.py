@@ -5,7 +5,7 @@ import json
 from urllib.parse import quote, quote_plus, urlsplit
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import UnexpectedResponseError
@@ -27,6 +27,8 @@ ENCODINGS = [lambda s: s, lambda s: quote(s, safe=''), quote, quote_plus, lambda
 
 @settings(max_examples=200, deadline=None)
 @given(secret=SECRETS, encoding=st.sampled_from(ENCODINGS), at=st.integers(min_value=0, max_value=BODY_QUOTE_LENGTH + 10))
+# White space runs read as one: the first 8 raw characters of this one are 5 as read, and once were not sought.
+@example(secret='0: \r\r\r\u0800\u0800\u0800\U00010000', encoding=ENCODINGS[1], at=143)
 def test_a_quote_never_shows_a_secret_or_its_first_characters_in_any_encoding(secret, encoding, at):
     quoted = quote_body('x' * at + encoding(secret.strip()) + 'x' * 50, Secrets([secret + '\n']))
     assert len(quoted) <= BODY_QUOTE_LENGTH
