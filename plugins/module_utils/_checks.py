@@ -223,8 +223,8 @@ def _change_window(source, filters, check):
             raise OptionError('refresh: %r is not true or false' % (refresh,), option='refresh', value=refresh)
         if refresh:
             if SOURCES[source].job is None:
-                raise OptionError('refresh: source %s has no job this collection can start (the AvePoint Graph API '
-                                  'documents none); leave refresh out, or check a VB365 job' % source,
+                raise OptionError('refresh: source %s has no job this collection can start; refresh takes a check of '
+                                  'one VB365 job (source vb365, with job_id or job_name)' % source,
                                   option='refresh', value=refresh)
             _one_job(source, filters, 'refresh', refresh)
         fields['refresh'] = refresh
@@ -233,6 +233,9 @@ def _change_window(source, filters, check):
         if running not in RUNNING:
             raise OptionError('running: %r is not one of %s' % (running, ', '.join(RUNNING)), option='running',
                               value=running)
+        if running != 'ignore' and SOURCES[source].judge is not None:
+            raise OptionError('running: source %s judges its items by their backed-up times, not by the jobs that run '
+                              'now; leave running out' % source, option='running', value=running)
         fields['running'] = running
     for field in ('refresh_timeout', 'running_timeout'):
         if check.get(field) is not None:

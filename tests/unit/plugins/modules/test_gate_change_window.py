@@ -67,6 +67,10 @@ def test_a_job_without_a_schedule_refuses_the_run_naming_the_check_and_what_to_w
     (dict(source='vb365', refresh='yes'), "refresh: 'yes' is not true or false"),
     (dict(source='vb365', running='queue'), "running: 'queue' is not one of ignore, block, wait"),
     (dict(source='vb365', running='wait', running_timeout=0), 'running_timeout: 0 is not a whole number of seconds'),
+    (dict(source='vb365_item', filters=dict(user='megan.bowen@contoso.onmicrosoft.com'), running='block'),
+     'running: source vb365_item judges its items by their backed-up times'),
+    (dict(source='vb365_item', filters=dict(user='megan.bowen@contoso.onmicrosoft.com'), refresh=True),
+     'refresh: source vb365_item has no job this collection can start'),
 ])
 def test_change_window_fields_that_cannot_work_are_refused_before_any_request(check, words):
     with pytest.raises(OptionError) as refused:
