@@ -285,7 +285,12 @@ def note_refresh(verdict, run):
     verdict['refreshed'] = dict(session_id=session.get('id'), outcome=session.get('outcome'),
                                 end_time=session.get('end_time'), started=run.get('started') is True,
                                 failed=run.get('failed') is True, msg=run.get('msg'))
-    if session.get('id') is not None:
+    if session.get('id') is not None and session.get('outcome') in ACTIVE_OUTCOMES:
+        # The role waits refresh_timeout seconds for the backup it started (job_session's wait_timeout).
+        taken = ('backup started before judging has not ended within refresh_timeout (session %s, %s; it goes on in '
+                 'VB365)' % (printable(session['id'], limit=QUOTE_LIMIT),
+                             printable(session.get('outcome'), limit=QUOTE_LIMIT)))
+    elif session.get('id') is not None:
         taken = 'backup taken before judging (session %s, %s)' % (printable(session['id'], limit=QUOTE_LIMIT),
                                                                  printable(session.get('outcome'), limit=QUOTE_LIMIT))
     else:
