@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded emulator: the pre-change backup check, once for a change whose sources
 # all have a recent backup (it passes) and once for a change across three tenants, one stale and one
-# whose backups failed (it is blocked, and says why); then the HTML report of backup health.
+# whose backups failed (it is blocked, and says why); then the HTML report of backup health, a per-item gate, and a
+# gate that takes a backup before judging (refresh).
 # Sets itself up; stops the emulator at the end.
 set -euo pipefail
 
@@ -57,6 +58,11 @@ if [ "$items_status" != 2 ]; then
   exit 1
 fi
 echo "demo: exit code 2: Alex Wilber's account must not be removed yet"
+echo
+echo "demo: 5. a change on fabrikam, taking a backup first (examples/emulator/take_a_backup.yml): its Exchange job last"
+echo "demo:    succeeded 36 h ago, so the gate starts it (job_session), waits for it, and judges again"
+ansible-playbook backupops.jobs.pre_change_backup_check -i examples/emulator/inventory.yml \
+  -e @examples/emulator/take_a_backup.yml -e backup_gate_hosts=tenants --limit fabrikam
 echo
 echo "demo: open the report in a browser: $report"
 # The demo ends on its verdict, the gate's closing line of the change across all three tenants.

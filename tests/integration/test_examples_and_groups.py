@@ -9,6 +9,7 @@ assert and debug tasks that follow - runs unchanged, so an example that rots fai
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -154,3 +155,31 @@ def test_the_demo_tenants_verdicts_match_the_stories_the_inventory_tells(tmp_pat
         checks = verdicts[tenant]['checks']
         assert len(checks) == 4 and not any(check['passed'] for check in checks), (tenant, checks)
         assert all(said in check['reason'] for check in checks), (tenant, checks)
+
+
+def test_the_take_a_backup_example_passes_after_taking_the_backup_and_starts_nothing_in_check_mode(tmp_path):
+    """examples/emulator/take_a_backup.yml on fabrikam, as the demo and its own comment run it: in check mode nothing
+    is started and the change is blocked; then the job is started once, and the check passes on that backup, its age
+    derived from the job's schedule."""
+    examples_dir = os.path.join(COLLECTION_ROOT, 'examples', 'emulator')
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), 'backupops.jobs.pre_change_backup_check',
+               '-i', os.path.join(examples_dir, 'inventory.yml'),
+               '-e', '@' + os.path.join(examples_dir, 'take_a_backup.yml'), '-e', 'backup_gate_hosts=tenants',
+               '--limit', 'fabrikam']
+    with EmulatorProcess(tmp_path / 'emulator', '--jobs', 60,
+                         '--tenants', 'contoso=fresh,fabrikam=stale,northwind=failed') as emulator:
+        env = ansible_env(dict(BACKUPOPS_EMULATOR=emulator.state_dir, ANSIBLE_STDOUT_CALLBACK='backupops.jobs.gate'))
+        checked = subprocess.run(command + ['--check'], env=env, capture_output=True, text=True, timeout=300,
+                                 check=False)
+        assert [entry for entry in emulator.requests() if entry['path'].endswith('/start')] == []
+        run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        starts = [entry['path'] for entry in emulator.requests() if entry['path'].endswith('/start')]
+        exchange = next(job for job in emulator.vb365(tenant='fabrikam')['jobs'] if job['name'] == 'Exchange daily')
+    assert checked.returncode == 2, checked.stdout[-3000:] + checked.stderr[-2000:]
+    assert checked.stdout.splitlines()[-1] == 'BACKUP GATE BLOCKED: fabrikam blocked', checked.stdout
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert starts == ['/v8/Jobs/%s/start' % exchange['id']]
+    assert re.search(r'ok +Exchange Online \(VB365\) +vb365 +backup taken before judging \(session [0-9a-f-]{36}, '
+                     r'success\); newest success is 0.0 h old \(1 accepted in the last 30.5 h\) \(max_age_hours: 30.5 h '
+                     r'from the schedule of job Exchange daily', run.stdout), run.stdout
+    assert run.stdout.splitlines()[-1] == 'BACKUP GATE PASSED: fabrikam passed', run.stdout
