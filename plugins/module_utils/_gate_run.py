@@ -286,8 +286,8 @@ def note_refresh(verdict, run):
                                 end_time=session.get('end_time'), started=run.get('started') is True,
                                 failed=run.get('failed') is True, msg=run.get('msg'))
     if session.get('id') is not None:
-        taken = 'backup taken before judging (session %s, %s)' % (printable(session['id'], limit=QUOTE_LIMIT),
-                                                                 printable(session.get('outcome'), limit=QUOTE_LIMIT))
+        taken = 'backup taken before judging (session %s, %s)' % (
+            printable(session['id'], limit=QUOTE_LIMIT), printable(session.get('outcome'), limit=QUOTE_LIMIT))
     else:
         taken = 'no backup could be taken (%s)' % printable(run.get('msg'), limit=QUOTE_LIMIT)
     verdict['reason'] = '%s; %s' % (taken, verdict['reason'])
