@@ -291,8 +291,8 @@ def note_refresh(verdict, run):
                  'VB365)' % (printable(session['id'], limit=QUOTE_LIMIT),
                              printable(session.get('outcome'), limit=QUOTE_LIMIT)))
     elif session.get('id') is not None:
-        taken = 'backup taken before judging (session %s, %s)' % (printable(session['id'], limit=QUOTE_LIMIT),
-                                                                 printable(session.get('outcome'), limit=QUOTE_LIMIT))
+        taken = 'backup taken before judging (session %s, %s)' % (
+            printable(session['id'], limit=QUOTE_LIMIT), printable(session.get('outcome'), limit=QUOTE_LIMIT))
     else:
         taken = 'no backup could be taken (%s)' % printable(run.get('msg'), limit=QUOTE_LIMIT)
     verdict['reason'] = '%s; %s' % (taken, verdict['reason'])

@@ -402,9 +402,12 @@ def wait_session(client, session, job_id, timeout, sleep=time.sleep, clock=time.
         if clock() >= deadline:
             break
     return session, False
+
+
 # Backed-up items: organizations, repositories, the users, sites, teams and groups they hold, and what the sessions
 # did to each (backup_item_info, the gate's vb365_item source). Requests per named item and repository - resolve the
 # name, read the item - never a listing of the organization; a listing of every item pages like the sessions.
+
 
 def _records_of(client, path, query, noun):
     """Every record of a listing that v6 and v7 answer as an array and v8 as a page."""

@@ -54,7 +54,7 @@ def _refusal(job, why):
 def _minutes_of(job, daily_time):
     """Minutes after midnight of dailyTime: "HH:MM", "HH:MM:SS[.fff]" (a .NET time span), or the time of an ISO 8601
     date and time; the documents give no example, so each is read."""
-    text = str(daily_time).strip().split('T')[-1]
+    text = str(daily_time).strip().rsplit('T', maxsplit=1)[-1]
     try:
         parts = text.split(':')
         hours, minutes = int(parts[0]), int(parts[1])
