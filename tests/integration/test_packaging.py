@@ -147,12 +147,15 @@ SEMANTIC_MARKUP = re.compile(r'\b(?:RV|OV|O|C|V|M|P|E|I|B|U|L)\([^)]*\)')
 def test_the_changelog_and_the_next_release_print_no_semantic_markup(tmp_path):
     copy = tmp_path / 'collection'
     shutil.copytree(COLLECTION_ROOT, copy, ignore=shutil.ignore_patterns('.venv', '.build', '.git', '.hypothesis'))
-    # The next release as antsibull-changelog will write it: the pending fragments, and the plugins whose
-    # version_added is 0.2.0 as new plugins.
-    run('antsibull-changelog', 'release', '--version', '0.2.0', '--date', '2099-01-01', cwd=copy)
+    with open(os.path.join(COLLECTION_ROOT, 'galaxy.yml')) as handle:
+        version = yaml.safe_load(handle)['version']
+    # The release galaxy.yml names is in the changelog with the plugins new in it; the next one, as
+    # antsibull-changelog will write it from the pending fragments, prints no markup either.
+    major, minor, _patch = (int(part) for part in version.split('.'))
+    run('antsibull-changelog', 'release', '--version', '%d.%d.0' % (major, minor + 1), '--date', '2099-01-01', cwd=copy)
     for name in ('CHANGELOG.rst', 'CHANGELOG.md'):
         text = (copy / name).read_text()
-        for new in ('0.2.0', 'backup_gate_info', 'gate_prometheus', 'gate_hosts'):
+        for new in (version, 'backup_gate_info', 'gate_prometheus', 'gate_hosts', 'job_session', 'backup_item_info'):
             assert new in text.replace('\\', ''), (name, new)
         raw = sorted(set(SEMANTIC_MARKUP.findall(text.replace('\\', ''))))
         assert not raw, '%s would print semantic markup as written: %s' % (name, raw)
