@@ -91,23 +91,18 @@ class BearerToken:
     def get(self, url, params=None):
         """GET with the token. After a 401 the token is renewed once and the request repeated; a 401 that
         persists becomes an AuthenticationError saying whose token was refused. Other statuses are the caller's."""
-        headers = self.headers()
-        response = self._http.request('GET', url, params=params, headers=headers)
-        if response.status_code == 401 and self.renew(headers):
-            response = self._http.request('GET', url, params=params, headers=self.headers())
-        if response.status_code == 401:
-            raise_for_status(response, AuthenticationError, hint=(
-                'The API refused the token given in access_token (expired, or not valid for this API?)'
-                if self._given else 'The API refused a fresh token of %s' % self.holder))
-        return response
+        return self._send('GET', url, params=params)
 
     def post(self, url, body):
         """POST ``body`` as JSON with the token, renewed once after a 401 like ``get``. The few operations that change
         anything (starting a VB365 job) use it; its status is the caller's."""
+        return self._send('POST', url, json=body)
+
+    def _send(self, method, url, **request):
         headers = self.headers()
-        response = self._http.request('POST', url, json=body, headers=headers)
+        response = self._http.request(method, url, headers=headers, **request)
         if response.status_code == 401 and self.renew(headers):
-            response = self._http.request('POST', url, json=body, headers=self.headers())
+            response = self._http.request(method, url, headers=self.headers(), **request)
         if response.status_code == 401:
             raise_for_status(response, AuthenticationError, hint=(
                 'The API refused the token given in access_token (expired, or not valid for this API?)'
