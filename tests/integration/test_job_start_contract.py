@@ -4,27 +4,21 @@ documented start options as its body; every answer of the emulator - the jobs wi
 start made, its log, and the start's own answers (200 with the session on v8, 204 before, the refusals) - is valid
 against the operation's schema."""
 
-import json
-import subprocess
-import sys
+from functools import partial
 
 import pytest
 import requests
 
 from emulator.control import EmulatorProcess
-from test_wire_fidelity import Contract, as_json_schema, assert_valid, replay
+from test_wire_fidelity import Contract, as_json_schema, assert_valid, replay, run_in_child
 
 VERSIONS = ('v6', 'v7', 'v8')
 
 
 @pytest.fixture(scope='module')
 def runner():
-    def run(args):
-        done = subprocess.run([sys.executable, '-m', 'ansible_collections.backupops.jobs.plugins.modules.job_session'],
-                              input=json.dumps(dict(ANSIBLE_MODULE_ARGS=args)), capture_output=True, text=True,
-                              timeout=120, check=False)
-        return json.loads(done.stdout)
-    return run
+    """job_session in a child process."""
+    return partial(run_in_child, 'job_session')
 
 
 def job_ids(emulator):

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+from functools import partial
 
 import pytest
 import requests
@@ -140,15 +141,19 @@ def exercise(emulator, run, version):
         assert not result.get('failed'), (options, result.get('msg'))
 
 
+def run_in_child(module, args):
+    """``module`` of the collection run in a child process with ``args``, its JSON result read back (module runs need
+    a fresh process)."""
+    done = subprocess.run([sys.executable, '-m', 'ansible_collections.backupops.jobs.plugins.modules.%s' % module],
+                          input=json.dumps(dict(ANSIBLE_MODULE_ARGS=args)), capture_output=True, text=True,
+                          timeout=120, check=False)
+    return json.loads(done.stdout)
+
+
 @pytest.fixture(scope='module')
 def runner():
-    """job_session_info in a child process, its JSON result read back (module runs need a fresh process)."""
-    def run(args):
-        done = subprocess.run([sys.executable, '-m', 'ansible_collections.backupops.jobs.plugins.modules.job_session_info'],
-                              input=json.dumps(dict(ANSIBLE_MODULE_ARGS=args)), capture_output=True, text=True,
-                              timeout=120, check=False)
-        return json.loads(done.stdout)
-    return run
+    """job_session_info in a child process."""
+    return partial(run_in_child, 'job_session_info')
 
 
 @pytest.fixture(scope='module', params=['fresh', 'running'])
