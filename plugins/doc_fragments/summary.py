@@ -13,8 +13,8 @@ options: {}
 limited:
   version_added: 0.2.0
   description:
-    - Whether O(limit) left records out - more matched than were returned. A limit is what was asked for, so it is
-      said here and not as a warning; false without O(limit).
+    - Whether the module's C(limit) option, where it has one, left records out - more matched than were returned. A
+      limit is what was asked for, so it is said here and not as a warning; false without a limit.
   returned: success
   type: bool
   sample: false
