@@ -199,8 +199,10 @@ def _running_now(tenant, check, now):
     def keep(record):
         if record.get('kind') == 'backup' and record.get('outcome') in ACTIVE_OUTCOMES:
             active.append(record.get('id'))
-    records = tenant.records(check, now - timedelta(hours=check['max_age_hours']), None,
-                             keep if tenant.streams(check) else None)
+    # No bound in time on VB365: the meaning of its lower bound (endTimeLowerBound) is unclear, and a server that
+    # reads it as the end would leave out every session that has not ended.
+    since = None if SOURCES[check['source']].vendor == 'vb365' else now - timedelta(hours=check['max_age_hours'])
+    records = tenant.records(check, since, None, keep if tenant.streams(check) else None)
     for record in records or []:
         keep(record)
     return active
@@ -224,7 +226,12 @@ def _judge_check(tenant, check, now, history_hours, keep_records):
     verdict = _judge(tenant, check, now, history_hours, keep_records)
     running = check.get('running', 'ignore')
     if running != 'ignore' and verdict['error'] is None:
-        verdict = _judge_running(tenant, check, verdict, now, history_hours, keep_records)
+        try:
+            verdict = _judge_running(tenant, check, verdict, now, history_hours, keep_records)
+        except BackupOpsError as failure:
+            # What runs now is unknown: the check fails as a listing that failed does, the others are still judged.
+            verdict.update(passed=False, error=failure.msg, reason='could not list the backups running now: %s'
+                           % printable(failure.msg, limit=QUOTE_LIMIT))
     if derived is not None:
         verdict['max_age_from'] = derived
         verdict['reason'] += ' (max_age_hours: %s)' % derived
@@ -282,9 +289,11 @@ def note_refresh(verdict, run):
     ``refreshed`` (session_id, outcome, end_time, or the run's message when it took none) and its reason's start."""
     run = run if isinstance(run, dict) else {}
     session = run.get('session') if isinstance(run.get('session'), dict) else {}
-    verdict['refreshed'] = dict(session_id=session.get('id'), outcome=session.get('outcome'),
-                                end_time=session.get('end_time'), started=run.get('started') is True,
-                                failed=run.get('failed') is True, msg=run.get('msg'))
+    def shown(value):
+        return None if value is None else printable(value, limit=QUOTE_LIMIT)
+    verdict['refreshed'] = dict(session_id=shown(session.get('id')), outcome=shown(session.get('outcome')),
+                                end_time=shown(session.get('end_time')), started=run.get('started') is True,
+                                failed=run.get('failed') is True, msg=shown(run.get('msg')))
     if session.get('id') is not None and session.get('outcome') in ACTIVE_OUTCOMES:
         # The role waits refresh_timeout seconds for the backup it started (job_session's wait_timeout).
         taken = ('backup started before judging has not ended within refresh_timeout (session %s, %s; it goes on in '

@@ -25,6 +25,7 @@ from ansible_collections.backupops.jobs.plugins.module_utils._avepoint_apis impo
     VM,
     VM_SERVICE_TYPES,
 )
+from ansible_collections.backupops.jobs.plugins.module_utils._egress import ID_LIMIT, printable
 from ansible_collections.backupops.jobs.plugins.module_utils._errors import OptionError
 from ansible_collections.backupops.jobs.plugins.module_utils._options import check_guid
 from ansible_collections.backupops.jobs.plugins.module_utils._timestamps import parse_timestamp
@@ -134,7 +135,7 @@ def _vb365_job(client, filters):
     job_id = filters.get('job_id') or client.job_id_named(filters['job_name'])
     job = client.job(job_id)
     if job is None:
-        raise OptionError('job_id: no job %s on the server' % job_id, option='job_id', value=job_id)
+        raise OptionError('job_id: no job %s on the server' % printable(job_id, limit=ID_LIMIT), option='job_id')
     return job
 
 

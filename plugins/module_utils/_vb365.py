@@ -751,6 +751,14 @@ def _job_of_time(sessions):
     return job_of
 
 
+def _covered_by(sessions):
+    """Whether one of ``sessions`` (ended, of the server's backup jobs) ran at a moment (its start to its end)."""
+    def covered(moment):
+        return any(entry['start_time'] is not None and entry['end_time'] is not None
+                   and entry['start_time'] <= moment <= entry['end_time'] for entry in sessions)
+    return covered
+
+
 def judge_item_check(client, filters, accept, now, max_age_hours):
     """The verdict of one vb365_item check (see _vb365_apis.judge_item): the item resolved by name, read in every
     repository, and, from v7 on, the ProcessedObjects of the sessions that ended after its stalest needed backup."""
@@ -775,21 +783,22 @@ def judge_item_check(client, filters, accept, now, max_age_hours):
             kind, ', '.join(name for name, _time, _flag in ITEM_SERVICES[kind]), ', '.join(unknown)), option='services')
     processed_known = version_at_least(client.version, 'v7')
     entries = []
-    job_of = unlisted_at = None
+    job_of = unlisted_at = covered_at = None
     if held and processed_known:
         times = [parse_timestamp(record['services'][name]['last_backup_time']) for record in held
                  for name in services if record['services'][name]['backed_up']]
         start = shifted(now, -timedelta(hours=max_age_hours))
         since = max(start, min(times)) if times else start
         sessions = processed_sessions(client, start, now)
-        job_of = _job_of_time([_session_entry(session, None) for session in sessions])
+        known = [_session_entry(session, None) for session in sessions]
+        job_of, covered_at = _job_of_time(known), _covered_by(known)
         later = [session for session in sessions if session_time(session) >= since]
         ids = frozenset().union(*(record['_ids'] for record in held)) | item_ids(found or {})
         entries = _processed_by_all(client, later, kind, ids)
         unlisted_at = _unlisted_at([_session_entry(session, None) for session in later],
                                    set(entry['id'] for entry in entries))
     return judge_item(label, held, services, entries, accept, now, max_age_hours, processed_known, job_of,
-                      unlisted_at)
+                      unlisted_at, covered_at if processed_known and held else None)
 
 
 def _unlisted_at(sessions, listing):

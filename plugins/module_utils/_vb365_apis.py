@@ -330,11 +330,12 @@ def processed_status(raw):
     raw = raw if isinstance(raw, dict) else {}
     ident = raw.get('id')
     ids = frozenset([str(ident).strip().lower()]) if isinstance(ident, (str, int)) and str(ident).strip() else frozenset()
-    return ids, raw.get('type'), ITEM_OUTCOMES.get(str(raw.get('status')).strip().lower())
+    kind = raw.get('type') if isinstance(raw.get('type'), str) else None
+    return ids, kind, ITEM_OUTCOMES.get(str(raw.get('status')).strip().lower())
 
 
 def judge_item(label, items, services, processed, accept, now, max_age_hours, processed_known, job_of_time=None,
-               unlisted_at=None):
+               unlisted_at=None, covered_at=None):
     """The verdict of one vb365_item check: {passed, reason, latest_success, hours_since_success, jobs_considered,
     services}.
 
@@ -343,7 +344,9 @@ def judge_item(label, items, services, processed, accept, now, max_age_hours, pr
     {id, job_id, end_time (datetime), outcome} (ProcessedObjects, v7 and later); ``processed_known`` False on v6,
     which has none. ``job_of_time(moment)`` is the job of the session that ran at a service's backup time, where
     known; ``unlisted_at(moment)`` the ID of a session that ran at a backup time and does not list the item under
-    any of its IDs (None when every such session lists it, or none is known).
+    any of its IDs (None when every such session lists it, or none is known); ``covered_at(moment)`` whether an
+    ended session of a backup job the server lists ran at that moment (v7 and later: a backup time no such session
+    explains - a session still running, of a job since deleted, or none at all - cannot be confirmed, and fails).
 
     Fail closed where the API is vague: whether a failed object's backup time moves is undocumented, so a backup
     counts only when no session that ended at or after it reports the item failed (or with warnings, unless
@@ -372,6 +375,10 @@ def judge_item(label, items, services, processed, accept, now, max_age_hours, pr
         if newest < start:
             # Stale already: a failure since would only repeat that it fails.
             problems.append('%s last backed up %s h ago' % (service, hours_between(newest, now)))
+            continue
+        if covered_at is not None and not covered_at(newest):
+            problems.append('%s was backed up at %s by no ended session of a backup job the server lists, so its outcome '
+                            'cannot be confirmed' % (service, format_timestamp(newest)))
             continue
         unlisted = unlisted_at(newest) if unlisted_at is not None else None
         if unlisted is not None:

@@ -33,6 +33,8 @@ INTERVALS = {'Minutes5': 5, 'Minutes10': 10, 'Minutes15': 15, 'Minutes30': 30, '
 DAYS = ('Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday')
 DAILY_TYPES = dict([('Everyday', DAYS), ('Workdays', DAYS[1:6]), ('Weekends', ('Saturday', 'Sunday'))] +
                    [(day, (day,)) for day in DAYS])
+# The longest maximum age a check may have, as _checks.MAX_AGE_HOURS (a year).
+MAX_AGE_HOURS = 8760
 MIN_GRACE_MINUTES = 30
 MAX_GRACE_MINUTES = 6 * 60
 
@@ -79,7 +81,7 @@ def _starts(job, policy):
     """The job's scheduled starts in one week, in minutes from Sunday 00:00, and the name of its schedule."""
     kind = policy.get('type')
     if kind == 'Daily':
-        days = DAILY_TYPES.get(policy.get('daily_type'))
+        days = DAILY_TYPES.get(policy.get('daily_type')) if isinstance(policy.get('daily_type'), str) else None
         if days is None:
             raise _refusal(job, 'runs Daily on %s, which this collection does not know' % _quoted(policy.get('daily_type')))
         at = _minutes_of(job, policy.get('daily_time'))
@@ -87,7 +89,8 @@ def _starts(job, policy):
         described = 'Daily, %s at %02d:%02d' % (policy['daily_type'], at // 60, at % 60)
         window = _window(job, policy, 'backup_window_enabled', 'backup_window_settings')
     elif kind == 'Periodically':
-        every = INTERVALS.get(policy.get('periodically_every'))
+        every = INTERVALS.get(policy.get('periodically_every')) if isinstance(policy.get('periodically_every'), str) \
+            else None
         if every is None:
             raise _refusal(job, 'runs Periodically every %s, which this collection does not know'
                                 % _quoted(policy.get('periodically_every')))
@@ -136,6 +139,11 @@ def max_age_from_schedule(job, schedule_policy, is_enabled=True):
         retries = number * wait
     grace = min(max(gap // 2, MIN_GRACE_MINUTES), MAX_GRACE_MINUTES)
     minutes = gap + retries + grace
+    if minutes > MAX_AGE_HOURS * 60:
+        # Retries a server may write without bound would let a backup of years ago pass.
+        raise _refusal(job, 'derives %s h (retries %s x %s minutes), more than the year a maximum age may be'
+                       % (printable(str(minutes // 60), limit=QUOTE_LIMIT), _quoted(schedule_policy.get('retry_number')),
+                          _quoted(schedule_policy.get('retry_wait_interval'))))
     hours = round(minutes / 60.0, 2)
     return hours, ('%g h from the schedule of job %s (%s): longest gap %g h + retries %g h + grace %g h'
                    % (hours, printable(job, limit=QUOTE_LIMIT), described, gap / 60.0, retries / 60.0, grace / 60.0))

@@ -118,6 +118,19 @@ def test_a_session_that_backed_it_up_without_listing_it_leaves_the_outcome_unrea
     assert verdict['passed'] is False and 'session session-7' in verdict['reason']
 
 
+def test_a_backup_time_no_ended_session_of_a_known_backup_job_explains_is_not_trusted():
+    # From v7: a time written by a session still running (whose objects may already have failed), by a job since
+    # deleted, or by nothing the server lists cannot be confirmed, whether or not a failure moves the time.
+    records = [held(0, dict(mailbox=2, onedrive=2))]
+    unexplained = judge_item('alice', records, ['mailbox'], [], ('success',), NOW, 24, True,
+                             covered_at=lambda moment: False)
+    assert unexplained['passed'] is False
+    assert 'mailbox was backed up at %s by no ended session of a backup job the server lists' % format_timestamp(
+        NOW - timedelta(hours=2)) in unexplained['reason']
+    assert judge_item('alice', records, ['mailbox'], [], ('success',), NOW, 24, True,
+                      covered_at=lambda moment: True)['passed'] is True
+
+
 def check(**filters):
     return check_gate_checks([dict(name='leaver', source='vb365_item', filters=filters)])[0]
 

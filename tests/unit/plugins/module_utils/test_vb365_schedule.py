@@ -63,6 +63,11 @@ def test_a_backup_window_takes_away_the_starts_in_its_prohibited_hours():
     (daily('Everyday', '03:00', backupWindowEnabled=True, backupWindowSettings=dict(backupWindow=window({22}))), True,
      'allows none of its scheduled starts'),
     (daily('Everyday', retryEnabled=True, retryNumber='3', retryWaitInterval=10), True, 'without a readable retryNumber'),
+    # A server's retries are int32 without a bound: a year and more would let a backup of years ago pass.
+    (daily('Everyday', retryEnabled=True, retryNumber=777, retryWaitInterval=999), True, 'more than the year'),
+    (daily('Everyday', retryEnabled=True, retryNumber=10 ** 9, retryWaitInterval=10 ** 6), True, 'more than the year'),
+    (daily(['Everyday']), True, "runs Daily on ['Everyday']"),
+    (dict(type='Periodically', periodicallyEvery={}), True, 'every {}'),
 ])
 def test_what_sets_no_age_is_refused_naming_the_job_and_what_to_write_instead(policy, is_enabled, words):
     with pytest.raises(OptionError) as refused:
