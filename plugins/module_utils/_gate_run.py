@@ -289,6 +289,7 @@ def note_refresh(verdict, run):
     ``refreshed`` (session_id, outcome, end_time, or the run's message when it took none) and its reason's start."""
     run = run if isinstance(run, dict) else {}
     session = run.get('session') if isinstance(run.get('session'), dict) else {}
+
     def shown(value):
         return None if value is None else printable(value, limit=QUOTE_LIMIT)
     verdict['refreshed'] = dict(session_id=shown(session.get('id')), outcome=shown(session.get('outcome')),
