@@ -103,25 +103,42 @@ class VB365Client:
         other name), and only under the version's path."""
         return self._page(rebase_link(href, self._url(''), 'url', self._token.secrets))
 
-    def _list(self, path, query, noun, shape=_as_is, verifier=None, window=None, consume=None, **options):
-        """(records, the API's total or None) of one listing of ``path`` (see _listing.list_records)."""
+    def _list(self, path, query, noun, shape=_as_is, verifier=None, window=None, consume=None, page_size=None,
+              concurrency=None, **options):
+        """(records, the API's total or None) of one listing of ``path`` (see _listing.list_records), in pages of
+        ``page_size`` (the connection's; smaller when consumed) with ``concurrency`` pages in flight."""
         url = self._url(path)
-        page_size = self.page_size if consume is None else min(self.page_size, CONSUMED_PAGE_SIZE)
-        fetcher = Fetcher(lambda params: self._page(url, params), self._max_concurrency, self._follow)
+        if page_size is None:
+            page_size = self.page_size if consume is None else min(self.page_size, CONSUMED_PAGE_SIZE)
+        fetcher = Fetcher(lambda params: self._page(url, params), concurrency or self._max_concurrency, self._follow)
         return list_records(lambda collector: offset_paging(fetcher, query, page_size, collector), shape,
                             verifier or Verifier({}, {}, self._warn), window or Window(), self._warn, noun,
                             consume=consume, budget=self._budget, **options)
+
+    def records(self, path, query, noun):
+        """Every record of a listing that v5 to v7 answer as an array and v8 as a page."""
+        if version_at_least(self.version, 'v8'):
+            records, _total = self._list(path, query, noun)
+            return records
+        body = json_body(self._token.get(self._url(path), query or None))
+        return Page.from_vb365(body, '/%s%s' % (self.version, path), self._warn).items
+
+    def get_object(self, path, noun='an object'):
+        """The JSON object at ``path``, or None when the server answers 404; anything but an object is refused."""
+        response = self._token.get(self._url(path))
+        if response.status_code == 404:
+            return None
+        body = json_body(response)
+        if not isinstance(body, dict):
+            raise UnexpectedResponseError('GET /%s%s answered with JSON %s, not %s'
+                                          % (self.version, path, type(body).__name__, noun))
+        return body
 
     def jobs(self):
         """The server's backup jobs (GET /Jobs lists no backup copy jobs), read once per run."""
         with self._jobs_lock:
             if self._jobs is None:
-                if version_at_least(self.version, 'v8'):
-                    jobs, _total = self._list('/Jobs', {}, 'jobs')
-                else:
-                    jobs = Page.from_vb365(json_body(self._token.get(self._url('/Jobs'))), '/%s/Jobs' % self.version,
-                                           self._warn).items
-                self._jobs = jobs
+                self._jobs = self.records('/Jobs', {}, 'jobs')
             return self._jobs
 
     def job_id_named(self, name):
@@ -158,13 +175,9 @@ class VB365Client:
 
     def session(self, session_id):
         """One session, normalised with its kind, or None when the server does not know it."""
-        response = self._token.get(self._url('/JobSessions/%s' % session_id))
-        if response.status_code == 404:
+        body = self.get_object('/JobSessions/%s' % session_id, 'a session')
+        if body is None:
             return None
-        body = json_body(response)
-        if not isinstance(body, dict):
-            raise UnexpectedResponseError('GET /%s/JobSessions/%s answered with JSON %s, not a session'
-                                          % (self.version, session_id, type(body).__name__))
         return self.resolve_kind(normalize_session(body), self._backup_job_ids())
 
     def sessions(self, job_id, job_type, statuses, start, end, consume=None, job_name=None, limit=None,
@@ -207,13 +220,9 @@ class VB365Client:
         """One job (GET /Jobs/{jobId}, see _vb365_apis.normalize_job: its schedule_policy, last_run, next_run,
         last_backup, is_enabled), or None when the server does not know it. An answer about another job is refused."""
         path = '/Jobs/%s' % job_id
-        response = self._token.get(self._url(path))
-        if response.status_code == 404:
+        body = self.get_object(path, 'a job')
+        if body is None:
             return None
-        body = json_body(response)
-        if not isinstance(body, dict):
-            raise UnexpectedResponseError('GET /%s%s answered with JSON %s, not a job'
-                                          % (self.version, path, type(body).__name__))
         job = normalize_job(body)
         if str(job.get('id') or '').strip().lower() != str(job_id).strip().lower():
             raise UnexpectedResponseError('GET /%s%s answered with job %s, not the job asked for; not trusted'
@@ -409,15 +418,6 @@ def wait_session(client, session, job_id, timeout, sleep=time.sleep, clock=time.
 # name, read the item - never a listing of the organization; a listing of every item pages like the sessions.
 
 
-def _records_of(client, path, query, noun):
-    """Every record of a listing that v6 and v7 answer as an array and v8 as a page."""
-    if version_at_least(client.version, 'v8'):
-        records, _total = client._list(path, query, noun)
-        return records
-    body = json_body(client._token.get(client._url(path), query or None))
-    return Page.from_vb365(body, '/%s%s' % (client.version, path), client._warn).items
-
-
 def _quoted_names(records, key='name'):
     return printable(', '.join(sorted(printable(record.get(key), limit=QUOTE_LIMIT) for record in records)) or 'none',
                      limit=QUOTE_LIMIT)
@@ -426,8 +426,8 @@ def _quoted_names(records, key='name'):
 def item_organization(client, given):
     """{id, name} of the organization named by ``given`` (its name, such as contoso.onmicrosoft.com, or its ID);
     without ``given``, of the one organization the server backs up. OptionError listing the organizations."""
-    organizations = [record for record in _records_of(client, '/Organizations', dict(extendedView='true'),
-                                                      'organizations') if isinstance(record, dict)]
+    listed = client.records('/Organizations', dict(extendedView='true'), 'organizations')
+    organizations = [record for record in listed if isinstance(record, dict)]
     if given:
         wanted = str(given).strip().lower()
         matches = [record for record in organizations
@@ -451,7 +451,7 @@ def item_repositories(client, organization, given=None):
     """[{id, name}] of the backup repositories (those named by ``given``, names or IDs; by default all)."""
     query = dict(organizationId=organization['id']) if version_at_least(client.version, 'v8') else {}
     repositories = [dict(id=str(record['id']), name=item_text(record.get('name')))
-                    for record in _records_of(client, '/BackupRepositories', query, 'repositories')
+                    for record in client.records('/BackupRepositories', query, 'repositories')
                     if isinstance(record, dict) and isinstance(record.get('id'), str) and record['id'].strip()]
     if not given:
         return repositories
@@ -469,25 +469,13 @@ def item_repositories(client, organization, given=None):
     return chosen
 
 
-def _get_or_none(client, path):
-    """The JSON object at ``path``, or None when the server answers 404."""
-    response = client._token.get(client._url(path))
-    if response.status_code == 404:
-        return None
-    body = json_body(response)
-    if not isinstance(body, dict):
-        raise UnexpectedResponseError('GET /%s%s answered with JSON %s, not an object'
-                                      % (client.version, path, type(body).__name__))
-    return body
-
-
 def _directory_matches(client, organization, kind, given):
     """The organization's objects of ``kind`` that ``given`` names: an ID, a user's or group's address, a site's
     URL, a team's or group's display name."""
     base = '/Organizations/%s/%s' % (organization['id'], ITEM_DIRECTORY[kind])
     text = str(given).strip()
     if is_guid(text):
-        found = _get_or_none(client, '%s/%s' % (base, text))
+        found = client.get_object('%s/%s' % (base, text))
         return [found] if found is not None and str(found.get('id', '')).lower() == text.lower() else []
     if any(character in text for character in '*?'):
         raise OptionError('%ss: %s has a wildcard; name one %s exactly' % (kind, printable(repr(given), limit=QUOTE_LIMIT),
@@ -541,7 +529,7 @@ def read_item(client, organization, repository, kind, item_id, now):
     """The normalised item ``item_id`` of ``repository``, or None when the repository does not hold it. An answer
     for another item or another organization is dropped with a warning."""
     path = '/BackupRepositories/%s/%s/%s' % (repository['id'], ITEM_DATA[kind], item_id)
-    raw = _get_or_none(client, path)
+    raw = client.get_object(path)
     if raw is None:
         return None
     where = 'GET /%s%s' % (client.version, path)
@@ -595,11 +583,8 @@ def processed_objects(client, session, wanted=None, each=None, concurrency=None)
         ids, kind, outcome = processed_status(raw)
         if ids and (wanted is None or ids & wanted):
             (each or found.append)((ids, kind, outcome))
-    url = client._url(path)
-    fetcher = Fetcher(lambda params: client._page(url, params), concurrency or client._max_concurrency, client._follow)
-    list_records(lambda collector: offset_paging(fetcher, {}, client.page_size, collector), _as_is,
-                 Verifier({}, {}, client._warn), Window(), client._warn, 'processed objects', id_key=None,
-                 consume=consume, budget=client._budget)
+    client._list(path, {}, 'processed objects', consume=consume, page_size=client.page_size, concurrency=concurrency,
+                 id_key=None)
     return found
 
 
